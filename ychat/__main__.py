@@ -1,0 +1,3 @@
+from ychat.cli import main
+
+main()

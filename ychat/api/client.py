@@ -1,0 +1,158 @@
+"""The httpx side of the completion API: headers, retries, and httpx errors -> ychat errors.
+
+>>> client = CompletionClient(build_http_client(timeout=60), credentials=ApiKey("…"), folder_id="b1g")
+>>> for event in client.complete("yandexgpt", messages, CompletionOptions()):
+...     ...
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from ychat import __version__
+from ychat.api.auth import Credentials, redact_headers
+from ychat.api.protocol import COMPLETION_PATH, CompletionOptions, completion_body, error_from_body, expand_model_uri
+from ychat.api.retry import RetryPolicy
+from ychat.api.stream import Delta, Event, Replace, Retrying, events_from_body, events_from_lines, split_lines
+from ychat.conversation import Message
+from ychat.errors import (
+    APIError,
+    ConnectionFailed,
+    NetworkError,
+    StreamInterrupted,
+    TimedOut,
+    YChatError,
+)
+
+DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
+log = logging.getLogger("ychat.api")
+
+
+def build_http_client(*, timeout: float, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """One persistent client (keep-alive) for the whole session; ``timeout`` bounds each wait."""
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        transport=transport,
+        headers={"User-Agent": f"ychat/{__version__}"},
+        trust_env=True,
+    )
+
+
+class CompletionClient:
+    """Sends a conversation to ``/foundationModels/v1/completion`` and yields reply events."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        credentials: Credentials,
+        folder_id: str | None,
+        endpoint: str = DEFAULT_ENDPOINT,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        data_logging: bool = False,
+    ) -> None:
+        self._http = http
+        self._credentials = credentials
+        self.folder_id = folder_id
+        self._url = endpoint.rstrip("/") + COMPLETION_PATH
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._data_logging = data_logging
+
+    def complete(
+        self, model: str, messages: Sequence[Message], options: CompletionOptions
+    ) -> Generator[Event, None, None]:
+        """Yield Delta/Replace/Retrying events, then Done; raise a YChatError on failure.
+
+        Failures are retried only while no reply text has been yielded.
+        """
+        body = completion_body(expand_model_uri(model, folder_id=self.folder_id), messages, options)
+        headers = self._headers()
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            shown = False
+            try:
+                for event in self._attempt(body, headers, stream=options.stream):
+                    shown = shown or isinstance(event, (Delta, Replace))
+                    yield event
+                return
+            except YChatError as error:
+                delay = None if shown else self._retry.delay_for(error, attempt, waited)
+                if delay is None:
+                    raise
+                yield Retrying(attempt, delay, error.message)
+                self._sleep(delay)
+                waited += delay
+
+    def _headers(self) -> dict[str, str]:
+        headers = {
+            "Authorization": self._credentials.authorization(),
+            "x-client-request-id": str(uuid.uuid4()),
+            "x-data-logging-enabled": "true" if self._data_logging else "false",
+        }
+        if self.folder_id:
+            headers["x-folder-id"] = self.folder_id
+        return headers
+
+    def _attempt(self, body: dict[str, Any], headers: dict[str, str], *, stream: bool) -> Iterator[Event]:
+        log.debug("POST %s headers=%s", self._url, redact_headers(headers))
+        with _translate_errors(self._url), self._http.stream("POST", self._url, json=body, headers=headers) as reply:
+            request_id = reply.headers.get("x-request-id") or headers["x-client-request-id"]
+            log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items()))
+            if reply.status_code != 200:
+                raise error_from_body(
+                    reply.read(),
+                    http_status=reply.status_code,
+                    request_id=request_id,
+                    retry_after=_retry_after(reply.headers.get("Retry-After")),
+                )
+            try:
+                if stream:
+                    yield from events_from_lines(split_lines(reply.iter_bytes()))
+                else:
+                    yield from events_from_body(reply.read())
+            except APIError as error:
+                error.request_id = error.request_id or request_id
+                raise
+
+
+@contextmanager
+def _translate_errors(url: str) -> Iterator[None]:
+    """httpx's exceptions stop here; the rest of ychat sees only the YChatError tree."""
+    host = httpx.URL(url).host
+    try:
+        yield
+    except httpx.ConnectTimeout as exc:
+        raise ConnectionFailed(f"timed out connecting to {host}") from exc
+    except httpx.TimeoutException as exc:
+        raise TimedOut(f"no answer from {host} in time") from exc
+    except httpx.ConnectError as exc:
+        raise ConnectionFailed(f"cannot connect to {host}: {exc}") from exc
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise StreamInterrupted(f"the connection to {host} dropped before the reply was complete") from exc
+    except httpx.HTTPError as exc:
+        raise NetworkError(f"request to {host} failed: {exc}") from exc
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds, from either of its forms (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())

@@ -1,0 +1,223 @@
+"""The v1 completion wire format: request bodies, reply chunks and error bodies.
+
+Pure functions over JSON-shaped data (see ../shared/api/REFERENCE.md §1, §6); no I/O.
+
+    >>> expand_model_uri("yandexgpt-lite", folder_id="b1g")
+    'gpt://b1g/yandexgpt-lite/latest'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ychat.conversation import Message
+from ychat.errors import (
+    APIError,
+    AuthError,
+    ConfigError,
+    ProtocolError,
+    QuotaExceeded,
+    ServiceUnavailable,
+)
+
+COMPLETION_PATH = "/foundationModels/v1/completion"
+
+STATUS_PARTIAL = "ALTERNATIVE_STATUS_PARTIAL"
+STATUS_FINAL = "ALTERNATIVE_STATUS_FINAL"
+STATUS_TRUNCATED = "ALTERNATIVE_STATUS_TRUNCATED_FINAL"
+STATUS_CONTENT_FILTER = "ALTERNATIVE_STATUS_CONTENT_FILTER"
+STATUS_TOOL_CALLS = "ALTERNATIVE_STATUS_TOOL_CALLS"
+TERMINAL_STATUSES = frozenset({STATUS_FINAL, STATUS_TRUNCATED, STATUS_CONTENT_FILTER, STATUS_TOOL_CALLS})
+
+_GRPC_TO_HTTP = {3: 400, 4: 504, 5: 404, 7: 403, 8: 429, 12: 501, 13: 500, 14: 503, 16: 401}
+
+
+def expand_model_uri(name: str, *, folder_id: str | None) -> str:
+    """A short model name becomes ``gpt://<folder>/<name>/latest``; a URI is kept as is."""
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise ConfigError(f"invalid model name {name!r}")
+    if "://" in name:
+        return name
+    if not folder_id:
+        raise ConfigError(
+            f"model {name!r} needs a folder id to build its URI",
+            hint="Set YC_FOLDER_ID or pass --folder-id, or give a full gpt://<folder>/<model> URI.",
+        )
+    version = "" if "/" in name else "/latest"
+    return f"gpt://{folder_id}/{name}{version}"
+
+
+@dataclass(frozen=True)
+class CompletionOptions:
+    """Generation settings sent in ``completionOptions``; None means "server default"."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+
+
+def completion_body(model_uri: str, messages: Sequence[Message], options: CompletionOptions) -> dict[str, Any]:
+    """The JSON body of ``POST /foundationModels/v1/completion``."""
+    completion: dict[str, Any] = {"stream": options.stream}
+    if options.temperature is not None:
+        completion["temperature"] = options.temperature
+    if options.max_tokens is not None:
+        completion["maxTokens"] = str(options.max_tokens)  # int64 travels as a JSON string
+    return {
+        "modelUri": model_uri,
+        "completionOptions": completion,
+        "messages": [{"role": m.role, "text": m.text} for m in messages],
+    }
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One ``result`` object: the cumulative text so far and where generation stands."""
+
+    text: str
+    status: str
+    usage: Usage
+    model_version: str
+
+
+def parse_line(line: str) -> Chunk:
+    """One NDJSON record (or a whole non-stream body) -> Chunk, or raise the error it carries."""
+    record = _load_object(line)
+    if "error" in record:
+        raise error_from_record(record, http_status=200)
+    result = record.get("result")
+    if not isinstance(result, dict):
+        raise ProtocolError(f"reply line has neither 'result' nor 'error': {_clip(line)}")
+    return parse_result(result)
+
+
+def parse_result(result: Mapping[str, Any]) -> Chunk:
+    alternatives = result.get("alternatives")
+    if not isinstance(alternatives, list) or not alternatives or not isinstance(alternatives[0], dict):
+        raise ProtocolError("reply has no alternatives")
+    first = alternatives[0]
+    message = first.get("message", {})
+    text = message.get("text", "") if isinstance(message, dict) else None
+    status = first.get("status", STATUS_PARTIAL)
+    if not isinstance(text, str) or not isinstance(status, str):
+        raise ProtocolError("reply alternative has no text or status")
+    version = result.get("modelVersion", "")
+    return Chunk(text, status, _parse_usage(result.get("usage")), version if isinstance(version, str) else "")
+
+
+def _parse_usage(raw: object) -> Usage:
+    if not isinstance(raw, dict):
+        return Usage()
+    keys = ("inputTextTokens", "completionTokens", "totalTokens")
+    return Usage(*(_int64(raw.get(key, 0)) for key in keys))
+
+
+def _int64(value: object) -> int:
+    if isinstance(value, bool):
+        raise ProtocolError(f"bad token count {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ProtocolError(f"bad token count {value!r}")
+
+
+def error_from_body(
+    body: bytes, *, http_status: int, request_id: str | None = None, retry_after: float | None = None
+) -> APIError:
+    """Map an HTTP error reply (either documented body shape, or anything else) to an APIError."""
+    try:
+        record = _load_object(body.decode("utf-8", errors="replace"))
+    except ProtocolError:
+        text = body.decode("utf-8", errors="replace").strip()
+        record = {"error": {"message": _clip(text) or _reason(http_status)}}
+    return error_from_record(record, http_status=http_status, request_id=request_id, retry_after=retry_after)
+
+
+def error_from_record(
+    record: Mapping[str, Any],
+    *,
+    http_status: int,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+) -> APIError:
+    """Both shapes: ``{"error": {grpcCode, httpCode, message, …}}`` and ``{code, message, details}``."""
+    inner = record.get("error")
+    fields: Mapping[str, Any] = inner if isinstance(inner, dict) else record
+    grpc = fields.get("grpcCode", fields.get("code"))
+    grpc_code = grpc if isinstance(grpc, int) and not isinstance(grpc, bool) else None
+    status = _status_of(fields, http_status, grpc_code)
+    message = fields.get("message")
+    if not isinstance(message, str) or not message:
+        message = inner if isinstance(inner, str) and inner else _reason(status)
+    request_id = request_id or _detail_request_id(fields.get("details"))
+    cls = _error_class(status)
+    return cls(message, http_status=status, grpc_code=grpc_code, request_id=request_id, retry_after=retry_after)
+
+
+def _status_of(fields: Mapping[str, Any], http_status: int, grpc_code: int | None) -> int:
+    """The HTTP status an error stands for; inside a 200 stream it comes from the error line."""
+    if http_status != 200:
+        return http_status
+    code = fields.get("httpCode")
+    if isinstance(code, int) and not isinstance(code, bool) and code >= 400:
+        return code
+    return _GRPC_TO_HTTP.get(grpc_code or 0, 500)
+
+
+def _error_class(http_status: int) -> type[APIError]:
+    if http_status in (401, 403):
+        return AuthError
+    if http_status == 429:
+        return QuotaExceeded
+    if http_status == 503:
+        return ServiceUnavailable
+    return APIError
+
+
+def _detail_request_id(details: object) -> str | None:
+    if isinstance(details, list):
+        for item in details:
+            if isinstance(item, dict) and isinstance(item.get("requestId"), str):
+                return str(item["requestId"])
+    return None
+
+
+def _load_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise ProtocolError(f"malformed JSON from the server: {_clip(text)}") from None
+    if not isinstance(value, dict):
+        raise ProtocolError(f"expected a JSON object from the server, got: {_clip(text)}")
+    return value
+
+
+def _reason(status: int) -> str:
+    return {
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }.get(status, "error")
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = text.strip().replace("\n", "\\n")
+    return text if len(text) <= limit else text[:limit] + "…"

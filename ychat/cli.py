@@ -1,0 +1,155 @@
+"""The ``ychat`` command: options -> settings -> objects; errors -> one line and an exit code.
+
+Thin on purpose. Heavy libraries (httpx, rich, prompt_toolkit) are imported only once a
+chat actually starts, so ``--help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, BinaryIO, Optional
+
+import typer
+
+from ychat import __version__
+from ychat.errors import ExitCode, UsageError, YChatError, describe
+
+if TYPE_CHECKING:
+    from ychat.api.auth import Credentials
+    from ychat.config import Settings
+    from ychat.session import Session
+
+app = typer.Typer(
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+EPILOG = (
+    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, "
+    "NO_COLOR. Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, "
+    "130 interrupted. In the chat, type /help."
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ychat {__version__}")
+        raise typer.Exit()
+
+
+@app.command(epilog=EPILOG)
+def chat(
+    prompt: Annotated[Optional[str], typer.Argument(help="Ask once and print the answer; omit for the chat.")] = None,
+    system: Annotated[Optional[str], typer.Option("--system", "-s", help="System prompt.")] = None,
+    model: Annotated[
+        Optional[str], typer.Option("--model", "-m", help="yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI.")
+    ] = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=0.0, max=1.0)] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Reply length limit.")] = None,
+    no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
+    folder_id: Annotated[Optional[str], typer.Option("--folder-id", help="Yandex Cloud folder id.")] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="API base URL.")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Log requests (secrets redacted).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Chat with YandexGPT in the terminal, or ask it once: ychat "question", cat notes | ychat "summarize"."""
+    flags = {
+        "system": system,
+        "model": model,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "stream": False if no_stream else None,
+        "folder_id": folder_id,
+        "endpoint": endpoint,
+        "timeout": timeout,
+    }
+    raise typer.Exit(_guarded(lambda: _run(flags, prompt), debug=debug))
+
+
+def _guarded(action: Callable[[], None], *, debug: bool) -> int:
+    """The single place where errors become messages and exit codes."""
+    if debug:
+        logging.basicConfig(stream=sys.stderr, format="ychat: debug: %(message)s")
+        logging.getLogger("ychat").setLevel(logging.DEBUG)
+    try:
+        action()
+    except YChatError as error:
+        if debug:
+            traceback.print_exception(error, file=sys.stderr)
+        line, hint = describe(error)
+        typer.echo(line + (f"\n{hint}" if hint else ""), err=True)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        return int(ExitCode.INTERRUPTED)
+    return int(ExitCode.OK)
+
+
+def _run(flags: Mapping[str, object], prompt: str | None) -> None:
+    from ychat.api.protocol import expand_model_uri
+    from ychat.config import default_config_file, load_settings, require_credentials
+
+    env = os.environ
+    settings = load_settings(flags, env=env, config_file=default_config_file(env))
+    piped = not sys.stdin.isatty()
+    message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
+    credentials = require_credentials(settings)
+    expand_model_uri(settings.model, folder_id=settings.folder_id)  # bad model/folder: exit 2 now
+    session = _build_session(settings, credentials)
+    if message is not None:
+        session.send(message)
+    else:
+        from ychat.terminal import history_file, make_reader
+
+        session.renderer.info(f"ychat {__version__} · {settings.model} · /help for commands, Ctrl-D to quit")
+        session.run(make_reader(history_file()))
+
+
+def _build_session(settings: Settings, credentials: Credentials) -> Session:
+    from ychat.api.client import CompletionClient, build_http_client
+    from ychat.conversation import Conversation
+    from ychat.render import make_renderer
+    from ychat.session import ChatOptions, Session
+
+    client = CompletionClient(
+        build_http_client(timeout=settings.timeout),
+        credentials=credentials,
+        folder_id=settings.folder_id,
+        endpoint=settings.endpoint,
+    )
+    renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
+    options = ChatOptions(settings.model, settings.temperature, settings.max_tokens, settings.stream)
+    return Session(client, renderer, Conversation(system=settings.system), options)
+
+
+def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
+    """PROMPT; or the stdin text; or both, PROMPT first, a blank line between. None: the REPL."""
+    if stdin_text is not None and stdin_text.strip():
+        return f"{prompt}\n\n{stdin_text}" if prompt else stdin_text
+    if prompt is not None:
+        if not prompt.strip():
+            raise UsageError("the prompt is empty")
+        return prompt
+    if stdin_text is not None:
+        raise UsageError("nothing to send: standard input was empty", hint='Pass a prompt: ychat "question".')
+    return None
+
+
+def _read_stdin(stream: BinaryIO) -> str:
+    try:
+        return stream.read().decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError:
+        raise UsageError("standard input is not valid UTF-8 text") from None
+
+
+def main() -> None:
+    app()

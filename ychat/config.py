@@ -1,0 +1,194 @@
+"""Settings from one precedence chain: flag > environment > config file > default.
+
+Secrets (API key, IAM token) come from the environment only: never from argv (visible in
+``ps``) and never from the config file (which is easy to share by accident).
+
+    >>> load_settings({"model": "yandexgpt-lite"}, env={"YC_FOLDER_ID": "b1g"}, config_file=None).model
+    'yandexgpt-lite'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from ychat.api.auth import ApiKey, Credentials, IamToken
+from ychat.errors import ConfigError, MissingCredentials
+
+DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
+CREDENTIAL_VARS = (("YC_API_KEY", ApiKey), ("API_KEY", ApiKey), ("YC_IAM_TOKEN", IamToken), ("IAM_TOKEN", IamToken))
+SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs, already validated."""
+
+    model: str = "yandexgpt"
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+    folder_id: str | None = None
+    endpoint: str = DEFAULT_ENDPOINT
+    timeout: float = 60.0
+    credentials: Credentials | None = None
+
+
+def _text(value: object) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _temperature(value: object) -> float:
+    number = float(str(value))
+    if not 0.0 <= number <= 1.0:
+        raise ValueError("must be between 0 and 1")
+    return number
+
+
+def _positive_int(value: object) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value)) <= 0:
+        raise ValueError("must be a positive whole number")
+    return int(str(value))
+
+
+def _positive_float(value: object) -> float:
+    number = float(str(value))
+    if not number > 0:
+        raise ValueError("must be a positive number of seconds")
+    return number
+
+
+def _endpoint(value: object) -> str:
+    url = _text(value).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return url
+
+
+def _boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+        raise ValueError("must be true or false")
+    return text in {"1", "true", "yes", "on"}
+
+
+# setting -> (environment variables, in order of preference; validator)
+SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
+    "model": (("YCHAT_MODEL",), _text),
+    "system": ((), str),
+    "temperature": (("YCHAT_TEMPERATURE",), _temperature),
+    "max_tokens": (("YCHAT_MAX_TOKENS",), _positive_int),
+    "stream": ((), _boolean),
+    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), _text),
+    "endpoint": (("YCHAT_ENDPOINT",), _endpoint),
+    "timeout": (("YCHAT_TIMEOUT",), _positive_float),
+}
+
+
+def default_config_file(env: Mapping[str, str]) -> Path:
+    if env.get("YCHAT_CONFIG"):
+        return Path(env["YCHAT_CONFIG"])
+    from platformdirs import user_config_path
+
+    return user_config_path("ychat") / "config.toml"
+
+
+def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config_file: Path | None) -> Settings:
+    """Resolve every setting: the first source that has it wins; each value is validated."""
+    from_file = read_config_file(config_file) if config_file else {}
+    values: dict[str, Any] = {}
+    for name, (env_names, validate) in SOURCES.items():
+        source, raw = _pick(name, flags, env, env_names, from_file, config_file)
+        if raw is not None:
+            values[name] = _validate(validate, raw, source)
+    return Settings(**values, credentials=credentials_from(env))
+
+
+def _pick(
+    name: str,
+    flags: Mapping[str, object],
+    env: Mapping[str, str],
+    env_names: tuple[str, ...],
+    from_file: Mapping[str, object],
+    config_file: Path | None,
+) -> tuple[str, object]:
+    if flags.get(name) is not None:
+        return f"--{name.replace('_', '-')}", flags[name]
+    for var in env_names:
+        if env.get(var):
+            return var, env[var]
+    if name in from_file:
+        return f"{config_file}: {name}", from_file[name]
+    return "", None
+
+
+def _validate(validate: Callable[[object], Any], raw: object, source: str) -> Any:
+    try:
+        return validate(raw)
+    except ValueError as exc:
+        reason = str(exc) if "must" in str(exc) else "is not a valid value"
+        raise ConfigError(f"{source}={raw!r} {reason}") from None
+
+
+def read_config_file(path: Path) -> dict[str, object]:
+    """The ``[ychat]``-less flat TOML table; a missing file is an empty one."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    table = _parse_toml(data, path)
+    for key in table:
+        if key in SECRET_KEYS:
+            raise ConfigError(f"{path}: {key!r} is a secret; set it in the environment (YC_API_KEY / YC_IAM_TOKEN)")
+        if key not in SOURCES:
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(SOURCES)})")
+    return table
+
+
+def _parse_toml(data: bytes, path: Path) -> dict[str, object]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        table: dict[str, object] = tomllib.loads(data.decode("utf-8"))
+        return table
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def credentials_from(env: Mapping[str, str]) -> Credentials | None:
+    """API key first, then IAM token (the official SDK's order); seed names as fallbacks."""
+    for var, kind in CREDENTIAL_VARS:
+        if env.get(var, "").strip():
+            return kind(env[var])
+    return None
+
+
+def require_credentials(settings: Settings) -> Credentials:
+    if settings.credentials is None:
+        raise MissingCredentials(
+            "no Yandex Cloud credentials found",
+            hint="Set YC_API_KEY (an API key) or YC_IAM_TOKEN (an IAM token), and YC_FOLDER_ID.",
+        )
+    return settings.credentials
+
+
+def known_settings() -> list[str]:
+    return [f.name for f in fields(Settings) if f.name != "credentials"]
+
+
+def environ() -> Mapping[str, str]:
+    return os.environ

@@ -1,0 +1,58 @@
+"""The chat history a client must keep, because YandexGPT keeps none: pure data.
+
+>>> conv = Conversation(system="Be brief")
+>>> conv.record("hi", "hello")
+>>> [m.role for m in conv.messages_for("and?")]
+['system', 'user', 'assistant', 'user']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    text: str
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One user message and exactly the text of the reply it got."""
+
+    user: str
+    assistant: str
+
+
+@dataclass
+class Conversation:
+    """System prompt plus completed exchanges; a failed reply is never recorded."""
+
+    system: str | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def messages_for(self, user_text: str) -> list[Message]:
+        """Everything to send: system, then user/assistant pairs, then the new user message."""
+        messages: list[Message] = []
+        if self.system:
+            messages.append(Message("system", self.system))
+        for exchange in self.exchanges:
+            messages.append(Message("user", exchange.user))
+            messages.append(Message("assistant", exchange.assistant))
+        messages.append(Message("user", user_text))
+        return messages
+
+    def record(self, user_text: str, reply_text: str) -> None:
+        self.exchanges.append(Exchange(user_text, reply_text))
+
+    def undo(self) -> Exchange | None:
+        """Drop and return the last exchange (None when there is none)."""
+        return self.exchanges.pop() if self.exchanges else None
+
+    def clear(self) -> None:
+        """Start a new conversation; the system prompt stays."""
+        self.exchanges.clear()

@@ -1,0 +1,109 @@
+"""What the emulator answers next: scripted replies and faults, in the documented wire shapes.
+
+>>> emulator.enqueue(Reply.of("Hello there", chunks=2), HttpError.documented(429))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ychat.api.protocol import STATUS_FINAL
+
+# Error bodies as documented (REFERENCE.md §6, vectors/v6-errors.json); "<msg>" is per case.
+_GRPC = {
+    400: (3, "Bad Request", "invalid model_uri"),
+    401: (16, "Unauthorized", "Unknown api key"),
+    403: (7, "Forbidden", "Permission denied"),
+    429: (8, "Too Many Requests", "ai.textGenerationCompletionSessionsCount.count gauge quota limit exceed"),
+    500: (13, "Internal Server Error", "Fatal internal error in TextGenerationService.Completion"),
+    503: (14, "Service Unavailable", "Service is unavailable"),
+    504: (4, "Gateway Timeout", "Deadline exceeded"),
+}
+
+
+def error_body(http_status: int, message: str | None = None) -> dict[str, Any]:
+    """``{"error": {grpcCode, httpCode, message, httpStatus, details}}`` for an HTTP status."""
+    grpc, reason, default = _GRPC.get(http_status, (2, "Unknown", "unknown error"))
+    return {
+        "error": {
+            "grpcCode": grpc,
+            "httpCode": http_status,
+            "message": message or default,
+            "httpStatus": reason,
+            "details": [],
+        }
+    }
+
+
+def cumulative(text: str, chunks: int) -> tuple[str, ...]:
+    """``text`` as ``chunks`` growing prefixes, cut at spaces where possible."""
+    if chunks <= 1 or len(text) < 2:
+        return (text,)
+    cuts = sorted({max(1, len(text) * i // chunks) for i in range(1, chunks)})
+    cuts = [_word_end(text, cut) for cut in cuts]
+    return (*dict.fromkeys(text[:cut] for cut in cuts if cut < len(text)), text)
+
+
+def _word_end(text: str, cut: int) -> int:
+    space = text.find(" ", cut)
+    return space if 0 < space < len(text) else cut
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A completion reply streamed as cumulative chunks, optionally ending in a fault.
+
+    ``error`` appends an error line (HTTP stays 200), ``drop`` drops the connection,
+    ``garbage`` appends a malformed line; any of them leaves the last chunk PARTIAL.
+    """
+
+    texts: tuple[str, ...] = ("Hello!",)
+    status: str = STATUS_FINAL
+    usages: tuple[dict[str, str], ...] | None = None
+    model_version: str = "07.03.2024"
+    delay: float = 0.0
+    error: dict[str, Any] | None = None
+    drop: bool = False
+    garbage: bytes | None = None
+
+    @classmethod
+    def of(cls, text: str, *, chunks: int = 4, **options: Any) -> Reply:
+        return cls(texts=cumulative(text, chunks), **options)
+
+    @property
+    def cut(self) -> bool:
+        return self.error is not None or self.drop or self.garbage is not None
+
+
+@dataclass(frozen=True)
+class HttpError:
+    """An HTTP error status with a body (the documented shape unless given)."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def documented(cls, status: int, message: str | None = None, *, retry_after: int | None = None) -> HttpError:
+        headers = (("Retry-After", str(retry_after)),) if retry_after is not None else ()
+        return cls(status, error_body(status, message), headers)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Exactly these body lines (each gets ``\\n``), for replaying recorded vectors byte for byte."""
+
+    lines: tuple[bytes, ...]
+    status: int = 200
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Silent:
+    """Accept the request and say nothing for ``seconds`` (a server that never answers)."""
+
+    seconds: float = 30.0
+
+
+Scripted = Reply | HttpError | Raw | Silent

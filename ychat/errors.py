@@ -1,0 +1,122 @@
+"""ychat's exceptions: one tree, translated into messages and exit codes by ``cli.py`` alone.
+
+    YChatError                      exit 1 unless a subclass says otherwise
+    ├── UsageError                  exit 2: a bad option, bad input, nothing to send
+    │   └── ConfigError             exit 2: bad configuration file or environment value
+    │       └── MissingCredentials  exit 2: no API key / IAM token / folder
+    ├── APIError                    exit 1: the server answered with an error (400, 500, …)
+    │   ├── AuthError               exit 3: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED
+    │   ├── QuotaExceeded           exit 4: 429 RESOURCE_EXHAUSTED, still after retries
+    │   └── ServiceUnavailable      exit 1: 503 UNAVAILABLE (retried first)
+    ├── ProtocolError               exit 1: a reply that does not follow the documented format
+    └── NetworkError                exit 5: the request or reply did not get through
+        ├── ConnectionFailed        could not connect
+        ├── TimedOut                no answer within --timeout
+        └── StreamInterrupted       the reply stopped before its final status
+
+``api/`` is the only layer that sees httpx; it raises these ``from`` the httpx exception.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit statuses; documented in docs/user-guide.md."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    AUTH = 3
+    QUOTA = 4
+    NETWORK = 5
+    INTERRUPTED = 130
+
+
+class YChatError(Exception):
+    """Base of every error ychat reports to the user: ``ychat: error: <message>``."""
+
+    exit_code = ExitCode.ERROR
+    hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+
+class UsageError(YChatError):
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(UsageError):
+    pass
+
+
+class MissingCredentials(ConfigError):
+    pass
+
+
+class APIError(YChatError):
+    """The API answered with an error body (HTTP status or an error line inside a stream)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int,
+        grpc_code: int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.http_status = http_status
+        self.grpc_code = grpc_code
+        self.request_id = request_id
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        suffix = f" (request id {self.request_id})" if self.request_id else ""
+        return f"HTTP {self.http_status}: {self.message}{suffix}"
+
+
+class AuthError(APIError):
+    exit_code = ExitCode.AUTH
+    hint = "Check YC_API_KEY / YC_IAM_TOKEN, the folder id and the ai.languageModels.user role."
+
+
+class QuotaExceeded(APIError):
+    exit_code = ExitCode.QUOTA
+    hint = "The quota is still exhausted after retries; wait a little and try again."
+
+
+class ServiceUnavailable(APIError):
+    pass
+
+
+class ProtocolError(YChatError):
+    """The server's reply is not in the documented wire format."""
+
+
+class NetworkError(YChatError):
+    exit_code = ExitCode.NETWORK
+
+
+class ConnectionFailed(NetworkError):
+    pass
+
+
+class TimedOut(NetworkError):
+    hint = "Raise the limit with --timeout SECONDS."
+
+
+class StreamInterrupted(NetworkError):
+    pass
+
+
+def describe(error: YChatError) -> tuple[str, str | None]:
+    """The one line ychat prints for an error, and an optional hint line."""
+    return f"ychat: error: {error}", error.hint

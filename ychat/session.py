@@ -1,0 +1,204 @@
+"""The chat loop: read a line, run a command or send the whole conversation, render the reply.
+
+Imports no UI or HTTP library: input is a ``read_line`` callable, output a Renderer, and the
+API a ChatClient, so tests drive it with a list of lines and a fake client.
+
+    >>> Session(client, renderer, Conversation(), ChatOptions()).run(iter(["hi", "/exit"]).__next__)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ychat.api.protocol import CompletionOptions
+from ychat.api.stream import Delta, Done, Event, Replace, Retrying
+from ychat.commands import ChatText, Command, UnknownCommand, help_text, parse
+from ychat.conversation import Conversation, Message
+from ychat.errors import UsageError, YChatError
+
+
+class ChatClient(Protocol):
+    def complete(
+        self, model: str, messages: Sequence[Message], options: CompletionOptions
+    ) -> Generator[Event, None, None]: ...
+
+
+class Renderer(Protocol):
+    def begin_reply(self) -> None: ...
+    def delta(self, text: str) -> None: ...
+    def replace(self, text: str) -> None: ...
+    def retrying(self, event: Retrying) -> None: ...
+    def end_reply(self, done: Done) -> None: ...
+    def abort_reply(self) -> None: ...
+    def error(self, error: YChatError) -> None: ...
+    def info(self, text: str) -> None: ...
+    def show_history(self, messages: Sequence[Message]) -> None: ...
+
+
+@dataclass
+class ChatOptions:
+    """What the next request is sent with; REPL commands change it."""
+
+    model: str = "yandexgpt"
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+
+    def completion(self) -> CompletionOptions:
+        return CompletionOptions(self.temperature, self.max_tokens, self.stream)
+
+
+class Session:
+    """One conversation with the model; an error ends the turn, never the session."""
+
+    def __init__(
+        self, client: ChatClient, renderer: Renderer, conversation: Conversation, options: ChatOptions
+    ) -> None:
+        self.client = client
+        self.renderer = renderer
+        self.conversation = conversation
+        self.options = options
+        self.unsent: str | None = None  # a message whose reply failed or was cancelled
+
+    def send(self, text: str) -> Done:
+        """One request with the whole history; the exchange is recorded only when it completes."""
+        messages = self.conversation.messages_for(text)
+        events = self.client.complete(self.options.model, messages, self.options.completion())
+        self.renderer.begin_reply()
+        try:
+            done = self._consume(events)
+        except BaseException:
+            self.renderer.abort_reply()
+            raise
+        finally:
+            events.close()  # closes the HTTP response, also on Ctrl-C
+        self.conversation.record(text, done.text)
+        self.unsent = None
+        self.renderer.end_reply(done)
+        return done
+
+    def _consume(self, events: Generator[Event, None, None]) -> Done:
+        for event in events:
+            if isinstance(event, Delta):
+                self.renderer.delta(event.text)
+            elif isinstance(event, Replace):
+                self.renderer.replace(event.text)
+            elif isinstance(event, Retrying):
+                self.renderer.retrying(event)
+            else:
+                return event
+        raise YChatError("the reply ended without a final status")  # pragma: no cover - client always ends with Done
+
+    def run(self, read_line: Callable[[], str]) -> None:
+        """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it."""
+        while True:
+            try:
+                line = read_line()
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                return
+            if not self.handle(line):
+                return
+
+    def handle(self, line: str) -> bool:
+        """Act on one submitted input; False means "quit"."""
+        if not line.strip():
+            return True
+        parsed = parse(line)
+        if isinstance(parsed, ChatText):
+            self.turn(parsed.text)
+        elif isinstance(parsed, UnknownCommand):
+            self.renderer.info(f"Unknown command {parsed.word}. /help lists them; // at the start sends it as text.")
+        else:
+            return self._command(parsed)
+        return True
+
+    def turn(self, text: str) -> bool:
+        """Send with errors and Ctrl-C reported; the user's text is kept for /retry. True on success."""
+        try:
+            self.send(text)
+            return True
+        except YChatError as error:
+            self.renderer.error(error)
+        except KeyboardInterrupt:
+            self.renderer.info("Cancelled.")
+        self.unsent = text
+        self.renderer.info("Your message is kept: /retry sends it again.")
+        return False
+
+    def _command(self, command: Command) -> bool:
+        if command.name == "exit":
+            return False
+        handler = getattr(self, f"_cmd_{command.name}")
+        try:
+            handler(command.arg)
+        except UsageError as error:
+            self.renderer.error(error)
+        return True
+
+    def _cmd_help(self, _: str) -> None:
+        self.renderer.info(help_text())
+
+    def _cmd_clear(self, _: str) -> None:
+        self.conversation.clear()
+        self.unsent = None
+        self.renderer.info("New conversation." + (" The system prompt stays." if self.conversation.system else ""))
+
+    def _cmd_system(self, arg: str) -> None:
+        self.conversation.system = arg or None
+        self.renderer.info(f"System prompt set: {arg}" if arg else "System prompt removed.")
+
+    def _cmd_model(self, arg: str) -> None:
+        if arg:
+            self.options.model = arg
+        self.renderer.info(f"Model: {self.options.model}")
+
+    def _cmd_temperature(self, arg: str) -> None:
+        self.options.temperature = _parse_temperature(arg) if arg else None
+        shown = self.options.temperature if self.options.temperature is not None else "server default"
+        self.renderer.info(f"Temperature: {shown}")
+
+    def _cmd_retry(self, _: str) -> None:
+        if self.unsent is not None:
+            self.turn(self.unsent)
+            return
+        last = self.conversation.undo()
+        if last is None:
+            self.renderer.info("Nothing to retry.")
+        elif not self.turn(last.user):
+            self.unsent = None
+            self.conversation.exchanges.append(last)  # the old reply is kept rather than lost
+            self.renderer.info("The previous reply is kept.")
+
+    def _cmd_undo(self, _: str) -> None:
+        if self.unsent is not None:
+            self.unsent = None
+            self.renderer.info("Dropped the unsent message.")
+            return
+        dropped = self.conversation.undo()
+        self.renderer.info(f"Dropped: {_clip(dropped.user)}" if dropped else "Nothing to undo.")
+
+    def _cmd_history(self, _: str) -> None:
+        messages = self.conversation.messages_for("")[:-1]
+        if messages:
+            self.renderer.show_history(messages)
+        else:
+            self.renderer.info("The conversation is empty.")
+
+
+def _parse_temperature(arg: str) -> float:
+    try:
+        value = float(arg)
+    except ValueError:
+        raise UsageError(f"temperature must be a number between 0 and 1, not {arg!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise UsageError(f"temperature must be between 0 and 1, not {arg}")
+    return value
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
