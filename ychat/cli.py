@@ -19,9 +19,8 @@ from ychat import __version__
 from ychat.errors import ExitCode, UsageError, YChatError, describe
 
 if TYPE_CHECKING:
-    from ychat.api.auth import Credentials
     from ychat.config import Settings
-    from ychat.session import Session
+    from ychat.session import ChatClient, Session
 
 app = typer.Typer(
     add_completion=False,
@@ -104,28 +103,27 @@ def _run(flags: Mapping[str, object], prompt: str | None) -> None:
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
     credentials = require_credentials(settings)
     expand_model_uri(settings.model, folder_id=settings.folder_id)  # bad model/folder: exit 2 now
-    session = _build_session(settings, credentials)
-    if message is not None:
-        session.send(message)
-    else:
+    from ychat.api.client import CompletionClient, build_http_client
+
+    http = build_http_client(timeout=settings.timeout)
+    with CompletionClient(
+        http, credentials=credentials, folder_id=settings.folder_id, endpoint=settings.endpoint
+    ) as client:
+        session = _build_session(settings, client)
+        if message is not None:
+            session.send(message)
+            return
         from ychat.terminal import history_file, make_reader
 
         session.renderer.info(f"ychat {__version__} · {settings.model} · /help for commands, Ctrl-D to quit")
         session.run(make_reader(history_file()))
 
 
-def _build_session(settings: Settings, credentials: Credentials) -> Session:
-    from ychat.api.client import CompletionClient, build_http_client
+def _build_session(settings: Settings, client: ChatClient) -> Session:
     from ychat.conversation import Conversation
     from ychat.render import make_renderer
     from ychat.session import ChatOptions, Session
 
-    client = CompletionClient(
-        build_http_client(timeout=settings.timeout),
-        credentials=credentials,
-        folder_id=settings.folder_id,
-        endpoint=settings.endpoint,
-    )
     renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
     options = ChatOptions(settings.model, settings.temperature, settings.max_tokens, settings.stream)
     return Session(client, renderer, Conversation(system=settings.system), options)

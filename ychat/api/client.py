@@ -68,6 +68,15 @@ class CompletionClient:
         self._sleep = sleep
         self._data_logging = data_logging
 
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CompletionClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def complete(
         self, model: str, messages: Sequence[Message], options: CompletionOptions
     ) -> Generator[Event, None, None]:

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ychat.api.auth import ApiKey
+from ychat.api.client import CompletionClient
+from ychat.api.retry import RetryPolicy
+from ychat.emulator import Emulator
+from ychat.emulator.server import RunningServer, serve
+
+VECTORS = Path(__file__).parent / "vectors"
+FOLDER = "b1gtestfolder"
+
+
+def vector(name: str) -> dict[str, Any]:
+    return json.loads((VECTORS / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    return Emulator()
+
+
+@pytest.fixture
+def server(emulator: Emulator) -> Iterator[RunningServer]:
+    with serve(emulator) as running:
+        yield running
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def in_process_client(
+    app: Any, *, sleeps: Sleeps | None = None, retry: RetryPolicy | None = None, timeout: float = 5.0
+) -> CompletionClient:
+    """A client wired to ``app`` (a WSGI app) through httpx's in-process transport."""
+    http = httpx.Client(transport=httpx.WSGITransport(app=app), timeout=timeout)
+    return CompletionClient(
+        http,
+        credentials=ApiKey("test-key"),
+        folder_id=FOLDER,
+        endpoint="http://emulator",
+        retry=retry or RetryPolicy(jitter=0.0),
+        sleep=sleeps if sleeps is not None else (lambda s: None),
+    )
+
+
+def mock_client(handler: Any, *, sleeps: Sleeps | None = None, retry: RetryPolicy | None = None) -> CompletionClient:
+    http = httpx.Client(transport=httpx.MockTransport(handler), timeout=5.0)
+    return CompletionClient(
+        http,
+        credentials=ApiKey("test-key"),
+        folder_id=FOLDER,
+        endpoint="http://api.test",
+        retry=retry or RetryPolicy(jitter=0.0),
+        sleep=sleeps if sleeps is not None else (lambda s: None),
+    )
