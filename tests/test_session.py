@@ -158,7 +158,7 @@ def test_undo_drops_the_last_exchange(emulator: Emulator) -> None:
 
 
 def test_commands_change_what_is_sent(emulator: Emulator) -> None:
-    session, renderer = make(emulator, system="old")
+    session, _ = make(emulator, system="old")
     session.run(lines("/system new rules", "/model yandexgpt/rc", "/temperature 0.7", "q", "/exit"))
     body = emulator.requests[-1].body
     assert body["messages"][0] == {"role": "system", "text": "new rules"}
