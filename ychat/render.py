@@ -71,8 +71,9 @@ class _Tail:
 class MarkdownRenderer:
     """Streams replies as Markdown into a rich Console; errors and notes go to ``err``."""
 
-    def __init__(self, console: Console, err: Console | None = None) -> None:
+    def __init__(self, console: Console, err: Console | None = None, *, frame_interval: float = FRAME_INTERVAL) -> None:
         self.console = console
+        self.frame_interval = frame_interval
         self.err = err or console
         self.text = ""
         self.committed = 0
@@ -112,7 +113,7 @@ class MarkdownRenderer:
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
-        if self._live is not None and (force or now - self._drawn_at >= FRAME_INTERVAL):
+        if self._live is not None and (force or now - self._drawn_at >= self.frame_interval):
             self._live.update(_Tail(self.text[self.committed :]), refresh=True)
             self._drawn_at = now
 

@@ -1,0 +1,189 @@
+"""Rendering (render.py): plain text for pipes, committed-block Markdown for terminals."""
+
+from __future__ import annotations
+
+import io
+
+import pyte
+import pytest
+from rich.console import Console
+
+from ychat.api.protocol import STATUS_CONTENT_FILTER, STATUS_FINAL, STATUS_TRUNCATED, Usage
+from ychat.api.stream import Done, Retrying
+from ychat.conversation import Message
+from ychat.errors import AuthError
+from ychat.render import MarkdownRenderer, PlainRenderer, block_boundary, make_renderer
+
+
+def done(text: str, status: str = STATUS_FINAL) -> Done:
+    return Done(text, status, Usage(), "v")
+
+
+def plain() -> tuple[PlainRenderer, io.StringIO, io.StringIO]:
+    out, err = io.StringIO(), io.StringIO()
+    return PlainRenderer(out, err), out, err
+
+
+def play(renderer, deltas: list[str], status: str = STATUS_FINAL) -> None:
+    renderer.begin_reply()
+    for piece in deltas:
+        renderer.delta(piece)
+    renderer.end_reply(done("".join(deltas), status))
+
+
+@pytest.mark.parametrize(
+    ("deltas", "stdout"),
+    [
+        (["He", "llo **x**"], "Hello **x**\n"),
+        (["ends with newline\n"], "ends with newline\n"),
+        (["two\n\n"], "two\n\n"),
+        ([], ""),
+    ],
+)
+def test_plain_output_is_the_text_exactly_plus_a_final_newline(deltas: list[str], stdout: str) -> None:
+    renderer, out, err = plain()
+    play(renderer, deltas)
+    assert out.getvalue() == stdout and err.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "note"), [(STATUS_TRUNCATED, "token limit"), (STATUS_CONTENT_FILTER, "content filter")]
+)
+def test_plain_notes_go_to_stderr(status: str, note: str) -> None:
+    renderer, out, err = plain()
+    play(renderer, ["cut"], status)
+    assert out.getvalue() == "cut\n" and note in err.getvalue()
+
+
+def test_plain_replacement_is_reported_on_stderr() -> None:
+    renderer, out, err = plain()
+    renderer.begin_reply()
+    renderer.delta("Bad wor")
+    renderer.replace("Filtered.")
+    renderer.end_reply(done("Filtered.", STATUS_CONTENT_FILTER))
+    assert out.getvalue() == "Bad wor\nFiltered.\n"
+    assert "replaced" in err.getvalue() and "content filter" in err.getvalue()
+
+
+def test_plain_errors_info_and_retries_stay_off_stdout() -> None:
+    renderer, out, err = plain()
+    renderer.error(AuthError("Unknown api key", http_status=401, request_id="r1"))
+    renderer.info("hello")
+    renderer.retrying(Retrying(1, 0.5, "busy"))
+    assert out.getvalue() == ""
+    first = err.getvalue().splitlines()[0]
+    assert first == "ychat: error: HTTP 401: Unknown api key (request id r1)"
+    assert "retrying in 0.5 s (attempt 2)" in err.getvalue()
+
+
+def test_plain_history() -> None:
+    renderer, out, _ = plain()
+    renderer.show_history([Message("user", "q"), Message("assistant", "a")])
+    assert out.getvalue() == "user: q\n\nassistant: a\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "boundary"),
+    [
+        ("para", 0),
+        ("para\n", 0),
+        ("para\n\n", 6),
+        ("para\n\nnext", 6),
+        ("# Title\n\ntext\n\n", 15),
+        ("```py\nx = 1\n\ny = 2\n", 0),  # a blank line inside an open fence is not a boundary
+        ("```py\nx = 1\n```\n", 16),
+        ("```py\nx\n```\nafter", 12),
+        ("~~~~\na\n~~~\nb\n~~~~\n", 18),  # a shorter fence does not close a longer one
+        ("\n\n\npara\n\n", 9),
+        ("| a |\n|---|\n| 1 |\n\n", 19),
+    ],
+)
+def test_block_boundary(text: str, boundary: int) -> None:
+    assert block_boundary(text) == boundary
+
+
+def markdown(
+    width: int = 60, height: int = 20, color_system: str | None = None, frame_interval: float = 0.0
+) -> tuple[MarkdownRenderer, io.StringIO]:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, height=height, force_terminal=True, color_system=color_system)
+    err = Console(file=io.StringIO(), width=width)
+    return MarkdownRenderer(console, err, frame_interval=frame_interval), buffer
+
+
+def test_markdown_renders_formatting_and_code() -> None:
+    renderer, buffer = markdown(color_system="truecolor")
+    reply = "# Title\n\nSome **bold** text.\n\n```python\nprint('hi')\n```\n\nThe end."
+    play(renderer, [reply[i : i + 3] for i in range(0, len(reply), 3)])
+    screen = pyte_screen(buffer.getvalue(), 60, 20)
+    text = "\n".join(screen)
+    assert "Title" in text and "Some bold text." in text and "print('hi')" in text and "The end." in text
+    assert "**" not in text and "```" not in text
+    assert "\x1b[" in buffer.getvalue()  # colours on a colour terminal
+
+
+def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    buffer = io.StringIO()
+    renderer = MarkdownRenderer(Console(file=buffer, width=60, force_terminal=True))
+    play(renderer, ["```python\nprint('hi')\n```\n"])
+    assert "\x1b[3" not in buffer.getvalue() and "\x1b[38" not in buffer.getvalue()
+
+
+def pyte_screen(output: str, columns: int, lines: int) -> list[str]:
+    """Every line that ended up on the terminal, scrollback first."""
+    screen = pyte.HistoryScreen(columns, lines, history=10_000)
+    stream = pyte.Stream(screen)
+    stream.feed(output.replace("\n", "\r\n"))
+    top = ["".join(char.data for char in row.values()).rstrip() for row in screen.history.top]
+    return top + [row.rstrip() for row in screen.display]
+
+
+def test_tall_reply_has_no_duplicated_or_torn_lines() -> None:
+    paragraphs = [f"Paragraph {n} says something unique." for n in range(40)]
+    code = "\n".join(f"line_{n} = {n}" for n in range(60))
+    reply = "\n\n".join(paragraphs) + f"\n\n```python\n{code}\n```\n\nDone."
+    renderer, buffer = markdown(height=20)
+    play(renderer, [reply[i : i + 5] for i in range(0, len(reply), 5)])
+    shown = [line.strip() for line in pyte_screen(buffer.getvalue(), 60, 20) if line.strip()]
+    for n in range(40):
+        assert shown.count(f"Paragraph {n} says something unique.") == 1, n
+    for n in range(60):
+        assert shown.count(f"line_{n} = {n}") == 1, n
+    assert shown[-1] == "Done."
+    assert shown.index("Paragraph 39 says something unique.") < shown.index("line_0 = 0") < shown.index("line_59 = 59")
+
+
+def test_finished_blocks_are_committed_once_while_streaming() -> None:
+    renderer, buffer = markdown()
+    renderer.begin_reply()
+    renderer.delta("First paragraph.\n\nSecond")
+    assert renderer.committed == len("First paragraph.\n\n")
+    renderer.delta(" paragraph.\n\n")
+    assert renderer.committed == len(renderer.text)
+    renderer.end_reply(done(renderer.text))
+    assert buffer.getvalue().count("First paragraph.") == 1
+
+
+def test_markdown_replace_and_notes() -> None:
+    renderer, buffer = markdown()
+    err = renderer.err.file
+    renderer.begin_reply()
+    renderer.delta("Something rude")
+    renderer.replace("Filtered.")
+    renderer.end_reply(done("Filtered.", STATUS_CONTENT_FILTER))
+    assert "replaced" in err.getvalue() and "content filter" in err.getvalue()
+    assert "Filtered." in "\n".join(pyte_screen(buffer.getvalue(), 60, 20))
+
+
+def test_markdown_abort_keeps_what_was_shown() -> None:
+    renderer, buffer = markdown()
+    renderer.begin_reply()
+    renderer.delta("Partial answer")
+    renderer.abort_reply()
+    assert "Partial answer" in "\n".join(pyte_screen(buffer.getvalue(), 60, 20))
+
+
+def test_make_renderer_picks_by_terminal() -> None:
+    assert isinstance(make_renderer(io.StringIO(), io.StringIO(), markdown=False), PlainRenderer)
+    assert isinstance(make_renderer(io.StringIO(), io.StringIO(), markdown=True), MarkdownRenderer)
