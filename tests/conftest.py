@@ -68,3 +68,36 @@ def mock_client(handler: Any, *, sleeps: Sleeps | None = None, retry: RetryPolic
         retry=retry or RetryPolicy(jitter=0.0),
         sleep=sleeps if sleeps is not None else (lambda s: None),
     )
+
+
+def ychat_argv() -> list[str]:
+    """The installed ``ychat`` console script beside this interpreter (else ``python -m ychat``)."""
+    import shutil
+    import sys
+
+    script = Path(sys.executable).with_name("ychat")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("ychat")
+    return [found] if found else [sys.executable, "-m", "ychat"]
+
+
+def ychat_env(tmp_path: Path, endpoint: str | None, **extra: str) -> dict[str, str]:
+    """A clean environment: only 127.0.0.1, private dirs, test credentials."""
+    import os
+
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "LANG": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "YC_API_KEY": "AQVN-test-secret-key",
+        "YC_FOLDER_ID": FOLDER,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    if endpoint:
+        env["YCHAT_ENDPOINT"] = endpoint
+    env.update(extra)
+    return {k: v for k, v in env.items() if v != ""}

@@ -1,0 +1,222 @@
+"""The real ``ychat`` command, one-off and piped, against the emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FOLDER, ychat_argv, ychat_env
+from ychat import __version__
+from ychat.cli import one_off_message
+from ychat.emulator import HttpError, Reply, Silent
+from ychat.emulator.server import RunningServer
+from ychat.errors import UsageError
+
+
+def ychat(server: RunningServer | None, tmp_path: Path, *args: str, stdin: bytes = b"", **env: str):
+    return subprocess.run(
+        [*ychat_argv(), *args],
+        input=stdin,
+        capture_output=True,
+        env=ychat_env(tmp_path, server.url if server else None, **env),
+        timeout=60,
+    )
+
+
+def sent(server: RunningServer, index: int = -1) -> list[tuple[str, str]]:
+    return [(m["role"], m["text"]) for m in server.emulator.requests[index].body["messages"]]
+
+
+def assert_one_error_line(stderr: bytes, fragment: str) -> None:
+    text = stderr.decode()
+    assert "Traceback" not in text
+    errors = [line for line in text.splitlines() if line.startswith("ychat: error:")]
+    assert len(errors) == 1 and fragment in errors[0], text
+
+
+def test_one_off_with_system(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of("Paris is the capital.", chunks=5))
+    result = ychat(server, tmp_path, "--system", "Be brief", "Capital of France?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"Paris is the capital.\n"
+    assert sent(server) == [("system", "Be brief"), ("user", "Capital of France?")]
+    request = server.emulator.requests[-1]
+    assert request.headers["authorization"] == "Api-Key AQVN-test-secret-key"
+    assert request.headers["x-folder-id"] == FOLDER
+    assert request.headers["x-data-logging-enabled"] == "false"
+    assert request.headers["user-agent"] == f"ychat/{__version__}"
+    assert request.headers["x-client-request-id"]
+    assert request.body["modelUri"] == f"gpt://{FOLDER}/yandexgpt/latest"
+
+
+def test_stdin_alone_is_the_message(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(server, tmp_path, stdin=b"notes line 1\nnotes line 2\n")
+    assert result.returncode == 0, result.stderr
+    assert sent(server) == [("user", "notes line 1\nnotes line 2")]
+    assert result.stdout == b"Echo: notes line 1\nnotes line 2\n"
+    assert b"\x1b" not in result.stdout
+
+
+def test_prompt_then_blank_line_then_stdin(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(server, tmp_path, "summarize", stdin="Привет, мир".encode())
+    assert result.returncode == 0, result.stderr
+    assert sent(server) == [("user", "summarize\n\nПривет, мир")]
+
+
+def test_options_reach_the_request(server: RunningServer, tmp_path: Path) -> None:
+    args = ["-m", "yandexgpt/rc", "-t", "0.2", "--max-tokens", "50", "--no-stream", "--folder-id", "b1gflag", "q"]
+    result = ychat(server, tmp_path, *args)
+    assert result.returncode == 0, result.stderr
+    body = server.emulator.requests[-1].body
+    assert body["modelUri"] == "gpt://b1gflag/yandexgpt/rc"
+    assert body["completionOptions"] == {"stream": False, "temperature": 0.2, "maxTokens": "50"}
+    assert result.stdout == b"Echo: q\n"
+
+
+def test_endpoint_flag_beats_environment(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(None, tmp_path, "--endpoint", server.url, "q", YCHAT_ENDPOINT="http://127.0.0.1:9")
+    assert result.returncode == 0 and len(server.emulator.requests) == 1
+
+
+def test_iam_token_and_seed_names(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(server, tmp_path, "q", YC_API_KEY="", YC_FOLDER_ID="", IAM_TOKEN="t1.token", FOLDER_ID="b1gseed")
+    assert result.returncode == 0, result.stderr
+    request = server.emulator.requests[-1]
+    assert request.headers["authorization"] == "Bearer t1.token" and request.headers["x-folder-id"] == "b1gseed"
+
+
+@pytest.mark.parametrize(
+    ("scripted", "code", "fragment"),
+    [
+        ([HttpError.documented(401, "Unknown api key 'AQVN…'")], 3, "HTTP 401: Unknown api key"),
+        ([HttpError.documented(403)], 3, "HTTP 403: Permission denied"),
+        ([HttpError.documented(429, retry_after=0)] * 4, 4, "HTTP 429"),
+        ([HttpError.documented(500)], 1, "HTTP 500: Fatal internal error"),
+        ([HttpError.documented(503, retry_after=0)] * 4, 1, "HTTP 503: Service is unavailable"),
+        ([HttpError.documented(400, "number of input tokens must be no more than 8192, got 28498")], 1, "8192"),
+        (
+            [
+                Reply.of(
+                    "half an answer", chunks=2, error={"error": {"grpcCode": 13, "httpCode": 500, "message": "boom"}}
+                )
+            ],
+            1,
+            "boom",
+        ),
+        ([Reply.of("half an answer", chunks=2, drop=True)], 5, "dropped"),
+        ([Reply.of("half an answer", chunks=2, garbage=b"{oops")], 1, "malformed JSON"),
+    ],
+)
+def test_faults_give_one_line_and_the_documented_exit_code(
+    server: RunningServer, tmp_path: Path, scripted: list, code: int, fragment: str
+) -> None:
+    server.emulator.enqueue(*scripted)
+    result = ychat(server, tmp_path, "q")
+    assert result.returncode == code, result.stderr
+    assert_one_error_line(result.stderr, fragment)
+    assert b"AQVN-test-secret-key" not in result.stderr + result.stdout
+
+
+def test_error_message_carries_the_request_id(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(HttpError.documented(500))
+    result = ychat(server, tmp_path, "q")
+    assert b"(request id " in result.stderr
+
+
+def test_server_that_never_answers(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Silent(30))
+    result = ychat(server, tmp_path, "--timeout", "0.5", "q")
+    assert result.returncode == 5
+    assert_one_error_line(result.stderr, "no answer")
+
+
+def test_connection_refused(tmp_path: Path) -> None:
+    result = ychat(None, tmp_path, "q", YCHAT_ENDPOINT="http://127.0.0.1:9")
+    assert result.returncode == 5
+    assert_one_error_line(result.stderr, "cannot connect to 127.0.0.1")
+
+
+def test_no_credentials_exit_2_before_any_request(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(server, tmp_path, "q", YC_API_KEY="")
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "no Yandex Cloud credentials")
+    assert b"YC_API_KEY" in result.stderr and b"YC_IAM_TOKEN" in result.stderr
+    assert server.emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["-t", "1.5", "q"], {}),
+        (["--max-tokens", "0", "q"], {}),
+        (["--bogus"], {}),
+        (["q"], {"YCHAT_TEMPERATURE": "warm"}),
+        (["q"], {"YC_FOLDER_ID": ""}),
+    ],
+)
+def test_bad_usage_exit_2(server: RunningServer, tmp_path: Path, args: list[str], env: dict[str, str]) -> None:
+    result = ychat(server, tmp_path, *args, **env)
+    assert result.returncode == 2, result.stderr
+    assert b"Traceback" not in result.stderr and server.emulator.requests == []
+
+
+def test_bad_stdin(server: RunningServer, tmp_path: Path) -> None:
+    assert ychat(server, tmp_path, stdin=b"\xff\xfe bad").returncode == 2
+    assert ychat(server, tmp_path, stdin=b"").returncode == 2
+    assert server.emulator.requests == []
+
+
+def test_debug_redacts_the_secret(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(server, tmp_path, "--debug", "q")
+    assert result.returncode == 0
+    assert b"Api-Key <redacted>" in result.stderr and b"AQVN-test-secret-key" not in result.stderr
+
+
+def test_truncated_reply_note(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of("cut short", status="ALTERNATIVE_STATUS_TRUNCATED_FINAL"))
+    result = ychat(server, tmp_path, "q")
+    assert result.returncode == 0 and result.stdout == b"cut short\n" and b"token limit" in result.stderr
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    version = ychat(None, tmp_path, "--version")
+    assert version.returncode == 0 and version.stdout.decode().strip() == f"ychat {__version__}"
+    help_ = ychat(None, tmp_path, "--help")
+    assert help_.returncode == 0
+    for option in (
+        "--system",
+        "--model",
+        "--temperature",
+        "--max-tokens",
+        "--no-stream",
+        "--folder-id",
+        "--endpoint",
+        "--timeout",
+    ):
+        assert option.encode() in help_.stdout
+
+
+def test_python_dash_m(server: RunningServer, tmp_path: Path) -> None:
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ychat", "q"], capture_output=True, env=ychat_env(tmp_path, server.url), timeout=60
+    )
+    assert result.returncode == 0 and result.stdout == b"Echo: q\n"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "stdin", "message"),
+    [("p", None, "p"), (None, "s", "s"), ("p", "s", "p\n\ns"), ("p", "  ", "p"), (None, None, None)],
+)
+def test_one_off_message(prompt, stdin, message) -> None:
+    assert one_off_message(prompt, stdin) == message
+
+
+def test_one_off_message_errors() -> None:
+    with pytest.raises(UsageError):
+        one_off_message(None, "")
+    with pytest.raises(UsageError):
+        one_off_message("  ", None)

@@ -1,0 +1,63 @@
+"""The real PromptSession driven through a pipe input (terminal.py)."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from ychat.terminal import make_reader, open_history
+
+
+@pytest.fixture
+def typed() -> Iterator:
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        yield pipe
+
+
+def test_enter_sends(typed, tmp_path: Path) -> None:
+    typed.send_text("hello\r")
+    assert make_reader(tmp_path / "h", input=typed, output=DummyOutput())() == "hello"
+
+
+def test_escape_enter_inserts_a_newline(typed, tmp_path: Path) -> None:
+    typed.send_text("line one\x1b\rline two\r")
+    assert make_reader(tmp_path / "h", input=typed, output=DummyOutput())() == "line one\nline two"
+
+
+def test_pasted_multiline_text_stays_one_message(typed, tmp_path: Path) -> None:
+    typed.send_text("\x1b[200~first\rsecond\nthird\x1b[201~\r")
+    assert make_reader(tmp_path / "h", input=typed, output=DummyOutput())() == "first\nsecond\nthird"
+
+
+def test_ctrl_c_and_ctrl_d(typed, tmp_path: Path) -> None:
+    read = make_reader(tmp_path / "h", input=typed, output=DummyOutput())
+    typed.send_text("discard me\x03")
+    with pytest.raises(KeyboardInterrupt):
+        read()
+    typed.send_text("\x04")
+    with pytest.raises(EOFError):
+        read()
+
+
+def test_history_persists_in_a_private_file(typed, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "ychat" / "history"
+    typed.send_text("remember me\r")
+    make_reader(path, input=typed, output=DummyOutput())()
+    assert "remember me" in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    typed.send_text("\x1b[A\r")  # Up recalls it in a new session
+    assert make_reader(path, input=typed, output=DummyOutput())() == "remember me"
+
+
+def test_unwritable_history_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    history = open_history(blocker / "sub" / "history")
+    assert type(history).__name__ == "InMemoryHistory"
