@@ -96,6 +96,7 @@ def ychat_env(tmp_path: Path, endpoint: str | None, **extra: str) -> dict[str, s
         "YC_API_KEY": "AQVN-test-secret-key",
         "YC_FOLDER_ID": FOLDER,
         "NO_PROXY": "127.0.0.1,localhost",
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # a pty from pexpect does not answer cursor-position requests
     }
     if endpoint:
         env["YCHAT_ENDPOINT"] = endpoint

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -116,8 +115,8 @@ class Emulator:
 
     def _stream(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
         for index in range(len(reply.texts)):
-            if index and reply.delay:
-                time.sleep(reply.delay)
+            if index and reply.delay and self.closing.wait(reply.delay):
+                return  # shutting down: end the stream (cut, as a dropped server would)
             last = index == len(reply.texts) - 1
             yield _line(_chunk(reply, body, index, final=last and not reply.cut))
         if reply.error is not None:

@@ -1,0 +1,164 @@
+"""The interactive REPL in a pseudo-terminal (pexpect), typed into as a person would."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+from tests.conftest import ychat_argv, ychat_env
+from ychat.emulator import HttpError, Reply
+from ychat.emulator.server import RunningServer
+
+PROMPT = "›"  # prompt_toolkit draws the trailing space as a cursor move
+ENTER = "\r"
+
+
+@pytest.fixture
+def repl(server: RunningServer, tmp_path: Path):
+    argv = ychat_argv()
+    child = pexpect.spawn(
+        argv[0], argv[1:], env=ychat_env(tmp_path, server.url), encoding="utf-8", dimensions=(24, 80), timeout=15
+    )
+    child.logfile_read = io.StringIO()
+    child.expect_exact(PROMPT)
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def screen(child: pexpect.spawn) -> list[str]:
+    """What a person sees: all output so far replayed on an 80x24 terminal, scrollback included."""
+    terminal = pyte.HistoryScreen(80, 24, history=5000)
+    pyte.Stream(terminal).feed(child.logfile_read.getvalue())
+    top = ["".join(c.data for c in row.values()).rstrip() for row in terminal.history.top]
+    return [line for line in top + [row.rstrip() for row in terminal.display] if line]
+
+
+def say(child: pexpect.spawn, text: str) -> None:
+    child.send(text + ENTER)
+
+
+def sent(server: RunningServer, index: int = -1) -> list[tuple[str, str]]:
+    return [(m["role"], m["text"]) for m in server.emulator.requests[index].body["messages"]]
+
+
+def quit_with(child: pexpect.spawn, keys: str) -> int:
+    child.send(keys)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_three_turns_carry_the_history(repl, server: RunningServer) -> None:
+    server.emulator.enqueue(Reply.of("First answer."), Reply.of("Second **answer**."), Reply.of("Third answer."))
+    for question, answer in [("one", "First answer."), ("two", "answer"), ("three", "Third answer.")]:
+        say(repl, question)
+        repl.expect_exact(answer)
+        repl.expect_exact(PROMPT)
+    shown = screen(repl)
+    assert "Second answer." in shown and "**" not in "".join(shown)  # Markdown rendered, not raw
+    assert sent(server) == [
+        ("user", "one"),
+        ("assistant", "First answer."),
+        ("user", "two"),
+        ("assistant", "Second **answer**."),
+        ("user", "three"),
+    ]
+    assert quit_with(repl, "\x04") == 0  # Ctrl-D
+
+
+def test_ctrl_c_mid_stream_cancels_and_returns_to_the_prompt(repl, server: RunningServer) -> None:
+    words = " ".join(f"word{n}" for n in range(200))
+    server.emulator.enqueue(Reply.of(words, chunks=200, delay=0.05))
+    say(repl, "long story")
+    repl.expect_exact("word1")
+    started = time.monotonic()
+    repl.send("\x03")
+    repl.expect_exact("Cancelled.")
+    repl.expect_exact(PROMPT)
+    assert time.monotonic() - started < 2
+    say(repl, "next")
+    repl.expect_exact("Echo: next")
+    assert sent(server) == [("user", "next")]  # the cancelled reply was not recorded
+    say(repl, "/exit")
+    repl.expect(pexpect.EOF)
+
+
+def test_retry_and_undo(repl, server: RunningServer) -> None:
+    server.emulator.enqueue(Reply.of("Meh."), Reply.of("Better."))
+    say(repl, "question")
+    repl.expect_exact("Meh.")
+    say(repl, "/retry")
+    repl.expect_exact("Better.")
+    assert sent(server) == [("user", "question")]
+    say(repl, "/undo")
+    repl.expect_exact("Dropped: question")
+    say(repl, "fresh")
+    repl.expect_exact("Echo: fresh")
+    assert sent(server) == [("user", "fresh")]
+
+
+def test_errors_end_the_turn_not_the_session(repl, server: RunningServer) -> None:
+    server.emulator.enqueue(
+        Reply.of("Fine."),
+        HttpError.documented(401),
+        Reply.of("partial", chunks=1, drop=True),
+        Reply.of("x", garbage=b"not json"),
+    )
+    say(repl, "q1")
+    repl.expect_exact("Fine.")
+    for message in ["HTTP 401", "dropped", "malformed JSON"]:
+        say(repl, "q2")
+        repl.expect_exact("ychat: error:")
+        repl.expect_exact(message)
+        repl.expect_exact(PROMPT)
+    say(repl, "/retry")
+    repl.expect_exact("Echo: q2")
+    assert sent(server) == [("user", "q1"), ("assistant", "Fine."), ("user", "q2")]
+    assert "Traceback" not in repl.before
+
+
+def test_multiline_input_and_russian_layout_exit(repl, server: RunningServer) -> None:
+    repl.send("line one\x1b" + ENTER + "line two" + ENTER)
+    repl.expect_exact("line two")
+    repl.expect_exact(PROMPT)
+    assert sent(server) == [("user", "line one\nline two")]
+    say(repl, ".рудз")
+    repl.expect_exact("/temperature")
+    assert quit_with(repl, ".учше" + ENTER) == 0
+
+
+def test_system_prompt_and_commands(server: RunningServer, tmp_path: Path) -> None:
+    argv = ychat_argv()
+    child = pexpect.spawn(
+        argv[0], [*argv[1:], "-s", "Be brief"], env=ychat_env(tmp_path, server.url), encoding="utf-8", timeout=15
+    )
+    child.expect_exact(PROMPT)
+    say(child, "/model yandexgpt-lite")
+    child.expect_exact("Model: yandexgpt-lite")
+    say(child, "hi")
+    child.expect_exact("Echo: hi")
+    say(child, "/clear")
+    child.expect_exact("New conversation")
+    say(child, "again")
+    child.expect_exact("Echo: again")
+    assert sent(server) == [("system", "Be brief"), ("user", "again")]
+    assert server.emulator.requests[-1].body["modelUri"].endswith("/yandexgpt-lite/latest")
+    say(child, "/nonsense")
+    child.expect_exact("Unknown command /nonsense")
+    assert quit_with(child, "/exit" + ENTER) == 0
+    assert len(server.emulator.requests) == 2
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line(repl, server: RunningServer) -> None:
+    repl.send("draft text")
+    repl.send("\x03")
+    repl.expect_exact(PROMPT)
+    say(repl, "real")
+    repl.expect_exact("Echo: real")
+    assert sent(server) == [("user", "real")]
