@@ -1,0 +1,86 @@
+"""The layering in docs/architecture.md, checked: who may import which outside library."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ychat"
+ROOT = PACKAGE.parent
+
+# outside library -> the only modules allowed to import it
+OWNERS = {
+    "httpx": {"api/client.py"},
+    "rich": {"render.py"},
+    "prompt_toolkit": {"terminal.py"},
+    "typer": {"cli.py"},
+    "uvicorn": {"emulator/server.py"},
+    "a2wsgi": {"emulator/server.py"},
+}
+
+
+def imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+MODULES = {str(p.relative_to(PACKAGE)): imports(p) for p in PACKAGE.rglob("*.py")}
+
+
+@pytest.mark.parametrize("library", sorted(OWNERS))
+def test_each_outside_library_has_one_owner(library: str) -> None:
+    users = {name for name, found in MODULES.items() if any(i == library or i.startswith(library + ".") for i in found)}
+    assert users <= OWNERS[library]
+
+
+def test_lower_layers_do_not_import_upper_ones() -> None:
+    upper = {"ychat.cli", "ychat.session", "ychat.render", "ychat.terminal"}
+    for name in ["conversation.py", "errors.py", "commands.py", "config.py"] + [n for n in MODULES if n.startswith("api/")]:
+        assert not MODULES[name] & upper, name
+    assert not any(i.startswith("ychat.emulator") for n, found in MODULES.items() if not n.startswith("emulator/") for i in found)
+    assert "ychat.api.client" not in MODULES["session.py"]
+
+
+def test_importing_the_cli_stays_light() -> None:
+    code = (
+        "import sys, ychat.cli; heavy = ['httpx', 'rich.markdown', 'prompt_toolkit', 'pygments', 'markdown_it', "
+        "'ychat.api.client', 'ychat.render', 'ychat.terminal', 'sqlite3', 'uvicorn']; "
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == ""
+
+
+def tool(name: str) -> str:
+    found = Path(sys.executable).with_name(name)
+    if found.exists():
+        return str(found)
+    which = shutil.which(name)
+    if not which:
+        pytest.fail(f"{name} is not installed: pip install '.[test]'")
+    return which
+
+
+def test_ruff() -> None:
+    result = subprocess.run([tool("ruff"), "check", "ychat", "tests"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict() -> None:
+    result = subprocess.run([tool("mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_module_size_budget() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        assert len(path.read_text(encoding="utf-8").splitlines()) < 300, path
