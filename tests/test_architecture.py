@@ -45,9 +45,13 @@ def test_each_outside_library_has_one_owner(library: str) -> None:
 
 def test_lower_layers_do_not_import_upper_ones() -> None:
     upper = {"ychat.cli", "ychat.session", "ychat.render", "ychat.terminal"}
-    for name in ["conversation.py", "errors.py", "commands.py", "config.py"] + [n for n in MODULES if n.startswith("api/")]:
+    for name in ["conversation.py", "errors.py", "commands.py", "config.py"] + [
+        n for n in MODULES if n.startswith("api/")
+    ]:
         assert not MODULES[name] & upper, name
-    assert not any(i.startswith("ychat.emulator") for n, found in MODULES.items() if not n.startswith("emulator/") for i in found)
+    assert not any(
+        i.startswith("ychat.emulator") for n, found in MODULES.items() if not n.startswith("emulator/") for i in found
+    )
     assert "ychat.api.client" not in MODULES["session.py"]
 
 

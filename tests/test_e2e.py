@@ -155,6 +155,20 @@ def test_system_prompt_and_commands(server: RunningServer, tmp_path: Path) -> No
     assert len(server.emulator.requests) == 2
 
 
+def test_one_off_ctrl_c_exits_130(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of(" ".join(f"w{n}" for n in range(100)), chunks=100, delay=0.05))
+    argv = ychat_argv()
+    child = pexpect.spawn(
+        argv[0], [*argv[1:], "tell me"], env=ychat_env(tmp_path, server.url), encoding="utf-8", timeout=15
+    )
+    child.expect_exact("w1")
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+
+
 def test_ctrl_c_at_the_prompt_clears_the_line(repl, server: RunningServer) -> None:
     repl.send("draft text")
     repl.send("\x03")

@@ -176,6 +176,17 @@ def test_markdown_replace_and_notes() -> None:
     assert "Filtered." in "\n".join(pyte_screen(buffer.getvalue(), 60, 20))
 
 
+def test_retry_note_during_a_live_reply_is_not_overwritten() -> None:
+    renderer, buffer = markdown()
+    renderer.begin_reply()
+    renderer.retrying(Retrying(1, 0.5, "busy"))
+    renderer.delta("Answer text")
+    renderer.end_reply(done("Answer text"))
+    shown = pyte_screen(buffer.getvalue(), 60, 20)
+    assert any("busy; retrying in 0.5 s" in line for line in shown)
+    assert any("Answer text" in line for line in shown)
+
+
 def test_markdown_abort_keeps_what_was_shown() -> None:
     renderer, buffer = markdown()
     renderer.begin_reply()

@@ -148,7 +148,9 @@ class MarkdownRenderer:
         self.err.print(Text(text, style="dim"))
 
     def _note(self, text: str) -> None:
-        self.err.print(Text(f"[{text}]", style="yellow"))
+        # While the live tail is on screen, only its own console can print above it cleanly.
+        target = self.console if self._live is not None else self.err
+        target.print(Text(f"[{text}]", style="yellow"))
 
     def show_history(self, messages: Sequence[Message]) -> None:
         for message in messages:
