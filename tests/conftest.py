@@ -43,31 +43,27 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
-def in_process_client(
-    app: Any, *, sleeps: Sleeps | None = None, retry: RetryPolicy | None = None, timeout: float = 5.0
+def client_over(
+    transport: httpx.BaseTransport, *, sleeps: Sleeps | None = None, retry: RetryPolicy | None = None
 ) -> CompletionClient:
-    """A client wired to ``app`` (a WSGI app) through httpx's in-process transport."""
-    http = httpx.Client(transport=httpx.WSGITransport(app=app), timeout=timeout)
+    """A CompletionClient on ``transport``, retries without jitter and without real sleeping."""
     return CompletionClient(
-        http,
-        credentials=ApiKey("test-key"),
-        folder_id=FOLDER,
-        endpoint="http://emulator",
-        retry=retry or RetryPolicy(jitter=0.0),
-        sleep=sleeps if sleeps is not None else (lambda s: None),
-    )
-
-
-def mock_client(handler: Any, *, sleeps: Sleeps | None = None, retry: RetryPolicy | None = None) -> CompletionClient:
-    http = httpx.Client(transport=httpx.MockTransport(handler), timeout=5.0)
-    return CompletionClient(
-        http,
+        httpx.Client(transport=transport, timeout=5.0),
         credentials=ApiKey("test-key"),
         folder_id=FOLDER,
         endpoint="http://api.test",
         retry=retry or RetryPolicy(jitter=0.0),
         sleep=sleeps if sleeps is not None else (lambda s: None),
     )
+
+
+def in_process_client(app: Any, **options: Any) -> CompletionClient:
+    """Wired to ``app`` (a WSGI app, e.g. the emulator) through httpx's in-process transport."""
+    return client_over(httpx.WSGITransport(app=app), **options)
+
+
+def mock_client(handler: Any, **options: Any) -> CompletionClient:
+    return client_over(httpx.MockTransport(handler), **options)
 
 
 def ychat_argv() -> list[str]:

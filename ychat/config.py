@@ -9,10 +9,9 @@ Secrets (API key, IAM token) come from the environment only: never from argv (vi
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -185,10 +184,3 @@ def require_credentials(settings: Settings) -> Credentials:
         )
     return settings.credentials
 
-
-def known_settings() -> list[str]:
-    return [f.name for f in fields(Settings) if f.name != "credentials"]
-
-
-def environ() -> Mapping[str, str]:
-    return os.environ
