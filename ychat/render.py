@@ -54,16 +54,23 @@ def block_boundary(text: str, start: int = 0) -> int:
     return boundary
 
 
-class _Tail:
-    """The open block: rendered as Markdown, showing only the lines that fit on screen."""
+class _Block:
+    """Markdown without the blank lines rich puts around tables and code; ``fit`` keeps the
+    newest lines that fit on the screen (for the live tail)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, fit: bool = False) -> None:
         self.text = text
+        self.fit = fit
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = console.render_lines(Markdown(self.text), options.update(height=None), pad=False)
-        room = max(1, console.size.height - 1)
-        for line in lines[-room:]:
+        while lines and not "".join(s.text for s in lines[-1]).strip():
+            lines.pop()
+        while lines and not "".join(s.text for s in lines[0]).strip():
+            lines.pop(0)
+        if self.fit:
+            lines = lines[-max(1, console.size.height - 1) :]
+        for line in lines:
             yield from line
             yield Segment.line()
 
@@ -108,13 +115,13 @@ class MarkdownRenderer:
 
     def _commit(self, block: str) -> None:
         if block.strip():
-            self.console.print(Markdown(block))
+            self.console.print(_Block(block))
             self.console.print()
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
         if self._live is not None and (force or now - self._drawn_at >= self.frame_interval):
-            self._live.update(_Tail(self.text[self.committed :]), refresh=True)
+            self._live.update(_Block(self.text[self.committed :], fit=True), refresh=True)
             self._drawn_at = now
 
     def _stop_live(self) -> None:
@@ -123,7 +130,7 @@ class MarkdownRenderer:
             self._live = None
         tail = self.text[self.committed :]
         if tail.strip():
-            self.console.print(Markdown(tail))
+            self.console.print(_Block(tail))
         self.committed = len(self.text)
 
     def end_reply(self, done: Done) -> None:
