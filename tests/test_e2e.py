@@ -125,7 +125,7 @@ def test_errors_end_the_turn_not_the_session(repl, server: RunningServer) -> Non
 
 def test_multiline_input_and_russian_layout_exit(repl, server: RunningServer) -> None:
     repl.send("line one\x1b" + ENTER + "line two" + ENTER)
-    repl.expect_exact("line two")
+    repl.expect_exact("Echo: line one")  # the reply, not the echo of what was typed
     repl.expect_exact(PROMPT)
     assert sent(server) == [("user", "line one\nline two")]
     say(repl, ".рудз")

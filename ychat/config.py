@@ -183,4 +183,3 @@ def require_credentials(settings: Settings) -> Credentials:
             hint="Set YC_API_KEY (an API key) or YC_IAM_TOKEN (an IAM token), and YC_FOLDER_ID.",
         )
     return settings.credentials
-

@@ -1,9 +1,12 @@
-"""A local emulator of ``POST /foundationModels/v1/completion`` as a WSGI app (stdlib only).
+"""A local YandexGPT v1 API as a WSGI app (stdlib only): the emulator, and ``ychat serve``.
+
+Routes: ``POST /foundationModels/v1/{completion,tokenizeCompletion,completionAsync}`` and
+``GET /operations/{id}``. Requests are validated as the real API does; completions come from
+the reply queue (scripted replies and faults, see ``script.py``) or, when it is empty, from
+the engine (``EchoEngine`` by default, a real model in ``ychat.local``). Every request is logged.
 
 Serve it on 127.0.0.1 (``ychat.emulator.server``) or mount it in-process with
-``httpx.WSGITransport(app=emulator)``. It validates requests like the real API, answers
-from a reply queue (echoing the last user message when the queue is empty), logs every
-request, and can inject faults (see ``script.py``).
+``httpx.WSGITransport(app=emulator)``.
 
     >>> emulator = Emulator()
     >>> emulator.enqueue(Reply.of("Hi!"))
@@ -14,17 +17,19 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.api.protocol import COMPLETION_PATH, STATUS_PARTIAL
+from ychat.api.protocol import STATUS_PARTIAL
+from ychat.emulator.engine import BadRequest, EchoEngine, Engine, Generation, last_of
+from ychat.emulator.operations import Operations
 from ychat.emulator.script import HttpError, Raw, Reply, Scripted, Silent, error_body
+from ychat.emulator.validation import completion_args, validate_completion
+from ychat.emulator.wire import StartResponse, json_response, line, result, start_stream, status_line, unary_error
 
-StartResponse = Callable[..., Any]
-ROLES = frozenset({"system", "user", "assistant"})
+API = "/foundationModels/v1/"
 
 
 @dataclass(frozen=True)
@@ -35,17 +40,13 @@ class RecordedRequest:
     body: Any
 
 
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class Emulator:
     """The WSGI app. Thread-safe: a real server calls it from worker threads."""
 
-    def __init__(self, *, api_keys: Iterable[str] | None = None) -> None:
+    def __init__(self, *, engine: Engine | None = None, api_keys: Iterable[str] | None = None) -> None:
+        self.engine: Engine = engine or EchoEngine()
         self.requests: list[RecordedRequest] = []
+        self.operations = Operations(self.engine)
         self._queue: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self._api_keys = set(api_keys) if api_keys is not None else None
@@ -61,13 +62,33 @@ class Emulator:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = self._record(environ)
+        unary = request.path != API + "completion"
         try:
-            body = self._validate(request)
+            self._check_auth(request.headers.get("authorization", ""))
+            return self._route(request, start_response)
         except BadRequest as error:
-            return _json_response(start_response, error.status, error_body(error.status, str(error)))
-        with self._lock:
-            item = self._queue.popleft() if self._queue else Reply.of("Echo: " + _last_user_text(body))
-        return self._answer(item, body, start_response)
+            body = unary_error(error.status, str(error)) if unary else error_body(error.status, str(error))
+            return json_response(start_response, error.status, body)
+
+    def _route(self, request: RecordedRequest, start_response: StartResponse) -> Iterable[bytes]:
+        if request.method == "GET" and request.path.startswith("/operations/"):
+            found = self.operations.get(request.path.removeprefix("/operations/"))
+            if found is None:
+                raise BadRequest(404, "Operation not found")
+            return json_response(start_response, 200, found)
+        if request.method != "POST" or not request.path.startswith(API):
+            raise BadRequest(404, f"no such method: {request.method} {request.path}")
+        body = validate_completion(request.body)
+        method = request.path.removeprefix(API)
+        if method == "completion":
+            return self._completion(body, start_response)
+        if method == "tokenizeCompletion":
+            tokens = self.engine.tokenize(completion_args(body).messages)
+            listed = [{"id": str(t.id), "text": t.text, "special": t.special} for t in tokens]
+            return json_response(start_response, 200, {"tokens": listed, "modelVersion": self.engine.model_version})
+        if method == "completionAsync":
+            return json_response(start_response, 200, self.operations.start(completion_args(body)))
+        raise BadRequest(404, f"no such method: {request.path}")
 
     def _record(self, environ: dict[str, Any]) -> RecordedRequest:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -84,14 +105,6 @@ class Emulator:
             self.requests.append(request)
         return request
 
-    def _validate(self, request: RecordedRequest) -> dict[str, Any]:
-        if request.path != COMPLETION_PATH:
-            raise BadRequest(404, f"no such method: {request.path}")
-        if request.method != "POST":
-            raise BadRequest(405, "method not allowed")
-        self._check_auth(request.headers.get("authorization", ""))
-        return validate_completion(request.body)
-
     def _check_auth(self, header: str) -> None:
         scheme, _, secret = header.partition(" ")
         if scheme not in ("Api-Key", "Bearer") or not secret.strip():
@@ -99,100 +112,68 @@ class Emulator:
         if self._api_keys is not None and secret not in self._api_keys:
             raise BadRequest(401, "Unknown api key '***'")
 
-    def _answer(self, item: Scripted, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _completion(self, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        with self._lock:
+            item = self._queue.popleft() if self._queue else None
+        if item is not None:
+            return self._scripted(item, body, start_response)
+        args = completion_args(body)
+        generations = self.engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
+        first = next(generations)  # a refused request (BadRequest) fails here, before any byte is sent
+        if not args.stream:
+            last = last_of(generations) or first
+            return json_response(start_response, 200, {"result": result(last, self.engine.model_version)})
+        start_stream(start_response)
+        return self._stream_generations(first, generations)
+
+    def _stream_generations(self, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
+        try:
+            yield line({"result": result(first, self.engine.model_version)})
+            for generation in rest:
+                if self.closing.is_set():
+                    return  # shutting down: cut the stream
+                yield line({"result": result(generation, self.engine.model_version)})
+        finally:
+            close = getattr(rest, "close", None)
+            if close is not None:
+                close()  # the client went away (Ctrl-C): stop generating now
+
+    def _scripted(self, item: Scripted, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if isinstance(item, HttpError):
-            return _json_response(start_response, item.status, item.body, item.headers)
+            return json_response(start_response, item.status, item.body, item.headers)
         if isinstance(item, Raw):
-            start_response(_status_line(item.status), [("Content-Type", item.content_type)])
-            return (line + b"\n" for line in item.lines)
+            start_response(status_line(item.status), [("Content-Type", item.content_type)])
+            return (raw + b"\n" for raw in item.lines)
         if isinstance(item, Silent):
             self.closing.wait(item.seconds)
-            return _json_response(start_response, 504, error_body(504))
-        if not _options(body).get("stream", False):
-            return _json_response(start_response, 200, _chunk(item, body, len(item.texts) - 1, final=not item.cut))
-        start_response("200 OK", [("Content-Type", "application/json"), ("x-request-id", str(uuid.uuid4()))])
-        return self._stream(item, body)
+            return json_response(start_response, 504, error_body(504))
+        if not completion_args(body).stream:
+            final = _scripted_chunk(item, body, len(item.texts) - 1, final=not item.cut)
+            return json_response(start_response, 200, final)
+        start_stream(start_response)
+        return self._stream_scripted(item, body)
 
-    def _stream(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
+    def _stream_scripted(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
         for index in range(len(reply.texts)):
             if index and reply.delay and self.closing.wait(reply.delay):
                 return  # shutting down: end the stream (cut, as a dropped server would)
             last = index == len(reply.texts) - 1
-            yield _line(_chunk(reply, body, index, final=last and not reply.cut))
+            yield line(_scripted_chunk(reply, body, index, final=last and not reply.cut))
         if reply.error is not None:
-            yield _line(reply.error)
+            yield line(reply.error)
         if reply.garbage is not None:
             yield reply.garbage + b"\n"
         if reply.drop:
             raise ConnectionAbortedError("emulated connection drop")
 
 
-def validate_completion(body: Any) -> dict[str, Any]:
-    """The request checks of the real API that a client can trip over, with its 400 texts."""
-    if not isinstance(body, dict):
-        raise BadRequest(400, "request body must be a JSON object")
-    uri = body.get("modelUri", body.get("model_uri"))
-    if not isinstance(uri, str) or "://" not in uri:
-        raise BadRequest(400, f"invalid model_uri {uri!r}")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise BadRequest(400, "messages must not be empty")
-    for message in messages:
-        role = message.get("role") if isinstance(message, dict) else None
-        if role not in ROLES:
-            raise BadRequest(400, f"invalid message role '{role}'")
-        if not isinstance(message.get("text"), str):
-            raise BadRequest(400, "message text must be a string")
-    _check_options(_options(body))
-    return body
-
-
-def _check_options(options: dict[str, Any]) -> None:
-    temperature = options.get("temperature")
-    if temperature is not None and (not isinstance(temperature, (int, float)) or not 0 <= temperature <= 1):
-        raise BadRequest(400, f"temperature must be in [0, 1], got {temperature}")
-    max_tokens = options.get("maxTokens", options.get("max_tokens"))
-    if max_tokens is not None and not (str(max_tokens).isdigit() and int(str(max_tokens)) > 0):
-        raise BadRequest(400, f"maxTokens must be a positive integer, got {max_tokens}")
-
-
-def _options(body: dict[str, Any]) -> dict[str, Any]:
-    options = body.get("completionOptions", body.get("completion_options")) or {}
-    return options if isinstance(options, dict) else {}
-
-
-def _chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bool) -> dict[str, Any]:
+def _scripted_chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bool) -> dict[str, Any]:
     text = reply.texts[index] if reply.texts else ""
-    usage = reply.usages[index] if reply.usages else _usage(body, text)
+    usage = reply.usages[index] if reply.usages else _word_usage(body, text)
     alternative = {"message": {"role": "assistant", "text": text}, "status": reply.status if final else STATUS_PARTIAL}
     return {"result": {"alternatives": [alternative], "usage": usage, "modelVersion": reply.model_version}}
 
 
-def _usage(body: dict[str, Any], text: str) -> dict[str, str]:
+def _word_usage(body: dict[str, Any], text: str) -> dict[str, str]:
     prompt = sum(len(str(m.get("text", "")).split()) for m in body.get("messages", []))
-    completion = len(text.split())
-    total = prompt + completion
-    return {"inputTextTokens": str(prompt), "completionTokens": str(completion), "totalTokens": str(total)}
-
-
-def _last_user_text(body: dict[str, Any]) -> str:
-    users = [m.get("text", "") for m in body.get("messages", []) if m.get("role") == "user"]
-    return users[-1] if users else ""
-
-
-def _line(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-
-
-def _status_line(status: int) -> str:
-    reason = error_body(status)["error"]["httpStatus"] if status != 200 else "OK"
-    return f"{status} {reason}"
-
-
-def _json_response(
-    start_response: StartResponse, status: int, record: dict[str, Any], headers: Iterable[tuple[str, str]] = ()
-) -> list[bytes]:
-    data = _line(record)
-    base = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-    start_response(_status_line(status), [*base, ("x-request-id", str(uuid.uuid4())), *headers])
-    return [data]
+    return Generation(text, STATUS_PARTIAL, prompt, len(text.split())).usage()

@@ -1,0 +1,115 @@
+"""Engines generate the answers the emulator app serves when no scripted reply is queued.
+
+``EchoEngine`` is deterministic (tokens are words) for tests and offline development; the
+llama.cpp engine in ``ychat.local`` implements the same protocol with a real model.
+
+    >>> [g.text for g in EchoEngine().generate([{"role": "user", "text": "hi"}])]
+    ['Echo:', 'Echo: hi']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED
+
+ChatMessage = dict[str, str]  # {"role": …, "text": …}, already validated
+
+
+class BadRequest(Exception):
+    """A request the API refuses; becomes the documented error body with this HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def context_overflow(limit: int, got: int) -> BadRequest:
+    """The real API's wording (REFERENCE.md §6) for a prompt longer than the context."""
+    return BadRequest(400, f"number of input tokens must be no more than {limit}, got {got}")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The reply so far (cumulative text) and its status and token counts."""
+
+    text: str
+    status: str
+    input_tokens: int
+    completion_tokens: int
+
+    def usage(self) -> dict[str, str]:
+        total = self.input_tokens + self.completion_tokens
+        return {
+            "inputTextTokens": str(self.input_tokens),
+            "completionTokens": str(self.completion_tokens),
+            "totalTokens": str(total),
+        }
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    text: str
+    special: bool = False
+
+
+def last_of(generations: Iterator[Generation]) -> Generation | None:
+    """Run a generation to its end and keep only the final state."""
+    final = deque(generations, maxlen=1)
+    return final[0] if final else None
+
+
+class Engine(Protocol):
+    model_version: str
+
+    def generate(
+        self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
+    ) -> Iterator[Generation]:
+        """Yield growing replies, the last one with a terminal status; raise BadRequest first."""
+        ...
+
+    def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]: ...
+
+
+class EchoEngine:
+    """Answers ``Echo: <last user message>``, one word per token; a word-counted context."""
+
+    model_version = "echo"
+
+    def __init__(self, context: int = 8192) -> None:
+        self.context = context
+
+    def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]:
+        tokens = [Token(1, "<s>", special=True)]
+        for message in messages:
+            words = [f"{message['role']}:", *message["text"].split()]
+            tokens += [Token(100 + len(word), word) for word in words]
+            tokens.append(Token(3, "[NL]", special=True))
+        return tokens
+
+    def generate(
+        self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
+    ) -> Iterator[Generation]:
+        prompt = len(self.tokenize(messages))
+        if prompt > self.context:
+            raise context_overflow(self.context, prompt)
+        users = [m["text"] for m in messages if m["role"] == "user"]
+        pieces = re.findall(r"\S+\s*|\s+", "Echo: " + (users[-1] if users else ""))
+        limit = len(pieces) if max_tokens is None else min(max_tokens, len(pieces))
+        return self._grow(pieces, limit, prompt)
+
+    @staticmethod
+    def _grow(pieces: list[str], limit: int, prompt: int) -> Iterator[Generation]:
+        """A word (with the white space after it) per token; the reply text is exact."""
+        for count in range(1, limit + 1):
+            status = STATUS_PARTIAL
+            if count == limit:
+                status = STATUS_FINAL if limit == len(pieces) else STATUS_TRUNCATED
+            yield Generation(
+                "".join(pieces[:count]).rstrip() if count < len(pieces) else "".join(pieces), status, prompt, count
+            )

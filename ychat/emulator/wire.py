@@ -1,0 +1,53 @@
+"""Byte-level framing of the emulator's answers: JSON bodies, NDJSON lines, both error shapes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ychat.emulator.engine import Generation
+from ychat.emulator.script import error_body
+
+StartResponse = Callable[..., Any]
+GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 429: 8, 500: 13, 503: 14, 504: 4}
+
+
+def line(record: dict[str, Any]) -> bytes:
+    """One NDJSON record: compact JSON, raw UTF-8, ``\\n``."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def result(generation: Generation, model_version: str) -> dict[str, Any]:
+    """A ``CompletionResponse`` (not yet wrapped in ``result``)."""
+    message = {"role": "assistant", "text": generation.text}
+    return {
+        "alternatives": [{"message": message, "status": generation.status}],
+        "usage": generation.usage(),
+        "modelVersion": model_version,
+    }
+
+
+def status_line(status: int) -> str:
+    reason = error_body(status)["error"]["httpStatus"] if status != 200 else "OK"
+    return f"{status} {reason}"
+
+
+def unary_error(status: int, message: str) -> dict[str, Any]:
+    """The Status shape of unary endpoints (tokenize, operations): ``{code, message, details}``."""
+    request_info = {"@type": "type.googleapis.com/google.rpc.RequestInfo", "requestId": str(uuid.uuid4())}
+    return {"code": GRPC_CODES.get(status, 2), "message": message, "details": [request_info]}
+
+
+def json_response(
+    start_response: StartResponse, status: int, record: dict[str, Any], headers: Iterable[tuple[str, str]] = ()
+) -> list[bytes]:
+    data = line(record)
+    base = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    start_response(status_line(status), [*base, ("x-request-id", str(uuid.uuid4())), *headers])
+    return [data]
+
+
+def start_stream(start_response: StartResponse) -> None:
+    start_response("200 OK", [("Content-Type", "application/json"), ("x-request-id", str(uuid.uuid4()))])
