@@ -31,8 +31,10 @@ app = typer.Typer(
 
 EPILOG = (
     "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, "
-    "NO_COLOR. Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, "
-    "130 interrupted. In the chat, type /help."
+    "YCHAT_LOCAL_MODEL, NO_COLOR. Without credentials the chat runs on the local model (ychat[local]). "
+    "ychat serve: the local model as an HTTP server. "
+    "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted. "
+    "In the chat, type /help."
 )
 
 
@@ -55,6 +57,10 @@ def chat(
     folder_id: Annotated[Optional[str], typer.Option("--folder-id", help="Yandex Cloud folder id.")] = None,
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="API base URL.")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait.")] = None,
+    local: Annotated[bool, typer.Option("--local", help="Chat offline with the local model (ychat[local]).")] = False,
+    local_model: Annotated[
+        Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Log requests (secrets redacted).")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -70,8 +76,10 @@ def chat(
         "folder_id": folder_id,
         "endpoint": endpoint,
         "timeout": timeout,
+        "local_model": local_model,
     }
-    raise typer.Exit(_guarded(lambda: _run(flags, prompt), debug=debug))
+    use_local = local or local_model is not None
+    raise typer.Exit(_guarded(lambda: _run(flags, prompt, use_local), debug=debug))
 
 
 def _guarded(action: Callable[[], None], *, debug: bool) -> int:
@@ -93,39 +101,41 @@ def _guarded(action: Callable[[], None], *, debug: bool) -> int:
     return int(ExitCode.OK)
 
 
-def _run(flags: Mapping[str, object], prompt: str | None) -> None:
-    from ychat.api.protocol import expand_model_uri
-    from ychat.config import default_config_file, load_settings, require_credentials
+def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> None:
+    from ychat.backend import choose
+    from ychat.config import default_config_file, load_settings
 
     env = os.environ
     settings = load_settings(flags, env=env, config_file=default_config_file(env))
     piped = not sys.stdin.isatty()
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
-    credentials = require_credentials(settings)
-    expand_model_uri(settings.model, folder_id=settings.folder_id)  # bad model/folder: exit 2 now
-    from ychat.api.client import CompletionClient, build_http_client
-
-    http = build_http_client(timeout=settings.timeout)
-    with CompletionClient(
-        http, credentials=credentials, folder_id=settings.folder_id, endpoint=settings.endpoint
-    ) as client:
-        session = _build_session(settings, client)
+    model_flag = flags.get("model")
+    backend = choose(
+        settings,
+        local_requested=use_local,
+        interactive=message is None,
+        model_flag=model_flag if isinstance(model_flag, str) else None,
+    )
+    with backend.client as client:
+        session = _build_session(settings, client, backend.model)
+        for note in backend.notes:
+            session.renderer.info(note)
         if message is not None:
             session.send(message)
             return
         from ychat.terminal import history_file, make_reader
 
-        session.renderer.info(f"ychat {__version__} · {settings.model} · /help for commands, Ctrl-D to quit")
+        session.renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
         session.run(make_reader(history_file()))
 
 
-def _build_session(settings: Settings, client: ChatClient) -> Session:
+def _build_session(settings: Settings, client: ChatClient, model: str) -> Session:
     from ychat.conversation import Conversation
     from ychat.render import make_renderer
     from ychat.session import ChatOptions, Session
 
     renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
-    options = ChatOptions(settings.model, settings.temperature, settings.max_tokens, settings.stream)
+    options = ChatOptions(model, settings.temperature, settings.max_tokens, settings.stream)
     return Session(client, renderer, Conversation(system=settings.system), options)
 
 
@@ -149,5 +159,39 @@ def _read_stdin(stream: BinaryIO) -> str:
         raise UsageError("standard input is not valid UTF-8 text") from None
 
 
+serve_app = typer.Typer(
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+@serve_app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; non-loopback prints a warning.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8787,
+    local_model: Annotated[Optional[str], typer.Option("--local-model", metavar="PATH.gguf")] = None,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+) -> None:
+    """Serve the local model over the YandexGPT v1 API (completion, tokenizeCompletion, completionAsync)."""
+
+    def action() -> None:
+        from ychat import local
+
+        local.require()
+        from ychat.local.serve import run
+
+        run(host, port, local.model_path(local_model or os.environ.get("YCHAT_LOCAL_MODEL")))
+
+    raise typer.Exit(_guarded(action, debug=debug))
+
+
 def main() -> None:
-    app()
+    """``ychat serve …`` runs the server; anything else is the chat (``ychat -- serve`` asks "serve")."""
+    if sys.argv[1:2] == ["serve"]:
+        serve_app(args=sys.argv[2:], prog_name="ychat serve")
+    else:
+        app()

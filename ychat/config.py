@@ -35,6 +35,7 @@ class Settings:
     folder_id: str | None = None
     endpoint: str = DEFAULT_ENDPOINT
     timeout: float = 60.0
+    local_model: str | None = None
     credentials: Credentials | None = None
 
 
@@ -91,6 +92,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), _text),
     "endpoint": (("YCHAT_ENDPOINT",), _endpoint),
     "timeout": (("YCHAT_TIMEOUT",), _positive_float),
+    "local_model": (("YCHAT_LOCAL_MODEL",), _text),
 }
 
 
@@ -180,6 +182,7 @@ def require_credentials(settings: Settings) -> Credentials:
     if settings.credentials is None:
         raise MissingCredentials(
             "no Yandex Cloud credentials found",
-            hint="Set YC_API_KEY (an API key) or YC_IAM_TOKEN (an IAM token), and YC_FOLDER_ID.",
+            hint="Set YC_API_KEY (an API key) or YC_IAM_TOKEN (an IAM token), and YC_FOLDER_ID; "
+            "or use --local for the offline model.",
         )
     return settings.credentials

@@ -36,8 +36,16 @@ DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
 log = logging.getLogger("ychat.api")
 
 
-def build_http_client(*, timeout: float, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """One persistent client (keep-alive) for the whole session; ``timeout`` bounds each wait."""
+def build_http_client(
+    *, timeout: float, transport: httpx.BaseTransport | None = None, wsgi_app: Any = None
+) -> httpx.Client:
+    """One persistent client (keep-alive) for the whole session; ``timeout`` bounds each wait.
+
+    ``wsgi_app`` serves the requests in-process, no socket (``--local``); closing a response
+    closes the app's generator, which stops generation.
+    """
+    if wsgi_app is not None:
+        transport = httpx.WSGITransport(app=wsgi_app)
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         transport=transport,

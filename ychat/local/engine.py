@@ -1,0 +1,123 @@
+"""LlamaEngine: llama.cpp (llama-cpp-python) running a GGUF chat model as an emulator engine.
+
+The chat template is the one in the GGUF's metadata (``tokenizer.chat_template``), rendered
+the way llama-cpp-python renders it. Token counts in ``usage`` are the model's own. One
+generation runs at a time per model; other requests wait on the lock.
+
+    >>> engine = LlamaEngine(default_model_path())
+    >>> [g.text for g in engine.generate([{"role": "user", "text": "Hi"}], max_tokens=5)][-1]
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED
+from ychat.emulator.engine import ChatMessage, Generation, Token, context_overflow
+from ychat.local import default_model_path
+
+log = logging.getLogger("ychat.local")
+DEFAULT_TEMPERATURE = 0.3  # the API's documented default
+
+
+class LlamaEngine:
+    """A GGUF model loaded on first use; ``generate`` yields cumulative text token by token."""
+
+    def __init__(self, path: Path, *, context: int = 4096, threads: int | None = None) -> None:
+        self.path = path
+        self.context = context
+        self.threads = threads or os.cpu_count() or 1
+        self.model_version = path.stem
+        self._lock = threading.Lock()
+        self._llm: Any = None
+        self._formatter: Any = None
+
+    def load(self) -> None:
+        if self._llm is not None:
+            return
+        from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = Llama(model_path=str(self.path), n_ctx=self.context, n_threads=self.threads, verbose=False)
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ValueError(f"{self.path.name} has no chat template in its metadata")
+        self._formatter = Jinja2ChatFormatter(
+            template=template, eos_token=_token_text(llm, llm.token_eos()), bos_token=_token_text(llm, llm.token_bos())
+        )
+        self._llm = llm
+
+    def prompt(self, messages: Sequence[ChatMessage]) -> str:
+        """The text the model sees: the conversation through the GGUF's chat template."""
+        self.load()
+        chat = [{"role": m["role"], "content": m["text"]} for m in messages]
+        return str(self._formatter(messages=chat).prompt)
+
+    def _prompt_tokens(self, messages: Sequence[ChatMessage]) -> tuple[str, list[int]]:
+        text = self.prompt(messages)
+        return text, list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]:
+        with self._lock:
+            _, tokens = self._prompt_tokens(messages)
+            return [Token(t, _token_text(self._llm, t), _is_special(self._llm, t)) for t in tokens]
+
+    def generate(
+        self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
+    ) -> Iterator[Generation]:
+        with self._lock:
+            text, prompt = self._prompt_tokens(messages)
+            if len(prompt) >= self.context:
+                raise context_overflow(self.context - 1, len(prompt))
+            log.debug("local prompt (%d tokens): %r", len(prompt), text)
+            room = self.context - len(prompt)
+            limit = min(max_tokens, room) if max_tokens else room
+            temp = DEFAULT_TEMPERATURE if temperature is None else temperature
+            yield from self._tokens(prompt, limit, temp)
+
+    def _tokens(self, prompt: list[int], limit: int, temperature: float) -> Iterator[Generation]:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text, count, status = "", 0, STATUS_TRUNCATED
+        tokens = self._llm.generate(prompt, temp=temperature, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.1)
+        try:
+            for token in tokens:
+                if self._is_end(token):
+                    status = STATUS_FINAL
+                    break
+                count += 1
+                text += decoder.decode(self._llm.detokenize([token]))
+                if count >= limit:
+                    break
+                yield Generation(text, STATUS_PARTIAL, len(prompt), count)
+        finally:
+            tokens.close()  # on Ctrl-C / client gone this stops llama.cpp at once
+        text += decoder.decode(b"", final=True)
+        log.debug("local reply (%d tokens, %s): %r", count, status, text)
+        yield Generation(text, status, len(prompt), count)
+
+    def _is_end(self, token: int) -> bool:
+        import llama_cpp
+
+        return bool(token == self._llm.token_eos() or llama_cpp.llama_vocab_is_eog(self._llm._model.vocab, token))
+
+
+def _token_text(llm: Any, token: int) -> str:
+    return bytes(llm.detokenize([token], special=True)).decode("utf-8", errors="replace") if token >= 0 else ""
+
+
+def _is_special(llm: Any, token: int) -> bool:
+    """Control tokens print only when special tokens are asked for."""
+    return not llm.detokenize([token], special=False) and bool(llm.detokenize([token], special=True))
+
+
+@functools.cache
+def shared_default_engine() -> LlamaEngine:
+    """One loaded copy of the bundled model per process (tests, benchmarks)."""
+    return LlamaEngine(default_model_path())
