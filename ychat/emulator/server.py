@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from ychat.emulator.app import Emulator
 
@@ -23,20 +24,31 @@ class RunningServer:
     emulator: Emulator
 
 
-@contextmanager
-def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer]:
+def make_server(emulator: Emulator, *, host: str, port: int, log_level: str = "critical") -> Any:
+    """A uvicorn.Server for the emulator; on shutdown, streams in progress end at once."""
     import uvicorn
     from a2wsgi import WSGIMiddleware
 
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            emulator.closing.set()
+            super().handle_exit(sig, frame)
+
     config = uvicorn.Config(
-        WSGIMiddleware(emulator, workers=8),  # type: ignore[arg-type]
+        WSGIMiddleware(emulator, workers=8),  # type: ignore[arg-type,unused-ignore]
         host=host,
         port=port,
-        log_level="critical",
+        log_level=log_level,
         lifespan="off",
-        timeout_graceful_shutdown=2,
+        timeout_graceful_shutdown=3,
     )
-    server = uvicorn.Server(config)
+    return Server(config)
+
+
+@contextmanager
+def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer]:
+    """Run the emulator on ``host:port`` in a background thread (port 0: any free port)."""
+    server = make_server(emulator, host=host, port=port)
     thread = threading.Thread(target=server.run, name="ychat-emulator", daemon=True)
     thread.start()
     while not server.started:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ipaddress
 import sys
 from pathlib import Path
-from typing import Any
 
 from ychat.emulator.app import Emulator
+from ychat.emulator.server import make_server
 from ychat.local.engine import LlamaEngine
 
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -37,30 +37,12 @@ def exposure_warning(host: str) -> str | None:
 
 
 def run(host: str, port: int, model: Path) -> None:
-    import uvicorn
-    from a2wsgi import WSGIMiddleware
-
     engine = LlamaEngine(model)
     engine.load()  # fail now, not on the first request
-    emulator = Emulator(engine=engine)
-
-    class Server(uvicorn.Server):
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            emulator.closing.set()  # streams in progress end at their next token
-            super().handle_exit(sig, frame)
-
     warning = exposure_warning(host)
     if warning:
         sys.stderr.write(warning + "\n")
     sys.stderr.write(
         f"ychat serve: {model.name} on http://{host}:{port}/foundationModels/v1/completion (Ctrl-C stops)\n"
     )
-    config = uvicorn.Config(
-        WSGIMiddleware(emulator, workers=8),  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        lifespan="off",
-        log_level="info",
-        timeout_graceful_shutdown=3,
-    )
-    Server(config).run()
+    make_server(Emulator(engine=engine), host=host, port=port, log_level="info").run()
