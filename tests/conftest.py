@@ -98,3 +98,13 @@ def ychat_env(tmp_path: Path, endpoint: str | None, **extra: str) -> dict[str, s
         env["YCHAT_ENDPOINT"] = endpoint
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_the_shared_model() -> Iterator[None]:
+    yield
+    import sys
+
+    engine_module = sys.modules.get("ychat.local.engine")
+    if engine_module is not None and engine_module.shared_default_engine.cache_info().currsize:
+        engine_module.shared_default_engine().close()

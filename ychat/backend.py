@@ -9,6 +9,7 @@ cancelling, history and rendering are the same code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ychat import local
@@ -22,9 +23,20 @@ LOCAL_ENDPOINT = "http://ychat.local"
 
 @dataclass
 class Backend:
+    """The client to chat through, the model's display name, notes for the user; close it after."""
+
     client: CompletionClient
     model: str
     notes: list[str] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.client.close()
+        for close in self.closers:
+            close()
 
 
 def choose(settings: Settings, *, local_requested: bool, interactive: bool, model_flag: str | None) -> Backend:
@@ -60,14 +72,15 @@ def _local(settings: Settings, *, model_flag: str | None) -> Backend:
     from ychat.local.engine import LlamaEngine
 
     path = local.model_path(settings.local_model)
-    app = Emulator(engine=LlamaEngine(path))
+    engine = LlamaEngine(path)
+    app = Emulator(engine=engine)
     client = CompletionClient(
         build_http_client(timeout=settings.timeout, wsgi_app=app),
         credentials=ApiKey("local"),
         folder_id="local",
         endpoint=LOCAL_ENDPOINT,
     )
-    backend = Backend(client, path.stem)
+    backend = Backend(client, path.stem, closers=[engine.close])
     if model_flag:
         backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")
     return backend

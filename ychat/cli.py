@@ -116,8 +116,8 @@ def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> No
         interactive=message is None,
         model_flag=model_flag if isinstance(model_flag, str) else None,
     )
-    with backend.client as client:
-        session = _build_session(settings, client, backend.model)
+    with backend:
+        session = _build_session(settings, backend.client, backend.model)
         for note in backend.notes:
             session.renderer.info(note)
         if message is not None:

@@ -54,6 +54,13 @@ class LlamaEngine:
         )
         self._llm = llm
 
+    def close(self) -> None:
+        """Free the model now (llama.cpp's own ``__del__`` can run too late, at interpreter exit)."""
+        with self._lock:
+            if self._llm is not None:
+                self._llm.close()
+                self._llm = None
+
     def prompt(self, messages: Sequence[ChatMessage]) -> str:
         """The text the model sees: the conversation through the GGUF's chat template."""
         self.load()
