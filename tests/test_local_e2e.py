@@ -39,7 +39,7 @@ def debug_records(text: str) -> list[tuple[str, str]]:
 
 def test_two_turns_without_credentials_send_the_first_exchange_back(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--debug", "--temperature", "0", "--max-tokens", "24", YC_API_KEY="", YC_FOLDER_ID="")
-    child.expect_exact("No Yandex Cloud credentials found: chatting offline")
+    child.expect_exact("Offline model (no credentials). For YandexGPT, set YC_API_KEY and YC_FOLDER_ID.")
     child.expect_exact(PROMPT)
     for question in ("What is the capital of France?", "And of Italy?"):
         child.send(question + "\r")

@@ -19,6 +19,7 @@ from ychat.api.protocol import expand_model_uri
 from ychat.config import Settings, require_credentials
 
 LOCAL_ENDPOINT = "http://ychat.local"
+OFFLINE_BANNER = "Offline model (no credentials). For YandexGPT, set YC_API_KEY and YC_FOLDER_ID."  # fits 80 columns
 
 
 @dataclass
@@ -46,10 +47,7 @@ def choose(settings: Settings, *, local_requested: bool, interactive: bool, mode
         return _local(settings, model_flag=model_flag)
     if settings.credentials is None and interactive and local.available():
         backend = _local(settings, model_flag=model_flag)
-        backend.notes.append(
-            f"No Yandex Cloud credentials found: chatting offline with {backend.model} (local model). "
-            "To use YandexGPT, set YC_API_KEY or YC_IAM_TOKEN, and YC_FOLDER_ID."
-        )
+        backend.notes.append(OFFLINE_BANNER)
         return backend
     return _cloud(settings)
 
