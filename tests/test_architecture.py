@@ -77,7 +77,9 @@ def tool(name: str) -> str:
 
 
 def test_ruff() -> None:
-    result = subprocess.run([tool("ruff"), "check", "ychat", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("ruff"), "check", "ychat", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -285,6 +285,10 @@ def test_debug_log_redacts_authorization(caplog: pytest.LogCaptureFixture) -> No
     run(mock_client(lambda request: stream_reply(V2["response"]["ndjson"])))
     assert "test-key" not in caplog.text
     assert "Api-Key <redacted>" in caplog.text
+    assert (
+        "ALTERNATIVE_STATUS_FINAL, usage Usage(input_tokens=29, completion_tokens=9, total_tokens=38), model version 07.03.2024"
+        in caplog.text
+    )
 
 
 def test_retry_policy_backoff_is_bounded() -> None:

@@ -21,7 +21,7 @@ from ychat import __version__
 from ychat.api.auth import Credentials, redact_headers
 from ychat.api.protocol import COMPLETION_PATH, CompletionOptions, completion_body, error_from_body, expand_model_uri
 from ychat.api.retry import RetryPolicy
-from ychat.api.stream import Delta, Event, Replace, Retrying, events_from_body, events_from_lines, split_lines
+from ychat.api.stream import Delta, Done, Event, Replace, Retrying, events_from_body, events_from_lines, split_lines
 from ychat.conversation import Message
 from ychat.errors import (
     APIError,
@@ -101,6 +101,8 @@ class CompletionClient:
             try:
                 for event in self._attempt(body, headers, stream=options.stream):
                     shown = shown or isinstance(event, (Delta, Replace))
+                    if isinstance(event, Done):
+                        log.debug("%s, usage %s, model version %s", event.status, event.usage, event.model_version)
                     yield event
                 return
             except YChatError as error:
