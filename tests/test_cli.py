@@ -220,3 +220,18 @@ def test_one_off_message_errors() -> None:
         one_off_message(None, "")
     with pytest.raises(UsageError):
         one_off_message("  ", None)
+
+
+def test_reader_closing_the_pipe_early_gives_no_traceback(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of("".join(f"line {n}\n" for n in range(20_000)), chunks=200))
+    process = subprocess.Popen(
+        [*ychat_argv(), "q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=ychat_env(tmp_path, server.url),
+    )
+    assert process.stdout.readline() == b"line 0\n"
+    process.stdout.close()  # like `ychat q | head -1`
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode in (0, 1) and b"Traceback" not in stderr
