@@ -22,12 +22,18 @@ if TYPE_CHECKING:
     from ychat.config import Settings
     from ychat.session import ChatClient, Session
 
-app = typer.Typer(
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
+
+def _typer_app() -> typer.Typer:
+    return typer.Typer(
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+
+
+app = _typer_app()
+serve_app = _typer_app()
 
 EPILOG = (
     "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, "
@@ -157,14 +163,6 @@ def _read_stdin(stream: BinaryIO) -> str:
         return stream.read().decode("utf-8").rstrip("\n")
     except UnicodeDecodeError:
         raise UsageError("standard input is not valid UTF-8 text") from None
-
-
-serve_app = typer.Typer(
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
 
 
 @serve_app.command()
