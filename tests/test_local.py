@@ -188,3 +188,31 @@ def test_serve_queues_concurrent_requests(served) -> None:
     assert all(r.json()["result"]["alternatives"][0]["message"]["text"] for r in replies)
     refused = post(url, {**SEED_BODY, "messages": [{"role": "robot", "text": "x"}]})
     assert refused.status_code == 400 and "invalid message role" in refused.json()["error"]["message"]
+
+
+@needs_model
+def test_serve_ctrl_c_during_a_long_generation_stops_promptly(served) -> None:
+    url, process = served
+    body = {**SEED_BODY, "completionOptions": {"stream": True, "maxTokens": "3000", "temperature": 0.9}}
+    body["messages"] = [{"role": "user", "text": "Write a very long story about the sea."}]
+    got_text = threading.Event()
+
+    def stream() -> None:
+        try:
+            with httpx.stream("POST", url + "/foundationModels/v1/completion", json=body,
+                              headers={"Authorization": "Api-Key k"}, timeout=60) as reply:
+                for _ in reply.iter_bytes():
+                    got_text.set()
+        except httpx.HTTPError:
+            pass  # the server cut the stream: expected
+
+    reader = threading.Thread(target=stream)
+    reader.start()
+    assert got_text.wait(30)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=15) == 130
+    elapsed = time.monotonic() - started
+    reader.join(15)
+    assert elapsed < 5, f"shutdown took {elapsed:.1f} s"
+    assert "Traceback" not in process.stdout.read().decode()
