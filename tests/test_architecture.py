@@ -20,7 +20,6 @@ OWNERS = {
     "prompt_toolkit": {"terminal.py"},
     "typer": {"cli.py"},
     "uvicorn": {"emulator/server.py"},
-    "a2wsgi": {"emulator/server.py"},
     "llama_cpp": {"local/engine.py"},
 }
 

@@ -184,3 +184,67 @@ def test_real_server_that_never_answers(server: RunningServer) -> None:
     server.emulator.enqueue(Silent(30))
     with pytest.raises(TimedOut):
         complete(real_client(server, timeout=0.5))
+
+
+class EndlessEngine:
+    """Generates forever, slowly; records when its generator is closed."""
+
+    model_version = "endless"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.closed = threading.Event()
+
+    def tokenize(self, messages):
+        return []
+
+    def generate(self, messages, *, temperature=None, max_tokens=None):
+        import time
+
+        from ychat.emulator import Generation
+
+        try:
+            for n in itertools.count(1):
+                yield Generation("x" * n, "ALTERNATIVE_STATUS_PARTIAL", 1, n)
+                time.sleep(0.02)
+        finally:
+            self.closed.set()
+
+
+def test_a_client_that_disconnects_stops_the_generation() -> None:
+    from ychat.emulator.server import serve
+
+    engine = EndlessEngine()
+    body = {
+        "modelUri": "gpt://f/m",
+        "completionOptions": {"stream": True},
+        "messages": [{"role": "user", "text": "hi"}],
+    }
+    with serve(Emulator(engine=engine)) as running:
+        with httpx.stream("POST", running.url + V1["request"]["path"], json=body, headers=HEADERS) as reply:
+            assert next(reply.iter_lines())
+        assert engine.closed.wait(5), "the engine kept generating for a client that had gone"
+
+
+def test_bridge_reports_an_app_that_fails_before_answering() -> None:
+    from ychat.emulator.server import serve
+
+    class Broken(Emulator):
+        def __call__(self, environ, start_response):
+            raise RuntimeError("boom")
+
+    with serve(Broken()) as running:
+        reply = httpx.get(running.url + "/anything")
+    assert reply.status_code == 500
+
+
+def test_bridge_passes_repeated_headers_and_bodies(emulator: Emulator, server: RunningServer) -> None:
+    reply = httpx.post(
+        server.url + V1["request"]["path"],
+        json=V1["request"]["body"],
+        headers=[("Authorization", "Api-Key k"), ("x-trace", "a"), ("x-trace", "b")],
+    )
+    assert reply.status_code == 200 and reply.headers["x-request-id"]
+    assert emulator.requests[-1].headers["x-trace"] == "a,b"
+    assert emulator.requests[-1].body == V1["request"]["body"]

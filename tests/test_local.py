@@ -199,8 +199,13 @@ def test_serve_ctrl_c_during_a_long_generation_stops_promptly(served) -> None:
 
     def stream() -> None:
         try:
-            with httpx.stream("POST", url + "/foundationModels/v1/completion", json=body,
-                              headers={"Authorization": "Api-Key k"}, timeout=60) as reply:
+            with httpx.stream(
+                "POST",
+                url + "/foundationModels/v1/completion",
+                json=body,
+                headers={"Authorization": "Api-Key k"},
+                timeout=60,
+            ) as reply:
                 for _ in reply.iter_bytes():
                     got_text.set()
         except httpx.HTTPError:
@@ -216,3 +221,18 @@ def test_serve_ctrl_c_during_a_long_generation_stops_promptly(served) -> None:
     reader.join(15)
     assert elapsed < 5, f"shutdown took {elapsed:.1f} s"
     assert "Traceback" not in process.stdout.read().decode()
+
+
+@needs_model
+def test_serve_frees_the_model_when_a_client_disconnects(served) -> None:
+    url, _ = served
+    long = {**SEED_BODY, "completionOptions": {"stream": True, "maxTokens": "3000", "temperature": 0.9}}
+    long["messages"] = [{"role": "user", "text": "Write a very long story about the sea."}]
+    with httpx.stream(
+        "POST", url + "/foundationModels/v1/completion", json=long, headers={"Authorization": "Api-Key k"}, timeout=60
+    ) as reply:
+        assert next(reply.iter_lines())  # generation has started; now the client goes away
+    started = time.monotonic()
+    quick = post(url, {**SEED_BODY, "completionOptions": {"maxTokens": "5"}})
+    assert quick.status_code == 200
+    assert time.monotonic() - started < 5, "the next request waited for a generation nobody was reading"

@@ -1,10 +1,10 @@
-"""Serve the emulator over real HTTP on 127.0.0.1 (uvicorn + a2wsgi), in a background thread.
+"""Serve the emulator over real HTTP on 127.0.0.1 (uvicorn + our WSGI bridge), in a background thread.
 
     >>> with serve(Emulator()) as server:
     ...     server.url          # 'http://127.0.0.1:<port>'
 
-Needs the ``test`` extra (uvicorn, a2wsgi). uvicorn's own WSGI adapter is deprecated, so
-a2wsgi, its recommended replacement, bridges the WSGI app to ASGI.
+Needs uvicorn (the ``test`` or ``local`` extra). ``asgi.WSGIBridge`` runs the WSGI app and
+closes its iterator when the client disconnects.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class RunningServer:
 def make_server(emulator: Emulator, *, host: str, port: int, log_level: str = "critical") -> Any:
     """A uvicorn.Server for the emulator; on shutdown, streams in progress end at once."""
     import uvicorn
-    from a2wsgi import WSGIMiddleware
+
+    from ychat.emulator.asgi import WSGIBridge
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
@@ -35,7 +36,7 @@ def make_server(emulator: Emulator, *, host: str, port: int, log_level: str = "c
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
-        WSGIMiddleware(emulator, workers=8),  # type: ignore[arg-type,unused-ignore]
+        WSGIBridge(emulator),
         host=host,
         port=port,
         log_level=log_level,
