@@ -82,6 +82,7 @@ def test_ctrl_c_mid_stream_cancels_and_returns_to_the_prompt(repl, server: Runni
     repl.expect_exact("Cancelled.")
     repl.expect_exact(PROMPT)
     assert time.monotonic() - started < 2
+    assert server.emulator.client_left.wait(5), "the request was not closed"
     say(repl, "next")
     repl.expect_exact("Echo: next")
     assert sent(server) == [("user", "next")]  # the cancelled reply was not recorded

@@ -145,6 +145,7 @@ def test_real_server_streams_in_chunks(server: RunningServer) -> None:
     events = complete(real_client(server))
     assert [e.text for e in events if isinstance(e, Delta)] == V2["response"]["client_deltas"]
     assert isinstance(events[-1], Done) and events[-1].usage.total_tokens == 38
+    assert not server.emulator.client_left.is_set()  # read to the end: not abandoned
 
 
 @pytest.mark.parametrize(("status", "error_type"), [(401, AuthError), (403, AuthError), (500, APIError)])
@@ -225,6 +226,7 @@ def test_a_client_that_disconnects_stops_the_generation() -> None:
         with httpx.stream("POST", running.url + V1["request"]["path"], json=body, headers=HEADERS) as reply:
             assert next(reply.iter_lines())
         assert engine.closed.wait(5), "the engine kept generating for a client that had gone"
+        assert running.emulator.client_left.is_set()
 
 
 def test_bridge_reports_an_app_that_fails_before_answering() -> None:

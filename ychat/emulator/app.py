@@ -51,6 +51,7 @@ class Emulator:
         self._lock = threading.Lock()
         self._api_keys = set(api_keys) if api_keys is not None else None
         self.closing = threading.Event()
+        self.client_left = threading.Event()  # set when a client closed a reply before its end
 
     def enqueue(self, *items: Scripted) -> None:
         with self._lock:
@@ -124,7 +125,15 @@ class Emulator:
             last = last_of(generations) or first
             return json_response(start_response, 200, {"result": result(last, self.engine.model_version)})
         start_stream(start_response)
-        return self._stream_generations(first, generations)
+        return self._watched(self._stream_generations(first, generations))
+
+    def _watched(self, stream: Iterator[bytes]) -> Iterator[bytes]:
+        """Pass a streamed reply through, noting when the client closes it early (Ctrl-C)."""
+        try:
+            yield from stream
+        except GeneratorExit:
+            self.client_left.set()
+            raise
 
     def _stream_generations(self, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
         try:
@@ -151,7 +160,7 @@ class Emulator:
             final = _scripted_chunk(item, body, len(item.texts) - 1, final=not item.cut)
             return json_response(start_response, 200, final)
         start_stream(start_response)
-        return self._stream_scripted(item, body)
+        return self._watched(self._stream_scripted(item, body))
 
     def _stream_scripted(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
         for index in range(len(reply.texts)):
