@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ychat.api.auth import ApiKey, Credentials, IamToken
+from ychat.api.protocol import DEFAULT_ENDPOINT
 from ychat.errors import ConfigError, MissingCredentials
 
-DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
 CREDENTIAL_VARS = (("YC_API_KEY", ApiKey), ("API_KEY", ApiKey), ("YC_IAM_TOKEN", IamToken), ("IAM_TOKEN", IamToken))
 SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token"})
 

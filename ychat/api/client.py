@@ -19,7 +19,14 @@ import httpx
 
 from ychat import __version__
 from ychat.api.auth import Credentials, redact_headers
-from ychat.api.protocol import COMPLETION_PATH, CompletionOptions, completion_body, error_from_body, expand_model_uri
+from ychat.api.protocol import (
+    COMPLETION_PATH,
+    DEFAULT_ENDPOINT,
+    CompletionOptions,
+    completion_body,
+    error_from_body,
+    expand_model_uri,
+)
 from ychat.api.retry import RetryPolicy
 from ychat.api.stream import Delta, Done, Event, Replace, Retrying, events_from_body, events_from_lines, split_lines
 from ychat.conversation import Message
@@ -32,7 +39,6 @@ from ychat.errors import (
     YChatError,
 )
 
-DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
 log = logging.getLogger("ychat.api")
 
 

@@ -8,6 +8,7 @@ Pure functions over JSON-shaped data (see ../shared/api/REFERENCE.md §1, §6); 
 
 from __future__ import annotations
 
+import http
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,11 @@ STATUS_CONTENT_FILTER = "ALTERNATIVE_STATUS_CONTENT_FILTER"
 STATUS_TOOL_CALLS = "ALTERNATIVE_STATUS_TOOL_CALLS"
 TERMINAL_STATUSES = frozenset({STATUS_FINAL, STATUS_TRUNCATED, STATUS_CONTENT_FILTER, STATUS_TOOL_CALLS})
 
-_GRPC_TO_HTTP = {3: 400, 4: 504, 5: 404, 7: 403, 8: 429, 12: 501, 13: 500, 14: 503, 16: 401}
+DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
+
+# The documented code table (REFERENCE.md §6): HTTP status -> gRPC code, and back.
+GRPC_OF_HTTP = {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 501: 12, 503: 14, 504: 4}
+_HTTP_OF_GRPC = {grpc: status for status, grpc in GRPC_OF_HTTP.items()}
 
 
 def expand_model_uri(name: str, *, folder_id: str | None) -> str:
@@ -141,7 +146,7 @@ def error_from_body(
         record = _load_object(body.decode("utf-8", errors="replace"))
     except ProtocolError:
         text = body.decode("utf-8", errors="replace").strip()
-        record = {"error": {"message": _clip(text) or _reason(http_status)}}
+        record = {"error": {"message": _clip(text) or reason_phrase(http_status)}}
     return error_from_record(record, http_status=http_status, request_id=request_id, retry_after=retry_after)
 
 
@@ -160,7 +165,7 @@ def error_from_record(
     status = _status_of(fields, http_status, grpc_code)
     message = fields.get("message")
     if not isinstance(message, str) or not message:
-        message = inner if isinstance(inner, str) and inner else _reason(status)
+        message = inner if isinstance(inner, str) and inner else reason_phrase(status)
     request_id = request_id or _detail_request_id(fields.get("details"))
     cls = _error_class(status)
     return cls(message, http_status=status, grpc_code=grpc_code, request_id=request_id, retry_after=retry_after)
@@ -173,7 +178,7 @@ def _status_of(fields: Mapping[str, Any], http_status: int, grpc_code: int | Non
     code = fields.get("httpCode")
     if isinstance(code, int) and not isinstance(code, bool) and code >= 400:
         return code
-    return _GRPC_TO_HTTP.get(grpc_code or 0, 500)
+    return _HTTP_OF_GRPC.get(grpc_code or 0, 500)
 
 
 def _error_class(http_status: int) -> type[APIError]:
@@ -204,18 +209,12 @@ def _load_object(text: str) -> dict[str, Any]:
     return value
 
 
-def _reason(status: int) -> str:
-    return {
-        400: "Bad Request",
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "Not Found",
-        429: "Too Many Requests",
-        500: "Internal Server Error",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-        504: "Gateway Timeout",
-    }.get(status, "error")
+def reason_phrase(status: int, default: str = "error") -> str:
+    """``Too Many Requests`` for 429, from the standard library's table."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return default
 
 
 def _clip(text: str, limit: int = 120) -> str:

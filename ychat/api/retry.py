@@ -44,6 +44,3 @@ class RetryPolicy:
         if waited + delay > self.budget:
             return None
         return delay
-
-
-NO_RETRY = RetryPolicy(attempts=1)

@@ -57,10 +57,6 @@ class Emulator:
         with self._lock:
             self._queue.extend(items)
 
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._queue)
-
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = self._record(environ)
         unary = request.path != API + "completion"

@@ -110,6 +110,7 @@ class EchoEngine:
             status = STATUS_PARTIAL
             if count == limit:
                 status = STATUS_FINAL if limit == len(pieces) else STATUS_TRUNCATED
-            yield Generation(
-                "".join(pieces[:count]).rstrip() if count < len(pieces) else "".join(pieces), status, prompt, count
-            )
+            text = "".join(pieces[:count])
+            if count < len(pieces):
+                text = text.rstrip()  # a partial reply does not end in the next word's space
+            yield Generation(text, status, prompt, count)

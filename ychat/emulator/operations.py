@@ -11,9 +11,10 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+from ychat.api.protocol import GRPC_OF_HTTP
 from ychat.emulator.engine import BadRequest, Engine, last_of
 from ychat.emulator.validation import CompletionArgs
-from ychat.emulator.wire import GRPC_CODES, result
+from ychat.emulator.wire import result
 
 RESPONSE_TYPE = "type.googleapis.com/yandex.cloud.ai.foundation_models.v1.CompletionResponse"
 
@@ -61,6 +62,6 @@ class Operations:
                 raise BadRequest(500, "the engine produced nothing")
             outcome = {"response": {"@type": RESPONSE_TYPE, **result(last, self._engine.model_version)}}
         except BadRequest as error:
-            outcome = {"error": {"code": GRPC_CODES.get(error.status, 2), "message": str(error), "details": []}}
+            outcome = {"error": {"code": GRPC_OF_HTTP.get(error.status, 2), "message": str(error), "details": []}}
         with self._lock:
             self._operations[operation_id].update(outcome, done=True, modifiedAt=_now())

@@ -8,29 +8,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ychat.api.protocol import STATUS_FINAL
+from ychat.api.protocol import GRPC_OF_HTTP, STATUS_FINAL, reason_phrase
 
-# Error bodies as documented (REFERENCE.md §6, vectors/v6-errors.json); "<msg>" is per case.
-_GRPC = {
-    400: (3, "Bad Request", "invalid model_uri"),
-    401: (16, "Unauthorized", "Unknown api key"),
-    403: (7, "Forbidden", "Permission denied"),
-    429: (8, "Too Many Requests", "ai.textGenerationCompletionSessionsCount.count gauge quota limit exceed"),
-    500: (13, "Internal Server Error", "Fatal internal error in TextGenerationService.Completion"),
-    503: (14, "Service Unavailable", "Service is unavailable"),
-    504: (4, "Gateway Timeout", "Deadline exceeded"),
+# Default messages of the documented error bodies (REFERENCE.md §6, vectors/v6-errors.json).
+_MESSAGES = {
+    400: "invalid model_uri",
+    401: "Unknown api key",
+    403: "Permission denied",
+    429: "ai.textGenerationCompletionSessionsCount.count gauge quota limit exceed",
+    500: "Fatal internal error in TextGenerationService.Completion",
+    503: "Service is unavailable",
+    504: "Deadline exceeded",
 }
 
 
 def error_body(http_status: int, message: str | None = None) -> dict[str, Any]:
     """``{"error": {grpcCode, httpCode, message, httpStatus, details}}`` for an HTTP status."""
-    grpc, reason, default = _GRPC.get(http_status, (2, "Unknown", "unknown error"))
     return {
         "error": {
-            "grpcCode": grpc,
+            "grpcCode": GRPC_OF_HTTP.get(http_status, 2),
             "httpCode": http_status,
-            "message": message or default,
-            "httpStatus": reason,
+            "message": message or _MESSAGES.get(http_status, "unknown error"),
+            "httpStatus": reason_phrase(http_status, "Unknown"),
             "details": [],
         }
     }

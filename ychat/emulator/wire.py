@@ -7,11 +7,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ychat.api.protocol import GRPC_OF_HTTP, reason_phrase
 from ychat.emulator.engine import Generation
-from ychat.emulator.script import error_body
 
 StartResponse = Callable[..., Any]
-GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 429: 8, 500: 13, 503: 14, 504: 4}
 
 
 def line(record: dict[str, Any]) -> bytes:
@@ -30,14 +29,13 @@ def result(generation: Generation, model_version: str) -> dict[str, Any]:
 
 
 def status_line(status: int) -> str:
-    reason = error_body(status)["error"]["httpStatus"] if status != 200 else "OK"
-    return f"{status} {reason}"
+    return f"{status} {reason_phrase(status, 'Unknown')}"
 
 
 def unary_error(status: int, message: str) -> dict[str, Any]:
     """The Status shape of unary endpoints (tokenize, operations): ``{code, message, details}``."""
     request_info = {"@type": "type.googleapis.com/google.rpc.RequestInfo", "requestId": str(uuid.uuid4())}
-    return {"code": GRPC_CODES.get(status, 2), "message": message, "details": [request_info]}
+    return {"code": GRPC_OF_HTTP.get(status, 2), "message": message, "details": [request_info]}
 
 
 def json_response(
