@@ -1,4 +1,4 @@
-"""Rendering (render.py): plain text for pipes, committed-block Markdown for terminals."""
+"""Rendering (render/): plain text for pipes, committed-block Markdown for terminals."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from ychat.api.protocol import STATUS_CONTENT_FILTER, STATUS_FINAL, STATUS_TRUNC
 from ychat.api.stream import Done, Retrying
 from ychat.conversation import Message
 from ychat.errors import AuthError
-from ychat.render import MarkdownRenderer, PlainRenderer, block_boundary, make_renderer
+from ychat.render import PlainRenderer, make_renderer
+from ychat.render.blocks import block_boundary
+from ychat.render.markdown import MarkdownRenderer
 
 
 def done(text: str, status: str = STATUS_FINAL) -> Done:
@@ -160,8 +162,8 @@ def test_finished_blocks_are_committed_once_while_streaming() -> None:
     renderer.delta("First paragraph.\n\nSecond")
     assert renderer.committed == len("First paragraph.\n\n")
     renderer.delta(" paragraph.\n\n")
-    assert renderer.committed == len(renderer.text)
-    renderer.end_reply(done(renderer.text))
+    assert renderer.committed == len("First paragraph.\n\nSecond paragraph.\n\n")
+    renderer.end_reply(done("First paragraph.\n\nSecond paragraph.\n\n"))
     assert buffer.getvalue().count("First paragraph.") == 1
 
 

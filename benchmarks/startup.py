@@ -1,0 +1,70 @@
+"""Start-up: ``ychat --version``, ``ychat --help`` and launch-to-prompt of the REPL, against
+the import of the four stack libraries measured in the same run.
+
+Targets (issue 4): --version and --help <= 1.0x the stack import (aim <= 0.6x); the REPL's
+prompt on screen <= 1.3x. The REPL runs in a pseudo-terminal with test credentials and an
+endpoint on 127.0.0.1 that nobody listens on: start-up must not need the network.
+Also shown, for scale: bare ``python -c pass``.
+
+    python benchmarks/startup.py [--runs 15] [--json]
+"""
+
+from __future__ import annotations
+
+import time
+
+import pexpect
+from _common import PYTHON, YCHAT, cloud_env, interleaved, ms, parser, private_home, report, wall
+
+STACK = "import rich, prompt_toolkit, httpx, typer"
+PROMPT = "›"
+
+
+def repl_prompt(env: dict[str, str]) -> float:
+    """Seconds from launch to the REPL's prompt on the pty; then Ctrl-D."""
+    start = time.perf_counter()
+    child = pexpect.spawn(YCHAT, env=env, encoding="utf-8", dimensions=(40, 100), timeout=20)
+    child.expect_exact(PROMPT)
+    elapsed = time.perf_counter() - start
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    return elapsed
+
+
+def main() -> None:
+    args = parser(__doc__, runs=15).parse_args()
+    with private_home() as base:
+        env = cloud_env(base, "http://127.0.0.1:9")  # the discard port: nothing answers there
+        figures = interleaved(
+            {
+                "python_bare_s": lambda: wall([PYTHON, "-c", "pass"], env),
+                "stack_import_s": lambda: wall([PYTHON, "-c", STACK], env),
+                "version_s": lambda: wall([YCHAT, "--version"], env),
+                "help_s": lambda: wall([YCHAT, "--help"], env),
+                "repl_prompt_s": lambda: repl_prompt(env),
+            },
+            args.runs,
+        )
+    stack = figures["stack_import_s"]
+    for name in ("version", "help", "repl_prompt"):
+        figures[f"{name}_ratio"] = figures[f"{name}_s"] / stack
+    report(
+        figures,
+        [
+            f"python -c pass                  {ms(figures['python_bare_s'])}",
+            f"python -c '{STACK}'  {ms(stack)}   (the reference)",
+            f"ychat --version                 {ms(figures['version_s'])}",
+            f"ychat --help                    {ms(figures['help_s'])}",
+            f"ychat REPL, launch to prompt    {ms(figures['repl_prompt_s'])}",
+            f"medians of {args.runs} interleaved runs",
+            "ratio to the stack import: "
+            f"--version {figures['version_ratio']:.2f}, --help {figures['help_ratio']:.2f} (target <= 1.0, aim 0.6); "
+            f"REPL prompt {figures['repl_prompt_ratio']:.2f} (target <= 1.3)",
+        ],
+        args.json,
+    )
+
+
+if __name__ == "__main__":
+    main()

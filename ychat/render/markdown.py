@@ -1,0 +1,168 @@
+"""Streaming replies as Markdown on a terminal (rich).
+
+Each finished Markdown block (a paragraph after its blank line, a closed code fence, …) is
+committed to the scrollback exactly once; only the open block is live, redrawn at most ~15
+times a second from its newest lines and cropped to the screen, so a reply taller than the
+screen never leaves duplicated or torn frames and the cost stays linear in its length.
+markdown-it and pygments are imported on the first reply (or by ``prepare``), not at start-up.
+
+    >>> renderer = MarkdownRenderer(Console(file=io.StringIO(), width=80))
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.live import Live
+from rich.segment import Segment
+from rich.text import Text
+
+from ychat.api.stream import Done, Retrying
+from ychat.conversation import Message
+from ychat.errors import YChatError, describe
+from ychat.render.blocks import BlockSplitter
+from ychat.render.plain import NOTES, REPLACED
+
+FRAME_INTERVAL = 1 / 15
+WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # loads what replies need
+
+
+class _Block:
+    """Markdown without the blank lines rich puts around tables and code; ``fit`` keeps the
+    newest lines that fit on the screen (for the live tail)."""
+
+    def __init__(self, text: str, *, fit: bool = False) -> None:
+        self.text = text
+        self.fit = fit
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.markdown import Markdown
+
+        lines = console.render_lines(Markdown(self.text), options.update(height=None), pad=False)
+        while lines and not "".join(s.text for s in lines[-1]).strip():
+            lines.pop()
+        while lines and not "".join(s.text for s in lines[0]).strip():
+            lines.pop(0)
+        if self.fit:
+            lines = lines[-_live_height(console) :]
+        for line in lines:
+            yield from line
+            yield Segment.line()
+
+
+def _live_height(console: Console) -> int:
+    return max(1, console.size.height - 1)
+
+
+class MarkdownRenderer:
+    """Streams replies as Markdown into a rich Console; errors and notes go to ``err``."""
+
+    def __init__(
+        self,
+        console: Console,
+        err: Console | None = None,
+        *,
+        frame_interval: float = FRAME_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.console = console
+        self.err = err or console
+        self.frame_interval = frame_interval
+        self.clock = clock
+        self.committed = 0  # characters of the reply printed for good
+        self.frames = 0  # live redraws, for benchmarks and tests
+        self._blocks = BlockSplitter()
+        self._live: Live | None = None
+        self._drawn_at = float("-inf")
+
+    def prepare(self) -> None:
+        """Import and warm up the Markdown and highlighting machinery (before the first reply)."""
+        Console(file=io.StringIO(), width=40, color_system="truecolor", force_terminal=True).print(_Block(WARM_UP))
+
+    def begin_reply(self) -> None:
+        self._blocks, self.committed, self._drawn_at = BlockSplitter(), 0, float("-inf")
+        self._live = Live(
+            console=self.console,
+            auto_refresh=False,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+            vertical_overflow="visible",
+        )
+        self._live.start()
+
+    def delta(self, text: str) -> None:
+        finished = self._blocks.feed(text)
+        if finished:
+            self._commit(finished)
+        self._draw()
+
+    def replace(self, text: str) -> None:
+        self._stop_live()
+        self._note(REPLACED + "; the new text follows.")
+        self.begin_reply()
+        self.delta(text)
+
+    def _commit(self, blocks: str) -> None:
+        self.committed += len(blocks)
+        if blocks.strip():
+            self.console.print(_Block(blocks))
+            self.console.print()
+
+    def _draw(self) -> None:
+        now = self.clock()
+        if self._live is not None and now - self._drawn_at >= self.frame_interval:
+            tail = self._blocks.visible(_live_height(self.console))
+            self._live.update(_Block(tail, fit=True), refresh=True)
+            self._drawn_at = now
+            self.frames += 1
+
+    def _stop_live(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        tail = self._blocks.rest()
+        self._blocks = BlockSplitter()
+        self.committed += len(tail)
+        if tail.strip():
+            self.console.print(_Block(tail))
+
+    def end_reply(self, done: Done) -> None:
+        self._stop_live()
+        if done.status in NOTES:
+            self._note(NOTES[done.status])
+        self.console.print()
+
+    def abort_reply(self) -> None:
+        self._stop_live()
+
+    def retrying(self, event: Retrying) -> None:
+        self._note(f"{event.reason}; retrying in {event.delay:.1f} s (attempt {event.attempt + 1})")
+
+    def error(self, error: YChatError) -> None:
+        line, hint = describe(error)
+        self.err.print(Text(line, style="bold red"))
+        if hint:
+            self.err.print(Text(hint, style="dim"))
+
+    def info(self, text: str) -> None:
+        self.err.print(Text(text, style="dim"))
+
+    def _note(self, text: str) -> None:
+        # While the live tail is on screen, only its own console can print above it cleanly.
+        target = self.console if self._live is not None else self.err
+        target.print(Text(f"[{text}]", style="yellow"))
+
+    def show_history(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            self.console.print(Text(f"{message.role}:", style="bold cyan"))
+            self.console.print(_Block(message.text) if message.role == "assistant" else Text(message.text))
+            self.console.print()
+
+
+def terminal_renderer(stdout: TextIO, stderr: TextIO) -> MarkdownRenderer:
+    return MarkdownRenderer(Console(file=stdout), Console(file=stderr))

@@ -1,0 +1,76 @@
+"""Replies for pipes and scripts: the text exactly as received, no rich, no colour.
+
+>>> renderer = PlainRenderer(sys.stdout, sys.stderr)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from ychat.api.protocol import STATUS_CONTENT_FILTER, STATUS_TRUNCATED
+from ychat.api.stream import Done, Retrying
+from ychat.conversation import Message
+from ychat.errors import YChatError, describe
+
+NOTES = {
+    STATUS_TRUNCATED: "The reply was cut at the token limit (raise it with --max-tokens).",
+    STATUS_CONTENT_FILTER: "The reply was stopped by the content filter.",
+}
+REPLACED = "The server replaced the reply text while it streamed"
+
+
+class PlainRenderer:
+    """For pipes: the reply text exactly as received on ``out``; everything else on ``err``."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out = out
+        self.err = err
+        self._last = "\n"
+
+    def _write(self, text: str) -> None:
+        if text:
+            self.out.write(text)
+            self.out.flush()
+            self._last = text[-1]
+
+    def prepare(self) -> None:
+        """Nothing to warm up."""
+
+    def begin_reply(self) -> None:
+        self._last = "\n"
+
+    def delta(self, text: str) -> None:
+        self._write(text)
+
+    def replace(self, text: str) -> None:
+        self._say(f"ychat: note: {REPLACED.lower()}; the new text follows on stdout after a newline")
+        self._write("\n" if self._last != "\n" else "")
+        self._write(text)
+
+    def end_reply(self, done: Done) -> None:
+        self.abort_reply()
+        if done.status in NOTES:
+            self._say("ychat: note: " + NOTES[done.status])
+
+    def abort_reply(self) -> None:
+        if self._last != "\n":
+            self._write("\n")
+
+    def retrying(self, event: Retrying) -> None:
+        self._say(f"ychat: {event.reason}; retrying in {event.delay:.1f} s (attempt {event.attempt + 1})")
+
+    def error(self, error: YChatError) -> None:
+        line, hint = describe(error)
+        self._say(line + (f"\n{hint}" if hint else ""))
+
+    def info(self, text: str) -> None:
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def show_history(self, messages: Sequence[Message]) -> None:
+        self._write("".join(f"{m.role}: {m.text}\n\n" for m in messages))
+
