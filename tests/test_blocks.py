@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,7 +36,7 @@ markdownish = st.lists(
 
 def feed_in(splitter: BlockSplitter, text: str, cuts: list[int]) -> str:
     points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
-    return "".join(splitter.feed(text[a:b]) for a, b in zip(points, points[1:]))
+    return "".join(splitter.feed(text[a:b]) for a, b in itertools.pairwise(points))
 
 
 @given(markdownish, st.lists(st.integers(min_value=0, max_value=10_000), max_size=12))

@@ -73,4 +73,3 @@ class PlainRenderer:
 
     def show_history(self, messages: Sequence[Message]) -> None:
         self._write("".join(f"{m.role}: {m.text}\n\n" for m in messages))
-
