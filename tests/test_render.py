@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pyte
 import pytest
@@ -141,17 +142,25 @@ def pyte_screen(output: str, columns: int, lines: int) -> list[str]:
     return top + [row.rstrip() for row in screen.display]
 
 
-def test_tall_reply_has_no_duplicated_or_torn_lines() -> None:
+@pytest.mark.parametrize("chunks_per_frame", [1, 7, 1000])
+def test_tall_reply_has_no_duplicated_or_torn_lines(chunks_per_frame: int) -> None:
+    """Frames every chunk, or fewer (the 15 fps cap), with finished blocks batched between."""
     paragraphs = [f"Paragraph {n} says something unique." for n in range(40)]
     code = "\n".join(f"line_{n} = {n}" for n in range(60))
-    reply = "\n\n".join(paragraphs) + f"\n\n```python\n{code}\n```\n\nDone."
-    renderer, buffer = markdown(height=20)
+    items = [f"- Item {n} wraps: " + "words " * 15 + f"end {n}." for n in range(30)]  # taller than its lines
+    reply = "\n\n".join(paragraphs) + f"\n\n```python\n{code}\n```\n\n" + "\n".join(items) + "\n\nDone."
+    renderer, buffer = markdown(height=20, frame_interval=1.0)
+    ticks = itertools.count()
+    renderer.clock = lambda: next(ticks) / chunks_per_frame
     play(renderer, [reply[i : i + 5] for i in range(0, len(reply), 5)])
     shown = [line.strip() for line in pyte_screen(buffer.getvalue(), 60, 20) if line.strip()]
     for n in range(40):
         assert shown.count(f"Paragraph {n} says something unique.") == 1, n
     for n in range(60):
         assert shown.count(f"line_{n} = {n}") == 1, n
+    for n in range(30):
+        assert sum(line.startswith(f"• Item {n} wraps:") for line in shown) == 1, n
+        assert sum(line.endswith(f" end {n}.") for line in shown) == 1, n
     assert shown[-1] == "Done."
     assert shown.index("Paragraph 39 says something unique.") < shown.index("line_0 = 0") < shown.index("line_59 = 59")
 

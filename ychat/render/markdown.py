@@ -33,11 +33,12 @@ WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # lo
 
 class _Block:
     """Markdown without the blank lines rich puts around tables and code; ``fit`` keeps the
-    newest lines that fit on the screen (for the live tail)."""
+    newest lines that fit on the screen (for the live tail), ``gap`` adds one blank line."""
 
-    def __init__(self, text: str, *, fit: bool = False) -> None:
+    def __init__(self, text: str, *, fit: bool = False, gap: bool = False) -> None:
         self.text = text
         self.fit = fit
+        self.gap = gap  # a blank line after (between committed blocks)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.markdown import Markdown
@@ -51,6 +52,8 @@ class _Block:
             lines = lines[-_live_height(console) :]
         for line in lines:
             yield from line
+            yield Segment.line()
+        if self.gap:
             yield Segment.line()
 
 
@@ -76,6 +79,7 @@ class MarkdownRenderer:
         self.committed = 0  # characters of the reply printed for good
         self.frames = 0  # live redraws, for benchmarks and tests
         self._blocks = BlockSplitter()
+        self._finished: list[str] = []  # blocks finished since the last frame, not printed yet
         self._live: Live | None = None
         self._drawn_at = float("-inf")
 
@@ -85,6 +89,7 @@ class MarkdownRenderer:
 
     def begin_reply(self) -> None:
         self._blocks, self.committed, self._drawn_at = BlockSplitter(), 0, float("-inf")
+        self._finished.clear()
         self._live = Live(
             console=self.console,
             auto_refresh=False,
@@ -98,7 +103,7 @@ class MarkdownRenderer:
     def delta(self, text: str) -> None:
         finished = self._blocks.feed(text)
         if finished:
-            self._commit(finished)
+            self._finished.append(finished)
         self._draw()
 
     def replace(self, text: str) -> None:
@@ -107,29 +112,32 @@ class MarkdownRenderer:
         self.begin_reply()
         self.delta(text)
 
-    def _commit(self, blocks: str) -> None:
+    def _draw(self) -> None:
+        """At most one frame per ``frame_interval``: blocks finished since the last frame are
+        printed above the live view (together, so rich renders them once), then the view shows
+        the open block. Printing above a Live redraws the Live, so that is the frame."""
+        now = self.clock()
+        if self._live is None or now - self._drawn_at < self.frame_interval:
+            return
+        self._drawn_at, self.frames = now, self.frames + 1
+        tail = _Block(self._blocks.visible(_live_height(self.console)), fit=True)
+        self._live.update(tail, refresh=not self._finished)
+        if self._finished:
+            self._commit("".join(self._finished), gap=True)
+
+    def _commit(self, blocks: str, *, gap: bool) -> None:
+        self._finished.clear()
         self.committed += len(blocks)
         if blocks.strip():
-            self.console.print(_Block(blocks))
-            self.console.print()
-
-    def _draw(self) -> None:
-        now = self.clock()
-        if self._live is not None and now - self._drawn_at >= self.frame_interval:
-            tail = self._blocks.visible(_live_height(self.console))
-            self._live.update(_Block(tail, fit=True), refresh=True)
-            self._drawn_at = now
-            self.frames += 1
+            self.console.print(_Block(blocks, gap=gap))
 
     def _stop_live(self) -> None:
         if self._live is not None:
+            self._live.update(Text(""), refresh=False)
             self._live.stop()
             self._live = None
-        tail = self._blocks.rest()
+        self._commit("".join(self._finished) + self._blocks.rest(), gap=False)
         self._blocks = BlockSplitter()
-        self.committed += len(tail)
-        if tail.strip():
-            self.console.print(_Block(tail))
 
     def end_reply(self, done: Done) -> None:
         self._stop_live()
