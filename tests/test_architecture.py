@@ -55,16 +55,6 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
     assert "ychat.api.client" not in MODULES["session.py"]
 
 
-def test_importing_the_cli_stays_light() -> None:
-    code = (
-        "import sys, ychat.cli; heavy = ['httpx', 'rich.markdown', 'prompt_toolkit', 'pygments', 'markdown_it', "
-        "'ychat.api.client', 'ychat.render', 'ychat.terminal', 'sqlite3', 'uvicorn']; "
-        "print(','.join(m for m in heavy if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == ""
-
-
 def tool(name: str) -> str:
     found = Path(sys.executable).with_name(name)
     if found.exists():

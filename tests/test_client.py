@@ -296,3 +296,39 @@ def test_retry_policy_backoff_is_bounded() -> None:
     assert [policy.backoff(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 5.0, 5.0]
     jittery = RetryPolicy(jitter=0.5)
     assert all(0.5 <= jittery.backoff(1) <= 1.0 for _ in range(50))
+
+
+def test_the_http_client_is_built_once_on_first_use_or_by_prepare() -> None:
+    from ychat.api.auth import ApiKey
+    from ychat.api.client import CompletionClient
+
+    built: list[httpx.Client] = []
+
+    def build() -> httpx.Client:
+        built.append(httpx.Client(transport=httpx.MockTransport(lambda _: stream_reply(V2["response"]["ndjson"]))))
+        return built[-1]
+
+    unused = CompletionClient(build, credentials=ApiKey("k"), folder_id=FOLDER, endpoint="http://api.test")
+    unused.close()
+    assert built == []  # a session that never sent anything never set up TLS
+    client = CompletionClient(build, credentials=ApiKey("k"), folder_id=FOLDER, endpoint="http://api.test")
+    client.prepare()
+    assert len(built) == 1
+    assert isinstance(run(client)[-1], Done) and isinstance(run(client)[-1], Done)
+    assert len(built) == 1  # one persistent client: keep-alive, nothing rebuilt per turn
+    client.close()
+    assert built[0].is_closed
+
+
+def test_a_client_that_cannot_be_built_fails_the_turn_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ychat.api.auth import ApiKey
+    from ychat.api.client import CompletionClient, build_http_client
+    from ychat.errors import NetworkError
+
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
+    client = CompletionClient(
+        lambda: build_http_client(timeout=5), credentials=ApiKey("k"), folder_id=FOLDER, endpoint="https://api.test"
+    )
+    with pytest.raises(NetworkError, match="cannot set up HTTPS"):
+        run(client)
+    client.close()

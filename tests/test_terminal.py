@@ -11,7 +11,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from ychat.terminal import make_reader, open_history
+from ychat.terminal import make_reader
 
 
 @pytest.fixture
@@ -56,8 +56,28 @@ def test_history_persists_in_a_private_file(typed, tmp_path: Path) -> None:
     assert make_reader(path, input=typed, output=DummyOutput())() == "remember me"
 
 
-def test_unwritable_history_falls_back_to_memory(tmp_path: Path) -> None:
+def test_unwritable_history_still_works_in_the_session(typed, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    history = open_history(blocker / "sub" / "history")
-    assert type(history).__name__ == "InMemoryHistory"
+    read = make_reader(blocker / "sub" / "history", input=typed, output=DummyOutput())
+    typed.send_text("kept in memory\r")
+    assert read() == "kept in memory"
+    typed.send_text("\x1b[A\r")
+    assert read() == "kept in memory"
+
+
+def test_nothing_is_written_before_the_first_entry(typed, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "ychat" / "history"
+    typed.send_text("\x04")
+    with pytest.raises(EOFError):
+        make_reader(path, input=typed, output=DummyOutput())()
+    assert not (tmp_path / "data").exists()
+
+
+def test_on_ready_runs_once_when_the_prompt_is_shown(typed, tmp_path: Path) -> None:
+    calls: list[int] = []
+    read = make_reader(tmp_path / "h", input=typed, output=DummyOutput(), on_ready=lambda: calls.append(1))
+    assert calls == []
+    typed.send_text("one\rtwo\r")
+    assert (read(), read()) == ("one", "two")
+    assert calls == [1]

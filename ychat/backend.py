@@ -9,6 +9,7 @@ cancelling, history and rendering are the same code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,12 +25,14 @@ OFFLINE_BANNER = "Offline model (no credentials). For YandexGPT, set YC_API_KEY 
 
 @dataclass
 class Backend:
-    """The client to chat through, the model's display name, notes for the user; close it after."""
+    """The client to chat through, the model's display name, notes for the user, and work the
+    first reply needs that the REPL may do ahead (``warm_up``, on a worker thread); close it after."""
 
     client: CompletionClient
     model: str
     notes: list[str] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    warm_up: list[Callable[[], None]] = field(default_factory=list)
 
     def __enter__(self) -> Backend:
         return self
@@ -56,12 +59,12 @@ def _cloud(settings: Settings) -> Backend:
     credentials = require_credentials(settings)
     expand_model_uri(settings.model, folder_id=settings.folder_id)  # bad model/folder: exit 2 now
     client = CompletionClient(
-        build_http_client(timeout=settings.timeout),
+        functools.partial(build_http_client, timeout=settings.timeout),
         credentials=credentials,
         folder_id=settings.folder_id,
         endpoint=settings.endpoint,
     )
-    return Backend(client, settings.model)
+    return Backend(client, settings.model, warm_up=[client.prepare])
 
 
 def _local(settings: Settings, *, model_flag: str | None) -> Backend:
@@ -78,7 +81,7 @@ def _local(settings: Settings, *, model_flag: str | None) -> Backend:
         folder_id="local",
         endpoint=LOCAL_ENDPOINT,
     )
-    backend = Backend(client, path.stem, closers=[engine.close])
+    backend = Backend(client, path.stem, closers=[engine.close], warm_up=[client.prepare, engine.load])
     if model_flag:
         backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")
     return backend

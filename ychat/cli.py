@@ -6,10 +6,8 @@ chat actually starts, so ``--help`` and ``--version`` stay fast.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, BinaryIO, Optional
 
@@ -20,7 +18,7 @@ from ychat.errors import ExitCode, UsageError, YChatError, describe
 
 if TYPE_CHECKING:
     from ychat.config import Settings
-    from ychat.session import ChatClient, Session
+    from ychat.session import ChatClient, Renderer, Session
 
 
 def _typer_app() -> typer.Typer:
@@ -91,12 +89,16 @@ def chat(
 def _guarded(action: Callable[[], None], *, debug: bool) -> int:
     """The single place where errors become messages and exit codes."""
     if debug:
+        import logging
+
         logging.basicConfig(stream=sys.stderr, format="ychat: debug: %(message)s")
         logging.getLogger("ychat").setLevel(logging.DEBUG)
     try:
         action()
     except YChatError as error:
         if debug:
+            import traceback
+
             traceback.print_exception(error, file=sys.stderr)
         line, hint = describe(error)
         typer.echo(line + (f"\n{hint}" if hint else ""), err=True)
@@ -110,6 +112,7 @@ def _guarded(action: Callable[[], None], *, debug: bool) -> int:
 def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> None:
     from ychat.backend import choose
     from ychat.config import default_config_file, load_settings
+    from ychat.render import make_renderer
 
     env = os.environ
     settings = load_settings(flags, env=env, config_file=default_config_file(env))
@@ -123,24 +126,25 @@ def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> No
         model_flag=model_flag if isinstance(model_flag, str) else None,
     )
     with backend:
-        session = _build_session(settings, backend.client, backend.model)
+        renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
+        session = _build_session(settings, backend.client, backend.model, renderer)
         for note in backend.notes:
-            session.renderer.info(note)
+            renderer.info(note)
         if message is not None:
             session.send(message)
             return
+        from ychat.prefetch import Prefetch
         from ychat.terminal import history_file, make_reader
 
-        session.renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
-        session.run(make_reader(history_file()))
+        renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
+        with Prefetch(renderer.prepare, *backend.warm_up) as prefetch:
+            session.run(make_reader(history_file(), on_ready=prefetch.start))
 
 
-def _build_session(settings: Settings, client: ChatClient, model: str) -> Session:
+def _build_session(settings: Settings, client: ChatClient, model: str, renderer: Renderer) -> Session:
     from ychat.conversation import Conversation
-    from ychat.render import make_renderer
     from ychat.session import ChatOptions, Session
 
-    renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
     options = ChatOptions(model, settings.temperature, settings.max_tokens, settings.stream)
     return Session(client, renderer, Conversation(system=settings.system), options)
 

@@ -27,16 +27,23 @@ def history_file() -> Path:
     return user_data_path("ychat") / "history"
 
 
+class PrivateFileHistory(FileHistory):
+    """prompt_toolkit's FileHistory, but the file (0600) and its folder (0700) are created on
+    the first entry, not at start-up, and a file that can't be written only loses history."""
+
+    def store_string(self, string: str) -> None:
+        path = Path(os.fsdecode(self.filename))
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+            super().store_string(string)
+        except OSError:
+            pass
+
+
 def open_history(path: Path | None) -> History:
-    """A FileHistory created 0600 in a 0700 folder (inputs can be private); memory if that fails."""
-    if path is None:
-        return InMemoryHistory()
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
-    except OSError:
-        return InMemoryHistory()
-    return FileHistory(str(path))
+    """The input history kept in ``path`` (inputs can be private: see PrivateFileHistory)."""
+    return InMemoryHistory() if path is None else PrivateFileHistory(str(path))
 
 
 def key_bindings() -> KeyBindings:
@@ -53,8 +60,15 @@ def key_bindings() -> KeyBindings:
     return bindings
 
 
-def make_reader(history: Path | None, *, input: Input | None = None, output: Output | None = None) -> Callable[[], str]:
-    """A ``read_line`` for Session.run: raises KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D."""
+def make_reader(
+    history: Path | None,
+    *,
+    input: Input | None = None,
+    output: Output | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> Callable[[], str]:
+    """A ``read_line`` for Session.run: raises KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D.
+    ``on_ready`` is called once, when the first prompt is on screen."""
     session: PromptSession[str] = PromptSession(
         history=open_history(history),
         key_bindings=key_bindings(),
@@ -64,4 +78,18 @@ def make_reader(history: Path | None, *, input: Input | None = None, output: Out
         input=input,
         output=output,
     )
+    if on_ready is not None:
+        session.app.after_render += _once(on_ready)
     return lambda: session.prompt(PROMPT)
+
+
+def _once(action: Callable[[], None]) -> Callable[[object], None]:
+    done = False
+
+    def handler(_: object) -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+
+    return handler

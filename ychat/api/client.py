@@ -1,14 +1,15 @@
 """The httpx side of the completion API: headers, retries, and httpx errors -> ychat errors.
 
 >>> client = CompletionClient(build_http_client(timeout=60), credentials=ApiKey("…"), folder_id="b1g")
+>>> client = CompletionClient(lambda: build_http_client(timeout=60), …)  # built on first use
 >>> for event in client.complete("yandexgpt", messages, CompletionOptions()):
 ...     ...
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -65,7 +66,7 @@ class CompletionClient:
 
     def __init__(
         self,
-        http: httpx.Client,
+        http: httpx.Client | Callable[[], httpx.Client],
         *,
         credentials: Credentials,
         folder_id: str | None,
@@ -74,7 +75,8 @@ class CompletionClient:
         sleep: Callable[[float], None] = time.sleep,
         data_logging: bool = False,
     ) -> None:
-        self._http = http
+        self._http = http  # or how to build it: the REPL's prompt need not wait for TLS set-up
+        self._http_lock = threading.Lock()
         self._credentials = credentials
         self.folder_id = folder_id
         self._url = endpoint.rstrip("/") + COMPLETION_PATH
@@ -82,8 +84,24 @@ class CompletionClient:
         self._sleep = sleep
         self._data_logging = data_logging
 
+    def prepare(self) -> None:
+        """Build the HTTP client now (TLS set-up takes ~40 ms); the REPL calls this on a worker
+        thread once the prompt is up. A failure is raised again, as a YChatError, on first use."""
+        self._client()
+
+    def _client(self) -> httpx.Client:
+        with self._http_lock:
+            if not isinstance(self._http, httpx.Client):
+                try:
+                    self._http = self._http()
+                except (OSError, ValueError) as exc:  # e.g. SSL_CERT_FILE names a missing or bad file
+                    raise NetworkError(f"cannot set up HTTPS: {exc}") from exc
+            return self._http
+
     def close(self) -> None:
-        self._http.close()
+        with self._http_lock:
+            if isinstance(self._http, httpx.Client):
+                self._http.close()
 
     def __enter__(self) -> CompletionClient:
         return self
@@ -131,7 +149,8 @@ class CompletionClient:
 
     def _attempt(self, body: dict[str, Any], headers: dict[str, str], *, stream: bool) -> Iterator[Event]:
         log.debug("POST %s headers=%s", self._url, redact_headers(headers))
-        with _translate_errors(self._url), self._http.stream("POST", self._url, json=body, headers=headers) as reply:
+        http = self._client()
+        with _translate_errors(self._url), http.stream("POST", self._url, json=body, headers=headers) as reply:
             request_id = reply.headers.get("x-request-id") or headers["x-client-request-id"]
             log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items()))
             if reply.status_code != 200:
@@ -176,6 +195,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # rare, and ~8 ms to import
+
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -35,19 +35,25 @@ class LlamaEngine:
         self.context = context
         self.threads = threads or os.cpu_count() or 1
         self.model_version = path.stem
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one generation at a time
+        self._loading = threading.Lock()  # one load, also when a warm-up thread races the first turn
         self._llm: Any = None
         self._formatter: Any = None
 
     def load(self) -> None:
-        if self._llm is not None:
-            return
+        """Load the model now (the REPL does this on a worker thread while the user types)."""
+        with self._loading:
+            if self._llm is None:
+                self._load()
+
+    def _load(self) -> None:
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         llm = Llama(model_path=str(self.path), n_ctx=self.context, n_threads=self.threads, verbose=False)
         template = llm.metadata.get("tokenizer.chat_template")
         if not template:
+            llm.close()
             raise ValueError(f"{self.path.name} has no chat template in its metadata")
         self._formatter = Jinja2ChatFormatter(
             template=template, eos_token=_token_text(llm, llm.token_eos()), bos_token=_token_text(llm, llm.token_bos())
@@ -56,7 +62,7 @@ class LlamaEngine:
 
     def close(self) -> None:
         """Free the model now (llama.cpp's own ``__del__`` can run too late, at interpreter exit)."""
-        with self._lock:
+        with self._lock, self._loading:
             if self._llm is not None:
                 self._llm.close()
                 self._llm = None

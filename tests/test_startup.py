@@ -1,0 +1,68 @@
+"""Start-up stays light: what each path imports and writes (no timing here: see benchmarks/).
+
+The figures are in docs/performance.md; these tests fail when a change makes a path import
+something it was kept from (so a slow start-up is caught without timing anything).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+
+from tests.conftest import ychat_argv, ychat_env
+from ychat.emulator import Reply
+from ychat.emulator.server import RunningServer
+
+# Never needed before the first reply (or at all on these paths)
+LAZY = ["markdown_it", "rich.markdown", "prompt_toolkit", "sqlite3", "llama_cpp", "keyring", "uvicorn", "pydantic"]
+SHOW = "import atexit, sys; atexit.register(lambda: print('LOADED', sorted(m for m in {lazy} if m in sys.modules)))"
+
+
+def loaded_after(argv: list[str], env: dict[str, str], stdin: str | None, lazy: list[str]) -> list[str]:
+    code = SHOW.format(lazy=lazy) + f"; sys.argv = {argv!r}; from ychat.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=stdin, env=env, capture_output=True, text=True, timeout=30
+    )
+    line = [x for x in result.stdout.splitlines() if x.startswith("LOADED")][-1]
+    return eval(line.removeprefix("LOADED "))  # a list of names printed by the line above
+
+
+def test_importing_the_cli_loads_no_chat_machinery() -> None:
+    code = "import sys, ychat.cli; print(sorted(m.split('.')[0] for m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for name in ["httpx", "rich", "prompt_toolkit", "pygments", "markdown_it", "logging", "platformdirs"]:
+        assert f"'{name}'" not in loaded, name
+
+
+def test_help_and_version_load_only_typer(tmp_path: Path) -> None:
+    heavy = [*LAZY, "httpx", "rich.console", "ychat.api.client", "ychat.config"]
+    for flag in ["--help", "--version"]:
+        assert loaded_after(["ychat", flag], ychat_env(tmp_path, None), None, heavy) == [], flag
+
+
+def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of("Summary."))
+    lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.emulator"]
+    assert loaded_after(["ychat", "summarize"], ychat_env(tmp_path, server.url), "notes", lazy) == []
+    assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
+
+
+def test_the_repl_prompt_comes_before_markdown_and_writes_nothing(tmp_path: Path) -> None:
+    """Its first prompt needs no network (the endpoint is the real, unreachable one), no
+    Markdown machinery (loaded on a worker thread after the prompt) and no disk writes."""
+    env = ychat_env(tmp_path / "home", None, PYTHONPROFILEIMPORTTIME="1")
+    argv = ychat_argv()
+    child = pexpect.spawn(argv[0], argv[1:], env=env, encoding="utf-8", dimensions=(24, 80), timeout=15)
+    child.expect_exact("›")
+    before_prompt = child.before
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    imported = {line.rsplit("|", 1)[1].strip() for line in before_prompt.splitlines() if line.startswith("import time")}
+    assert {"prompt_toolkit", "httpx", "ychat.terminal"} <= imported  # the check can see imports
+    assert not imported & {"markdown_it", "rich.markdown", "sqlite3", "llama_cpp", "pydantic"}
+    assert not (tmp_path / "home").exists() or not any((tmp_path / "home").rglob("*"))
