@@ -137,7 +137,7 @@ def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> No
         from ychat.terminal import history_file, make_reader
 
         renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
-        with Prefetch(renderer.prepare, *backend.warm_up) as prefetch:
+        with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
             session.run(make_reader(history_file(), on_ready=prefetch.start))
 
 
