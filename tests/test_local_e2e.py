@@ -64,6 +64,7 @@ def test_ctrl_c_stops_generation_promptly(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--local", "--max-tokens", "2000", "--temperature", "0.8")
     child.expect_exact(PROMPT)
     child.send("Write a very long story about a dragon and a knight.\r")
+    child.expect_exact("\x1b[?2004l")  # the prompt has handed the line over (bracketed paste off)
     child.expect(r"\w{4,}")  # the reply has started
     started = time.monotonic()
     child.send("\x03")
