@@ -4,7 +4,9 @@ the import of the four stack libraries measured in the same run.
 Targets (issue 4): --version and --help <= 1.0x the stack import (aim <= 0.6x); the REPL's
 prompt on screen <= 1.3x. The REPL runs in a pseudo-terminal with test credentials and the
 real (https) endpoint, which this machine cannot reach: start-up must not touch the network.
-Also shown, for scale: bare ``python -c pass``.
+Also shown: bare ``python -c pass`` for scale, and the offline REPL (no credentials, the
+bundled model: the prompt comes first, the model loads while you type) when ychat[local] is
+installed.
 
     python benchmarks/startup.py [--runs 15] [--json]
 """
@@ -15,6 +17,8 @@ import time
 
 import pexpect
 from _common import PYTHON, YCHAT, interleaved, ms, parser, private_home, report, wall
+
+from ychat import local
 
 STACK = "import rich, prompt_toolkit, httpx, typer"
 PROMPT = "›"
@@ -36,8 +40,10 @@ def main() -> None:
     args = parser(__doc__, runs=15).parse_args()
     with private_home() as base:
         env = {**base, "YC_API_KEY": "bench-key", "YC_FOLDER_ID": "b1gbench"}
+        offline = {"offline_prompt_s": lambda: repl_prompt(base)} if local.available() else {}
         figures = interleaved(
             {
+                **offline,
                 "python_bare_s": lambda: wall([PYTHON, "-c", "pass"], env),
                 "stack_import_s": lambda: wall([PYTHON, "-c", STACK], env),
                 "version_s": lambda: wall([YCHAT, "--version"], env),
@@ -57,6 +63,7 @@ def main() -> None:
             f"ychat --version                 {ms(figures['version_s'])}",
             f"ychat --help                    {ms(figures['help_s'])}",
             f"ychat REPL, launch to prompt    {ms(figures['repl_prompt_s'])}",
+            f"  the same, offline model       {ms(figures.get('offline_prompt_s', float('nan')))}",
             f"medians of {args.runs} interleaved runs",
             "ratio to the stack import: "
             f"--version {figures['version_ratio']:.2f}, --help {figures['help_ratio']:.2f} (target <= 1.0, aim 0.6); "
