@@ -69,6 +69,8 @@ def test_three_turns_carry_the_history(repl, server: RunningServer) -> None:
         ("assistant", "Second **answer**."),
         ("user", "three"),
     ]
+    peers = {request.peer for request in server.emulator.requests}
+    assert len(peers) == 1 and peers != {":"}  # one keep-alive connection for the whole session
     assert quit_with(repl, "\x04") == 0  # Ctrl-D
 
 

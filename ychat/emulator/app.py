@@ -38,6 +38,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]  # lower-case names
     body: Any
+    peer: str = ""  # the client's address:port, when served over HTTP (one per connection)
 
 
 class Emulator:
@@ -97,7 +98,8 @@ class Emulator:
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        request = RecordedRequest(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), headers, body)
+        peer = f"{environ.get('REMOTE_ADDR', '')}:{environ.get('REMOTE_PORT', '')}"
+        request = RecordedRequest(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), headers, body, peer)
         with self._lock:
             self.requests.append(request)
         return request

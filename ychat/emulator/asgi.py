@@ -150,7 +150,7 @@ def _environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
         "wsgi.run_once": False,
     }
     if scope.get("client"):
-        environ["REMOTE_ADDR"] = scope["client"][0]
+        environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = scope["client"][0], str(scope["client"][1])
     for raw_name, raw_value in scope.get("headers", []):
         name, value = raw_name.decode("latin-1").upper().replace("-", "_"), raw_value.decode("latin-1")
         if name == "CONTENT_TYPE":
