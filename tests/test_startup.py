@@ -33,7 +33,8 @@ def loaded_after(argv: list[str], env: dict[str, str], stdin: str | None, lazy: 
 def test_importing_the_cli_loads_no_chat_machinery() -> None:
     code = "import sys, ychat.cli; print(sorted(m.split('.')[0] for m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    for name in ["httpx", "rich", "prompt_toolkit", "pygments", "markdown_it", "logging", "platformdirs"]:
+    lazy = ["httpx", "rich", "prompt_toolkit", "pygments", "markdown_it", "logging", "platformdirs"]
+    for name in [*lazy, "sqlite3", "llama_cpp", "keyring", "pydantic", "uvicorn"]:
         assert f"'{name}'" not in loaded, name
 
 
