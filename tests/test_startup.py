@@ -6,6 +6,7 @@ something it was kept from (so a slow start-up is caught without timing anything
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def loaded_after(argv: list[str], env: dict[str, str], stdin: str | None, lazy: 
         [sys.executable, "-c", code], input=stdin, env=env, capture_output=True, text=True, timeout=30
     )
     line = [x for x in result.stdout.splitlines() if x.startswith("LOADED")][-1]
-    return eval(line.removeprefix("LOADED "))  # a list of names printed by the line above
+    return ast.literal_eval(line.removeprefix("LOADED "))
 
 
 def test_importing_the_cli_loads_no_chat_machinery() -> None:

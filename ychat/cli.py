@@ -17,7 +17,10 @@ from ychat import __version__
 from ychat.errors import ExitCode, UsageError, YChatError, describe
 
 if TYPE_CHECKING:
+    from ychat.backend import Backend
     from ychat.config import Settings
+    from ychat.render import PlainRenderer
+    from ychat.render.markdown import MarkdownRenderer
     from ychat.session import ChatClient, Renderer, Session
 
 
@@ -132,13 +135,18 @@ def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> No
             renderer.info(note)
         if message is not None:
             session.send(message)
-            return
-        from ychat.prefetch import Prefetch
-        from ychat.terminal import history_file, make_reader
+        else:
+            _repl(session, backend, renderer)
 
-        renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
-        with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
-            session.run(make_reader(history_file(), on_ready=prefetch.start))
+
+def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | PlainRenderer) -> None:
+    """The prompt comes first; what the first reply needs is prepared while the user types."""
+    from ychat.prefetch import Prefetch
+    from ychat.terminal import history_file, make_reader
+
+    renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
+    with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
+        session.run(make_reader(history_file(), on_ready=prefetch.start))
 
 
 def _build_session(settings: Settings, client: ChatClient, model: str, renderer: Renderer) -> Session:
