@@ -31,11 +31,15 @@ class PrivateFileHistory(FileHistory):
     """prompt_toolkit's FileHistory, but the file (0600) and its folder (0700) are created on
     the first entry, not at start-up, and a file that can't be written only loses history."""
 
+    _created = False
+
     def store_string(self, string: str) -> None:
-        path = Path(os.fsdecode(self.filename))
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+            if not self._created:
+                path = Path(os.fsdecode(self.filename))
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+                self._created = True
             super().store_string(string)
         except OSError:
             pass
