@@ -22,6 +22,7 @@ from typing import Any
 
 PYTHON = sys.executable
 YCHAT = str(Path(sys.executable).with_name("ychat"))
+PROMPT = "›"
 
 
 def parser(doc: str | None, runs: int) -> argparse.ArgumentParser:
@@ -48,9 +49,19 @@ def private_home() -> Iterator[dict[str, str]]:
         }
 
 
-def cloud_env(base: Mapping[str, str], endpoint: str) -> dict[str, str]:
-    """Test credentials and an endpoint, so ychat takes the cloud path (no local model)."""
-    return {**base, "YC_API_KEY": "bench-key", "YC_FOLDER_ID": "b1gbench", "YCHAT_ENDPOINT": endpoint}
+def cloud_env(base: Mapping[str, str], endpoint: str | None = None) -> dict[str, str]:
+    """Test credentials (and an endpoint; None: the real one), so ychat takes the cloud path."""
+    env = {**base, "YC_API_KEY": "bench-key", "YC_FOLDER_ID": "b1gbench"}
+    return env | ({"YCHAT_ENDPOINT": endpoint} if endpoint else {})
+
+
+def spawn_repl(env: Mapping[str, str], columns: int = 100) -> Any:
+    """The ``ychat`` REPL in a 40-row pseudo-terminal (a pexpect child; the prompt is PROMPT)."""
+    import pexpect
+
+    child = pexpect.spawn(YCHAT, env=dict(env), encoding="utf-8", dimensions=(40, columns), timeout=20)
+    child.delaybeforesend = None  # pexpect otherwise sleeps 50 ms before every send
+    return child
 
 
 def wall(command: Sequence[str], env: Mapping[str, str]) -> float:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pexpect
-from _common import YCHAT, cloud_env, private_home, report
+from _common import PROMPT, cloud_env, parser, private_home, report, spawn_repl
 from turn_overhead import TimedEmulator
 
 from ychat.api.protocol import CompletionOptions, completion_body
@@ -55,9 +55,8 @@ def run_session(exchanges: int) -> dict[str, object]:
     emulator.enqueue(*(Reply.of(answer(n), chunks=12) for n in range(exchanges)))
     samples: list[dict[str, float]] = []
     with serve(emulator) as server, private_home() as base:
-        child = pexpect.spawn(YCHAT, env=cloud_env(base, server.url), encoding="utf-8", dimensions=(40, 120))
-        child.delaybeforesend = None
-        child.expect_exact("›")
+        child = spawn_repl(cloud_env(base, server.url), columns=120)
+        child.expect_exact(PROMPT)
         start = time.perf_counter()
         for n in range(exchanges):
             child.send(QUESTION.format(n=n))
@@ -65,7 +64,7 @@ def run_session(exchanges: int) -> dict[str, object]:
             arrived, pressed = len(emulator.arrivals), time.perf_counter()
             child.send("\r")
             child.expect_exact(f"Answer {n} ends here.", timeout=30)
-            child.expect_exact("›", timeout=30)
+            child.expect_exact(PROMPT, timeout=30)
             if (n + 1) % 100 == 0 or n == 0:
                 request = emulator.requests[-1]
                 samples.append(
@@ -99,8 +98,6 @@ def build_cost(history: int, rounds: int = 5) -> float:
 
 
 def main() -> None:
-    from _common import parser
-
     options = parser(__doc__, runs=1)
     options.add_argument("--exchanges", type=int, default=1000)
     args = options.parse_args()

@@ -16,18 +16,17 @@ from __future__ import annotations
 import time
 
 import pexpect
-from _common import PYTHON, YCHAT, interleaved, ms, parser, private_home, report, wall
+from _common import PROMPT, PYTHON, YCHAT, cloud_env, interleaved, ms, parser, private_home, report, spawn_repl, wall
 
 from ychat import local
 
 STACK = "import rich, prompt_toolkit, httpx, typer"
-PROMPT = "›"
 
 
 def repl_prompt(env: dict[str, str]) -> float:
     """Seconds from launch to the REPL's prompt on the pty; then Ctrl-D."""
     start = time.perf_counter()
-    child = pexpect.spawn(YCHAT, env=env, encoding="utf-8", dimensions=(40, 100), timeout=20)
+    child = spawn_repl(env)
     child.expect_exact(PROMPT)
     elapsed = time.perf_counter() - start
     child.sendcontrol("d")
@@ -39,7 +38,7 @@ def repl_prompt(env: dict[str, str]) -> float:
 def main() -> None:
     args = parser(__doc__, runs=15).parse_args()
     with private_home() as base:
-        env = {**base, "YC_API_KEY": "bench-key", "YC_FOLDER_ID": "b1gbench"}
+        env = cloud_env(base)  # the real endpoint, unreachable here
         offline = {"offline_prompt_s": lambda: repl_prompt(base)} if local.available() else {}
         figures = interleaved(
             {

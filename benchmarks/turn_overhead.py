@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pexpect
-from _common import PYTHON, YCHAT, cloud_env, interleaved, ms, parser, private_home, report, wall
+from _common import PROMPT, PYTHON, YCHAT, cloud_env, interleaved, ms, parser, private_home, report, spawn_repl, wall
 from rich.console import Console
 
 from ychat.api.auth import ApiKey
@@ -106,18 +106,17 @@ def in_process(url: str, turns: int) -> float:
 def in_pty(server: Any, emulator: TimedEmulator, turns: int) -> float:
     """Median seconds from Enter written to the pty to the emulator receiving the request."""
     with private_home() as base:
-        child = pexpect.spawn(YCHAT, env=cloud_env(base, server.url), encoding="utf-8", dimensions=(40, 100))
-        child.delaybeforesend = None  # pexpect otherwise sleeps 50 ms before each send
-        child.expect_exact("›")
+        child = spawn_repl(cloud_env(base, server.url))
+        child.expect_exact(PROMPT)
         time.sleep(0.5)  # the prefetch runs while a person would be typing
         delays = []
         for n in range(turns + 1):
             child.send(f"question {n}")
-            time.sleep(0.05)  # typed; now the Enter alone is measured
+            child.expect_exact(f"question {n}")  # echoed: the typing is processed, now Enter alone
             before, pressed = len(emulator.arrivals), time.perf_counter()
             child.send("\r")
             child.expect_exact("Echo:", timeout=10)  # the EchoEngine's reply
-            child.expect_exact("›", timeout=10)
+            child.expect_exact(PROMPT, timeout=10)
             if n:
                 delays.append(emulator.arrivals[before] - pressed)
         child.sendcontrol("d")
