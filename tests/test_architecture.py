@@ -15,7 +15,7 @@ ROOT = PACKAGE.parent
 
 # outside library -> the only modules allowed to import it
 OWNERS = {
-    "httpx": {"api/client.py"},
+    "httpx": {"api/client.py", "api/transport.py"},
     "rich": {"render/markdown.py"},
     "prompt_toolkit": {"terminal.py"},
     "typer": {"cli.py"},

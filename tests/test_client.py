@@ -12,10 +12,10 @@ import pytest
 
 from tests.conftest import FOLDER, Sleeps, mock_client, vector
 from ychat import __version__
-from ychat.api.client import _retry_after
 from ychat.api.protocol import CompletionOptions
 from ychat.api.retry import RetryPolicy
 from ychat.api.stream import Delta, Done, Retrying
+from ychat.api.transport import retry_after as _retry_after
 from ychat.conversation import Message
 from ychat.errors import (
     APIError,

@@ -63,25 +63,27 @@ def _cloud(settings: Settings) -> Backend:
         credentials=credentials,
         folder_id=settings.folder_id,
         endpoint=settings.endpoint,
+        max_time=settings.max_time,
     )
     return Backend(client, settings.model, warm_up=[client.prepare])
 
 
 def _local(settings: Settings, *, model_flag: str | None) -> Backend:
     local.require()
-    from ychat.emulator.app import Emulator
+    from ychat.emulator.app import LocalAPI
     from ychat.local.engine import LlamaEngine
 
     path = local.model_path(settings.local_model)
-    engine = LlamaEngine(path)
-    app = Emulator(engine=engine)
+    engine = LlamaEngine(path, threads=settings.local_threads)
+    app = LocalAPI(engine=engine)
     client = CompletionClient(
         build_http_client(timeout=settings.timeout, wsgi_app=app),
         credentials=ApiKey("local"),
         folder_id="local",
         endpoint=LOCAL_ENDPOINT,
+        max_time=settings.max_time,
     )
-    backend = Backend(client, path.stem, closers=[engine.close], warm_up=[client.prepare, engine.load])
+    backend = Backend(client, engine.model_version, closers=[engine.close], warm_up=[client.prepare, engine.load])
     if model_flag:
         backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")
     return backend

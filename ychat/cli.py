@@ -63,7 +63,13 @@ def chat(
     no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
     folder_id: Annotated[Optional[str], typer.Option("--folder-id", help="Yandex Cloud folder id.")] = None,
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="API base URL.")] = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait.")] = None,
+    timeout: Annotated[
+        Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait for each read [default: 60].")
+    ] = None,
+    max_time: Annotated[
+        Optional[float],
+        typer.Option("--max-time", min=0.001, help="Seconds one whole reply may take, retries too [default: 600]."),
+    ] = None,
     local: Annotated[bool, typer.Option("--local", help="Chat offline with the local model (ychat[local]).")] = False,
     local_model: Annotated[
         Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
@@ -83,6 +89,7 @@ def chat(
         "folder_id": folder_id,
         "endpoint": endpoint,
         "timeout": timeout,
+        "max_time": max_time,
         "local_model": local_model,
     }
     use_local = local or local_model is not None
@@ -109,7 +116,22 @@ def _guarded(action: Callable[[], None], *, debug: bool) -> int:
     except KeyboardInterrupt:
         typer.echo("", err=True)
         return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:  # `ychat q | head -1`: the reader left; say nothing, like a SIGPIPE death
+        _silence_stdout()
+        return int(ExitCode.PIPE)
+    except Exception as error:  # a bug: still one line, the traceback only with --debug
+        if debug:
+            raise
+        typer.echo(f"ychat: internal error: {type(error).__name__}: {error} (--debug shows where)", err=True)
+        return int(ExitCode.ERROR)
     return int(ExitCode.OK)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again (exit 120)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> None:
@@ -184,17 +206,23 @@ def serve(
     ),
     port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8787,
     local_model: Annotated[Optional[str], typer.Option("--local-model", metavar="PATH.gguf")] = None,
+    threads: Annotated[
+        Optional[int], typer.Option("--threads", min=1, help="llama.cpp threads [default: half the cores].")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug")] = False,
 ) -> None:
-    """Serve the local model over the YandexGPT v1 API (completion, tokenizeCompletion, completionAsync)."""
+    """Serve the local model over the YandexGPT v1 API (completion, tokenize, completionAsync, operations)."""
 
     def action() -> None:
         from ychat import local
+        from ychat.config import default_config_file, load_settings
 
         local.require()
         from ychat.local.serve import run
 
-        run(host, port, local.model_path(local_model or os.environ.get("YCHAT_LOCAL_MODEL")))
+        flags = {"local_model": local_model, "local_threads": threads}
+        settings = load_settings(flags, env=os.environ, config_file=default_config_file(os.environ))
+        run(host, port, local.model_path(settings.local_model), threads=settings.local_threads)
 
     raise typer.Exit(_guarded(action, debug=debug))
 

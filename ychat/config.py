@@ -9,6 +9,9 @@ Secrets (API key, IAM token) come from the environment only: never from argv (vi
 
 from __future__ import annotations
 
+import math
+import re
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +21,9 @@ from typing import Any
 from ychat.api.auth import ApiKey, Credentials, IamToken
 from ychat.api.protocol import DEFAULT_ENDPOINT
 from ychat.errors import ConfigError, MissingCredentials
+
+MAX_SECONDS = 86_400.0  # one day: a wait longer than that is a mistake (and overflows some system calls)
+HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what an HTTP header value can carry as is
 
 CREDENTIAL_VARS = (("YC_API_KEY", ApiKey), ("API_KEY", ApiKey), ("YC_IAM_TOKEN", IamToken), ("IAM_TOKEN", IamToken))
 SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token"})
@@ -35,14 +41,30 @@ class Settings:
     folder_id: str | None = None
     endpoint: str = DEFAULT_ENDPOINT
     timeout: float = 60.0
+    max_time: float = 600.0
     local_model: str | None = None
+    local_threads: int | None = None
     credentials: Credentials | None = None
 
 
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
 def _text(value: object) -> str:
-    text = str(value).strip()
+    text = _string(value).strip()
     if not text:
         raise ValueError("must not be empty")
+    return text
+
+
+def _header_text(value: object) -> str:
+    """A value sent in a header (the folder id): visible ASCII, no spaces or control characters."""
+    text = _text(value)
+    if not HEADER_SAFE.fullmatch(text):
+        raise ValueError("must be visible ASCII characters only (no spaces, control or non-ASCII characters)")
     return text
 
 
@@ -59,17 +81,30 @@ def _positive_int(value: object) -> int:
     return int(str(value))
 
 
-def _positive_float(value: object) -> float:
+def _seconds(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number of seconds")
     number = float(str(value))
-    if not number > 0:
-        raise ValueError("must be a positive number of seconds")
+    if not (number > 0 and math.isfinite(number) and number <= MAX_SECONDS):
+        raise ValueError(f"must be a positive number of seconds, at most {MAX_SECONDS:.0f}")
     return number
 
 
 def _endpoint(value: object) -> str:
+    from urllib.parse import urlsplit
+
     url = _text(value).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    if not HEADER_SAFE.fullmatch(url):
+        raise ValueError("must not contain spaces, control or non-ASCII characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"must be a valid URL ({exc})") from None
+    if not parts.hostname or port == 0:
+        raise ValueError("must name a host (and a port other than 0)")
     return url
 
 
@@ -85,14 +120,16 @@ def _boolean(value: object) -> bool:
 # setting -> (environment variables, in order of preference; validator)
 SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "model": (("YCHAT_MODEL",), _text),
-    "system": ((), str),
+    "system": ((), _string),
     "temperature": (("YCHAT_TEMPERATURE",), _temperature),
     "max_tokens": (("YCHAT_MAX_TOKENS",), _positive_int),
     "stream": ((), _boolean),
-    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), _text),
+    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), _header_text),
     "endpoint": (("YCHAT_ENDPOINT",), _endpoint),
-    "timeout": (("YCHAT_TIMEOUT",), _positive_float),
+    "timeout": (("YCHAT_TIMEOUT",), _seconds),
+    "max_time": (("YCHAT_MAX_TIME",), _seconds),
     "local_model": (("YCHAT_LOCAL_MODEL",), _text),
+    "local_threads": (("YCHAT_LOCAL_THREADS",), _positive_int),
 }
 
 
@@ -144,7 +181,7 @@ def _validate(validate: Callable[[object], Any], raw: object, source: str) -> An
 def read_config_file(path: Path) -> dict[str, object]:
     """The ``[ychat]``-less flat TOML table; a missing file is an empty one."""
     try:
-        data = path.read_bytes()
+        data = _read_regular_file(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -156,6 +193,13 @@ def read_config_file(path: Path) -> dict[str, object]:
         if key not in SOURCES:
             raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(SOURCES)})")
     return table
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """Only a regular file: opening a FIFO would wait for a writer, a device could be endless."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise ConfigError(f"config file {path} is not a regular file")
+    return path.read_bytes()
 
 
 def _parse_toml(data: bytes, path: Path) -> dict[str, object]:
@@ -173,8 +217,14 @@ def _parse_toml(data: bytes, path: Path) -> dict[str, object]:
 def credentials_from(env: Mapping[str, str]) -> Credentials | None:
     """API key first, then IAM token (the official SDK's order); seed names as fallbacks."""
     for var, kind in CREDENTIAL_VARS:
-        if env.get(var, "").strip():
-            return kind(env[var])
+        secret = env.get(var, "").strip()
+        if secret:
+            if not HEADER_SAFE.fullmatch(secret):  # never quote the value: it is a secret
+                raise ConfigError(
+                    f"{var} holds characters an HTTP header cannot carry (non-ASCII, spaces or control characters)",
+                    hint="Copy the key or token again, without quotes or line breaks.",
+                )
+            return kind(secret)
     return None
 
 

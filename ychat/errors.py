@@ -2,16 +2,21 @@
 
     YChatError                      exit 1 unless a subclass says otherwise
     ├── UsageError                  exit 2: a bad option, bad input, nothing to send
-    │   └── ConfigError             exit 2: bad configuration file or environment value
-    │       └── MissingCredentials  exit 2: no API key / IAM token / folder
+    │   ├── ConfigError             exit 2: bad configuration file or environment value
+    │   │   └── MissingCredentials  exit 2: no API key / IAM token / folder
+    │   └── LocalModelError         exit 2: the local GGUF cannot be loaded or has no chat template
     ├── APIError                    exit 1: the server answered with an error (400, 500, …)
     │   ├── AuthError               exit 3: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED
     │   ├── QuotaExceeded           exit 4: 429 RESOURCE_EXHAUSTED, still after retries
     │   └── ServiceUnavailable      exit 1: 503 UNAVAILABLE (retried first)
     ├── ProtocolError               exit 1: a reply that does not follow the documented format
+    │   └── UnsupportedReply        a final status ychat cannot show (a tool call, an empty reply)
     └── NetworkError                exit 5: the request or reply did not get through
-        ├── ConnectionFailed        could not connect
+        ├── ConnectionFailed        could not connect (retried)
+        │   └── ConnectionReset     accepted, then reset before the reply started (retried)
+        ├── TLSFailed               the server's certificate was refused (never retried)
         ├── TimedOut                no answer within --timeout
+        ├── ReplyTimeLimit          the whole reply took longer than --max-time
         └── StreamInterrupted       the reply stopped before its final status
 
 ``api/`` is the only layer that sees httpx; it raises these ``from`` the httpx exception.
@@ -32,6 +37,7 @@ class ExitCode(enum.IntEnum):
     QUOTA = 4
     NETWORK = 5
     INTERRUPTED = 130
+    PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
 
 
 class YChatError(Exception):
@@ -56,6 +62,10 @@ class ConfigError(UsageError):
 
 
 class MissingCredentials(ConfigError):
+    pass
+
+
+class LocalModelError(UsageError):
     pass
 
 
@@ -101,6 +111,10 @@ class ProtocolError(YChatError):
     """The server's reply is not in the documented wire format."""
 
 
+class UnsupportedReply(ProtocolError):
+    """A well-formed reply that has nothing ychat can show: a tool call, or no text at all."""
+
+
 class NetworkError(YChatError):
     exit_code = ExitCode.NETWORK
 
@@ -109,8 +123,20 @@ class ConnectionFailed(NetworkError):
     pass
 
 
+class ConnectionReset(ConnectionFailed):
+    pass
+
+
+class TLSFailed(NetworkError):
+    hint = "If the server is yours, point SSL_CERT_FILE at a CA bundle that trusts its certificate."
+
+
 class TimedOut(NetworkError):
     hint = "Raise the limit with --timeout SECONDS."
+
+
+class ReplyTimeLimit(NetworkError):
+    hint = "Raise the limit with --max-time SECONDS (or max_time in the config file)."
 
 
 class StreamInterrupted(NetworkError):

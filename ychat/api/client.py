@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -28,14 +28,13 @@ from ychat.api.protocol import (
     error_from_body,
     expand_model_uri,
 )
-from ychat.api.retry import RetryPolicy
+from ychat.api.retry import Deadline, RetryPolicy
 from ychat.api.stream import Delta, Done, Event, Replace, Retrying, events_from_body, events_from_lines, split_lines
+from ychat.api.transport import bounded, redirect_error, retry_after, send, translate_errors, until
 from ychat.conversation import Message
 from ychat.errors import (
     APIError,
-    ConnectionFailed,
     NetworkError,
-    StreamInterrupted,
     TimedOut,
     YChatError,
 )
@@ -74,6 +73,8 @@ class CompletionClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         data_logging: bool = False,
+        max_time: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http  # or how to build it: the REPL's prompt need not wait for TLS set-up
         self._http_lock = threading.Lock()
@@ -83,6 +84,8 @@ class CompletionClient:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._data_logging = data_logging
+        self._max_time = max_time  # one reply, retries included (--max-time)
+        self._clock = clock
 
     def prepare(self) -> None:
         """Build the HTTP client now (TLS set-up takes ~40 ms); the REPL calls this on a worker
@@ -114,25 +117,31 @@ class CompletionClient:
     ) -> Generator[Event, None, None]:
         """Yield Delta/Replace/Retrying events, then Done; raise a YChatError on failure.
 
-        Failures are retried only while no reply text has been yielded.
+        Failures are retried only while no reply text has been yielded, and never past ``max_time``.
         """
         body = completion_body(expand_model_uri(model, folder_id=self.folder_id), messages, options)
+        log.debug("request body: %s", _clip_body(body))
         headers = self._headers()
+        deadline = Deadline(self._max_time, self._clock)
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
             shown = False
             try:
-                for event in self._attempt(body, headers, stream=options.stream):
+                for event in self._attempt(body, headers, stream=options.stream, deadline=deadline):
                     shown = shown or isinstance(event, (Delta, Replace))
                     if isinstance(event, Done):
                         log.debug("%s, usage %s, model version %s", event.status, event.usage, event.model_version)
                     yield event
                 return
-            except YChatError as error:
+            except YChatError as failure:
+                error = deadline.error() if isinstance(failure, TimedOut) and deadline.expired() else failure
                 delay = None if shown else self._retry.delay_for(error, attempt, waited)
-                if delay is None:
-                    raise
+                if delay is None or not deadline.allows(delay):
+                    error.hint = self._retry.refusal(error, attempt, waited) or error.hint
+                    if error is failure:
+                        raise
+                    raise error from failure
                 yield Retrying(attempt, delay, error.message)
                 self._sleep(delay)
                 waited += delay
@@ -147,58 +156,47 @@ class CompletionClient:
             headers["x-folder-id"] = self.folder_id
         return headers
 
-    def _attempt(self, body: dict[str, Any], headers: dict[str, str], *, stream: bool) -> Iterator[Event]:
+    def _attempt(
+        self, body: dict[str, Any], headers: dict[str, str], *, stream: bool, deadline: Deadline
+    ) -> Iterator[Event]:
         log.debug("POST %s headers=%s", self._url, redact_headers(headers))
+        deadline.check()
         http = self._client()
-        with _translate_errors(self._url), http.stream("POST", self._url, json=body, headers=headers) as reply:
-            request_id = reply.headers.get("x-request-id") or headers["x-client-request-id"]
-            log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items()))
-            if reply.status_code != 200:
-                raise error_from_body(
-                    reply.read(),
-                    http_status=reply.status_code,
-                    request_id=request_id,
-                    retry_after=_retry_after(reply.headers.get("Retry-After")),
-                )
+        with translate_errors(self._url):
+            request = http.build_request(
+                "POST", self._url, json=body, headers=headers, timeout=bounded(http.timeout, deadline)
+            )
+            reply = send(http, request)
             try:
-                if stream:
-                    yield from events_from_lines(split_lines(reply.iter_bytes()))
-                else:
-                    yield from events_from_body(reply.read())
-            except APIError as error:
-                error.request_id = error.request_id or request_id
-                raise
+                yield from self._events(reply, headers, stream=stream, deadline=deadline)
+            finally:
+                reply.close()
+
+    def _events(
+        self, reply: httpx.Response, headers: dict[str, str], *, stream: bool, deadline: Deadline
+    ) -> Iterator[Event]:
+        request_id = reply.headers.get("x-request-id") or headers["x-client-request-id"]
+        log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items()))
+        chunks = until(reply.iter_bytes(), deadline)
+        if 300 <= reply.status_code < 400:
+            raise redirect_error(reply, request_id)
+        if reply.status_code != 200:
+            wait = retry_after(reply.headers.get("Retry-After"))
+            raise error_from_body(
+                b"".join(chunks), http_status=reply.status_code, request_id=request_id, retry_after=wait
+            )
+        try:
+            yield from events_from_lines(split_lines(chunks)) if stream else events_from_body(b"".join(chunks))
+        except APIError as error:
+            error.request_id = error.request_id or request_id
+            raise
 
 
-@contextmanager
-def _translate_errors(url: str) -> Iterator[None]:
-    """httpx's exceptions stop here; the rest of ychat sees only the YChatError tree."""
-    host = httpx.URL(url).host
-    try:
-        yield
-    except httpx.ConnectTimeout as exc:
-        raise ConnectionFailed(f"timed out connecting to {host}") from exc
-    except httpx.TimeoutException as exc:
-        raise TimedOut(f"no answer from {host} in time") from exc
-    except httpx.ConnectError as exc:
-        raise ConnectionFailed(f"cannot connect to {host}: {exc}") from exc
-    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        raise StreamInterrupted(f"the connection to {host} dropped before the reply was complete") from exc
-    except httpx.HTTPError as exc:
-        raise NetworkError(f"request to {host} failed: {exc}") from exc
+def _clip_body(body: dict[str, Any]) -> str:
+    """The request for --debug: everything but long message texts in full (no secrets are in it)."""
+    messages = [{**m, "text": _clip(m["text"])} for m in body.get("messages", [])]
+    return json.dumps({**body, "messages": messages}, ensure_ascii=False)
 
 
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds, from either of its forms (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    import email.utils  # rare, and ~8 ms to import
-
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

@@ -8,11 +8,14 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from ychat.errors import (
     ConnectionFailed,
     QuotaExceeded,
+    ReplyTimeLimit,
     ServiceUnavailable,
     YChatError,
 )
@@ -44,3 +47,51 @@ class RetryPolicy:
         if waited + delay > self.budget:
             return None
         return delay
+
+    def refusal(self, error: YChatError, attempt: int, waited: float) -> str | None:
+        """Why a retriable error was not retried when the server's ``Retry-After`` is the reason."""
+        retry_after: float | None = getattr(error, "retry_after", None)
+        if not isinstance(error, RETRIABLE) or retry_after is None or attempt >= self.attempts:
+            return None
+        if waited + retry_after <= self.budget:
+            return None
+        wait = duration(retry_after)
+        return f"The server asks to wait {wait} before the next request (Retry-After); ychat did not retry."
+
+
+def duration(seconds: float) -> str:
+    """``45 s``, ``27 min``, ``27 h 46 min``: a wait as a person reads it."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+
+
+@dataclass
+class Deadline:
+    """The end of the time one reply may take (``--max-time``); None: no limit."""
+
+    seconds: float | None
+    clock: Callable[[], float] = time.monotonic
+    start: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.start = self.clock()
+
+    def remaining(self) -> float | None:
+        return None if self.seconds is None else self.seconds - (self.clock() - self.start)
+
+    def expired(self) -> bool:
+        left = self.remaining()
+        return left is not None and left <= 0
+
+    def allows(self, delay: float) -> bool:
+        left = self.remaining()
+        return left is None or delay < left
+
+    def check(self) -> None:
+        if self.expired():
+            raise self.error()
+
+    def error(self) -> ReplyTimeLimit:
+        return ReplyTimeLimit(f"the reply did not finish within --max-time {self.seconds:g} s; stopped")

@@ -18,8 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ychat.api.protocol import TERMINAL_STATUSES, Chunk, Usage, parse_line
-from ychat.errors import ProtocolError, StreamInterrupted
+from ychat.api.protocol import (
+    STATUS_CONTENT_FILTER,
+    STATUS_TOOL_CALLS,
+    TERMINAL_STATUSES,
+    Chunk,
+    Usage,
+    parse_line,
+)
+from ychat.errors import ProtocolError, StreamInterrupted, UnsupportedReply
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
@@ -97,6 +104,11 @@ class CumulativeDecoder:
         last = self.last
         if last is None or last.status not in TERMINAL_STATUSES:
             raise StreamInterrupted("the reply stream ended before the reply was complete")
+        if last.status == STATUS_TOOL_CALLS:
+            raise UnsupportedReply("the model answered with a tool call, which ychat does not support")
+        if not self.text:
+            what = "withheld by the content filter" if last.status == STATUS_CONTENT_FILTER else "empty"
+            raise UnsupportedReply(f"the model's reply is {what} ({last.status})")
         return Done(self.text, last.status, last.usage, last.model_version)
 
 

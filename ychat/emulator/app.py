@@ -1,39 +1,38 @@
-"""A local YandexGPT v1 API as a WSGI app (stdlib only): the emulator, and ``ychat serve``.
+"""The YandexGPT v1 API as a WSGI app (stdlib only): what ``ychat serve`` and ``--local`` run.
 
-Routes: ``POST /foundationModels/v1/{completion,tokenizeCompletion,completionAsync}`` and
-``GET /operations/{id}``. Requests are validated as the real API does; completions come from
-the reply queue (scripted replies and faults, see ``script.py``) or, when it is empty, from
-the engine (``EchoEngine`` by default, a real model in ``ychat.local``). Every request is logged.
+Routes: ``POST /foundationModels/v1/{completion,tokenizeCompletion,tokenize,completionAsync}``
+and ``GET /operations/{id}``. Requests are routed, size-checked, authenticated and validated in
+that order, as the real API does; answers come from an engine (``EchoEngine`` by default, a real
+model in ``ychat.local``). The app keeps no per-request state beyond the bounded operations
+table: the scripted test double with its request log is ``ychat.emulator.double.Emulator``.
 
-Serve it on 127.0.0.1 (``ychat.emulator.server``) or mount it in-process with
-``httpx.WSGITransport(app=emulator)``.
-
-    >>> emulator = Emulator()
-    >>> emulator.enqueue(Reply.of("Hi!"))
-    >>> emulator.requests[-1].body["messages"]          # after a request
+    >>> app = LocalAPI(engine=LlamaEngine(path))
+    >>> httpx.Client(transport=httpx.WSGITransport(app=app))       # in-process
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.api.protocol import STATUS_PARTIAL
-from ychat.emulator.engine import BadRequest, EchoEngine, Engine, Generation, last_of
-from ychat.emulator.operations import Operations
-from ychat.emulator.script import HttpError, Raw, Reply, Scripted, Silent, error_body
-from ychat.emulator.validation import completion_args, validate_completion
-from ychat.emulator.wire import StartResponse, json_response, line, result, start_stream, status_line, unary_error
+from ychat.emulator.engine import BadRequest, EchoEngine, Engine, Generation, run_to_end
+from ychat.emulator.operations import Gate, Operations
+from ychat.emulator.script import error_body
+from ychat.emulator.validation import completion_args, validate_completion, validate_tokenize
+from ychat.emulator.wire import StartResponse, json_response, line, result, start_stream, unary_error
 
 API = "/foundationModels/v1/"
+MAX_BODY = 8 * 1024 * 1024  # bytes; a larger request gets 413 (docs/user-guide.md, "ychat serve")
+log = logging.getLogger("ychat.server")
+Handler = Callable[[Any, StartResponse], Iterable[bytes]]
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
+class Request:
     method: str
     path: str
     headers: dict[str, str]  # lower-case names
@@ -41,68 +40,65 @@ class RecordedRequest:
     peer: str = ""  # the client's address:port, when served over HTTP (one per connection)
 
 
-class Emulator:
+class LocalAPI:
     """The WSGI app. Thread-safe: a real server calls it from worker threads."""
 
-    def __init__(self, *, engine: Engine | None = None, api_keys: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, *, engine: Engine | None = None, api_keys: Iterable[str] | None = None, max_body: int = MAX_BODY
+    ) -> None:
         self.engine: Engine = engine or EchoEngine()
-        self.requests: list[RecordedRequest] = []
-        self.operations = Operations(self.engine)
-        self._queue: deque[Scripted] = deque()
-        self._lock = threading.Lock()
+        self.closing = threading.Event()  # set on shutdown: replies in progress end at once
+        self.max_body = max_body
         self._api_keys = set(api_keys) if api_keys is not None else None
-        self.closing = threading.Event()
-        self.client_left = threading.Event()  # set when a client closed a reply before its end
+        self._gate = Gate()  # synchronous requests go before deferred ones
+        self.operations = Operations(self.engine, gate=self._gate, closing=self.closing)
 
-    def enqueue(self, *items: Scripted) -> None:
-        with self._lock:
-            self._queue.extend(items)
+    def close(self) -> None:
+        self.closing.set()
+        self.operations.close()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        request = self._record(environ)
-        unary = request.path != API + "completion"
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        unary = path != API + "completion"
         try:
+            handler = self._handler(method, path)
+            request = self._read(environ)
             self._check_auth(request.headers.get("authorization", ""))
-            return self._route(request, start_response)
+            return handler(request.body, start_response)
         except BadRequest as error:
             body = unary_error(error.status, str(error)) if unary else error_body(error.status, str(error))
             return json_response(start_response, error.status, body)
+        except Exception as error:  # an engine failure ends this request, never the server
+            log.error("ychat serve: %s %s failed: %s: %s", method, path, type(error).__name__, error)
+            message = f"internal error: {type(error).__name__}: {error}"
+            return json_response(start_response, 500, unary_error(500, message) if unary else error_body(500, message))
 
-    def _route(self, request: RecordedRequest, start_response: StartResponse) -> Iterable[bytes]:
-        if request.method == "GET" and request.path.startswith("/operations/"):
-            found = self.operations.get(request.path.removeprefix("/operations/"))
-            if found is None:
-                raise BadRequest(404, "Operation not found")
-            return json_response(start_response, 200, found)
-        if request.method != "POST" or not request.path.startswith(API):
-            raise BadRequest(404, f"no such method: {request.method} {request.path}")
-        body = validate_completion(request.body)
-        method = request.path.removeprefix(API)
-        if method == "completion":
-            return self._completion(body, start_response)
-        if method == "tokenizeCompletion":
-            tokens = self.engine.tokenize(completion_args(body).messages)
-            listed = [{"id": str(t.id), "text": t.text, "special": t.special} for t in tokens]
-            return json_response(start_response, 200, {"tokens": listed, "modelVersion": self.engine.model_version})
-        if method == "completionAsync":
-            return json_response(start_response, 200, self.operations.start(completion_args(body)))
-        raise BadRequest(404, f"no such method: {request.path}")
+    def _handler(self, method: str, path: str) -> Handler:
+        """Routing comes first: an unknown path is 404 whoever asks."""
+        if method == "GET" and path.startswith("/operations/"):
+            operation_id = path.removeprefix("/operations/")
+            return lambda _, start_response: self._operation(operation_id, start_response)
+        methods: dict[str, Handler] = {
+            "completion": self._completion,
+            "tokenizeCompletion": self._tokenize_completion,
+            "tokenize": self._tokenize,
+            "completionAsync": self._completion_async,
+        }
+        found = methods.get(path.removeprefix(API)) if method == "POST" and path.startswith(API) else None
+        if found is None:
+            raise BadRequest(404, f"no such method: {method} {path}")
+        return found
 
-    def _record(self, environ: dict[str, Any]) -> RecordedRequest:
+    def _read(self, environ: dict[str, Any]) -> Request:
         length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > self.max_body:
+            raise BadRequest(413, f"request body is larger than {self.max_body} bytes")
         raw = environ["wsgi.input"].read(length) if length else b""
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         peer = f"{environ.get('REMOTE_ADDR', '')}:{environ.get('REMOTE_PORT', '')}"
-        request = RecordedRequest(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), headers, body, peer)
-        with self._lock:
-            self.requests.append(request)
-        return request
+        return Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), headers, _json(raw), peer)
 
     def _check_auth(self, header: str) -> None:
         scheme, _, secret = header.partition(" ")
@@ -111,27 +107,44 @@ class Emulator:
         if self._api_keys is not None and secret not in self._api_keys:
             raise BadRequest(401, "Unknown api key '***'")
 
-    def _completion(self, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        with self._lock:
-            item = self._queue.popleft() if self._queue else None
-        if item is not None:
-            return self._scripted(item, body, start_response)
-        args = completion_args(body)
-        generations = self.engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
+    def _operation(self, operation_id: str, start_response: StartResponse) -> Iterable[bytes]:
+        found = self.operations.get(operation_id)
+        if found is None:
+            raise BadRequest(404, "Operation not found")
+        return json_response(start_response, 200, found)
+
+    def _tokenize_completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        tokens = self.engine.tokenize(completion_args(validate_completion(body)).messages)
+        return self._tokens(tokens, start_response)
+
+    def _tokenize(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        return self._tokens(self.engine.tokenize_text(validate_tokenize(body)), start_response)
+
+    def _tokens(self, tokens: Iterable[Any], start_response: StartResponse) -> Iterable[bytes]:
+        listed = [{"id": str(t.id), "text": t.text, "special": t.special} for t in tokens]
+        return json_response(start_response, 200, {"tokens": listed, "modelVersion": self.engine.model_version})
+
+    def _completion_async(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        args = completion_args(validate_completion(body))
+        return json_response(start_response, 200, self.operations.start(args))
+
+    def _completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        args = completion_args(validate_completion(body))
+        generations = self._generate(args.messages, args.temperature, args.max_tokens)
         first = next(generations)  # a refused request (BadRequest) fails here, before any byte is sent
         if not args.stream:
-            last = last_of(generations) or first
+            last = run_to_end(generations, self.closing, last=first)
             return json_response(start_response, 200, {"result": result(last, self.engine.model_version)})
         start_stream(start_response)
-        return self._watched(self._stream_generations(first, generations))
+        return self._stream(self._stream_generations(first, generations))
 
-    def _watched(self, stream: Iterator[bytes]) -> Iterator[bytes]:
-        """Pass a streamed reply through, noting when the client closes it early (Ctrl-C)."""
-        try:
-            yield from stream
-        except GeneratorExit:
-            self.client_left.set()
-            raise
+    def _generate(self, messages: Any, temperature: float | None, max_tokens: int | None) -> Iterator[Generation]:
+        with self._gate.foreground():
+            yield from self.engine.generate(messages, temperature=temperature, max_tokens=max_tokens)
+
+    def _stream(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """A streamed reply on its way out (the test double watches it here)."""
+        return chunks
 
     def _stream_generations(self, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
         try:
@@ -140,47 +153,28 @@ class Emulator:
                 if self.closing.is_set():
                     return  # shutting down: cut the stream
                 yield line({"result": result(generation, self.engine.model_version)})
+        except BadRequest as error:
+            yield line(error_body(error.status, str(error)))
+        except Exception as error:  # the engine failed mid-reply: an error line, as the API sends one
+            log.error("ychat serve: generation failed: %s: %s", type(error).__name__, error)
+            yield line(error_body(500, f"internal error: {type(error).__name__}: {error}"))
         finally:
-            close = getattr(rest, "close", None)
-            if close is not None:
-                close()  # the client went away (Ctrl-C): stop generating now
-
-    def _scripted(self, item: Scripted, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if isinstance(item, HttpError):
-            return json_response(start_response, item.status, item.body, item.headers)
-        if isinstance(item, Raw):
-            start_response(status_line(item.status), [("Content-Type", item.content_type)])
-            return (raw + b"\n" for raw in item.lines)
-        if isinstance(item, Silent):
-            self.closing.wait(item.seconds)
-            return json_response(start_response, 504, error_body(504))
-        if not completion_args(body).stream:
-            final = _scripted_chunk(item, body, len(item.texts) - 1, final=not item.cut)
-            return json_response(start_response, 200, final)
-        start_stream(start_response)
-        return self._watched(self._stream_scripted(item, body))
-
-    def _stream_scripted(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
-        for index in range(len(reply.texts)):
-            if index and reply.delay and self.closing.wait(reply.delay):
-                return  # shutting down: end the stream (cut, as a dropped server would)
-            last = index == len(reply.texts) - 1
-            yield line(_scripted_chunk(reply, body, index, final=last and not reply.cut))
-        if reply.error is not None:
-            yield line(reply.error)
-        if reply.garbage is not None:
-            yield reply.garbage + b"\n"
-        if reply.drop:
-            raise ConnectionAbortedError("emulated connection drop")
+            _close(rest)  # the client went away (Ctrl-C): stop generating now
 
 
-def _scripted_chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bool) -> dict[str, Any]:
-    text = reply.texts[index] if reply.texts else ""
-    usage = reply.usages[index] if reply.usages else _word_usage(body, text)
-    alternative = {"message": {"role": "assistant", "text": text}, "status": reply.status if final else STATUS_PARTIAL}
-    return {"result": {"alternatives": [alternative], "usage": usage, "modelVersion": reply.model_version}}
+def _close(generations: Iterator[Generation]) -> None:
+    close = getattr(generations, "close", None)
+    if close is not None:
+        close()
 
 
-def _word_usage(body: dict[str, Any], text: str) -> dict[str, str]:
-    prompt = sum(len(str(m.get("text", "")).split()) for m in body.get("messages", []))
-    return Generation(text, STATUS_PARTIAL, prompt, len(text.split())).usage()
+def _json(raw: bytes) -> Any:
+    """The body as JSON (or the raw bytes, which validation refuses); deep nesting is a 400."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise BadRequest(400, "request body is nested too deeply") from None
+    except ValueError:
+        return raw

@@ -29,16 +29,18 @@ Send = Callable[[Message], Awaitable[None]]
 class WSGIBridge:
     """An ASGI app running ``app`` (WSGI) in worker threads."""
 
-    def __init__(self, app: WSGIApp, *, workers: int = 8) -> None:
+    def __init__(self, app: WSGIApp, *, workers: int = 8, max_body: int = 8 * 1024 * 1024) -> None:
         self.app = app
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="ychat-wsgi")
+        self.max_body = max_body
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
-        if body is None:
+        read = await _read_body(receive, self.max_body)
+        if read is None:
             return  # the client left before sending its request
+        body, size = read
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         gone = threading.Event()
@@ -47,7 +49,7 @@ class WSGIBridge:
             with contextlib.suppress(RuntimeError):  # the loop is gone: the server is shutting down
                 loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
 
-        worker = loop.run_in_executor(self.executor, _run, self.app, _environ(scope, body), put, gone)
+        worker = loop.run_in_executor(self.executor, _run, self.app, _environ(scope, body, size), put, gone)
         watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
         try:
             await _relay(queue, send)
@@ -57,15 +59,23 @@ class WSGIBridge:
             await worker
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks, more = [], True
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, int] | None:
+    """The body and its size. Past ``limit`` bytes the rest is read and dropped (memory stays
+    bounded, and the client gets its 413 instead of a reset) and the body given is empty."""
+    chunks: list[bytes] = []
+    size, more = 0, True
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+        else:
+            chunks.clear()
         more = bool(message.get("more_body", False))
-    return b"".join(chunks)
+    return b"".join(chunks), size
 
 
 async def _watch_disconnect(receive: Receive, gone: threading.Event) -> None:
@@ -130,7 +140,7 @@ def _run(app: WSGIApp, environ: dict[str, Any], put: Callable[..., None], gone: 
         put("error", error)
 
 
-def _environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
+def _environ(scope: dict[str, Any], body: bytes, size: int) -> dict[str, Any]:
     host, port = scope.get("server") or ("127.0.0.1", 80)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope["method"],
@@ -140,7 +150,7 @@ def _environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
         "SERVER_NAME": host,
         "SERVER_PORT": str(port),
         "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_LENGTH": str(size),  # above the app's limit the body is empty: the app answers 413
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scope.get("scheme", "http"),
         "wsgi.input": io.BytesIO(body),

@@ -10,10 +10,10 @@ llama.cpp engine in ``ychat.local`` implements the same protocol with a real mod
 from __future__ import annotations
 
 import re
-from collections import deque
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED
 
@@ -42,12 +42,14 @@ class Generation:
     input_tokens: int
     completion_tokens: int
 
-    def usage(self) -> dict[str, str]:
+    def usage(self) -> dict[str, Any]:
+        """As the current API reports it, int64 as strings (REFERENCE.md §1.2)."""
         total = self.input_tokens + self.completion_tokens
         return {
             "inputTextTokens": str(self.input_tokens),
             "completionTokens": str(self.completion_tokens),
             "totalTokens": str(total),
+            "completionTokensDetails": {"reasoningTokens": "0"},
         }
 
 
@@ -58,10 +60,23 @@ class Token:
     special: bool = False
 
 
-def last_of(generations: Iterator[Generation]) -> Generation | None:
-    """Run a generation to its end and keep only the final state."""
-    final = deque(generations, maxlen=1)
-    return final[0] if final else None
+def run_to_end(
+    generations: Iterator[Generation], stop: threading.Event, *, last: Generation | None = None
+) -> Generation:
+    """Run a generation to its end and keep only the final state (``last``: one already taken);
+    ``stop`` (shutdown) cuts it."""
+    try:
+        for generation in generations:
+            if stop.is_set():
+                raise BadRequest(503, "the server is shutting down")
+            last = generation
+    finally:
+        close = getattr(generations, "close", None)
+        if close is not None:
+            close()  # stops the model at once
+    if last is None:
+        raise BadRequest(500, "the engine produced nothing")
+    return last
 
 
 class Engine(Protocol):
@@ -73,7 +88,13 @@ class Engine(Protocol):
         """Yield growing replies, the last one with a terminal status; raise BadRequest first."""
         ...
 
-    def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]: ...
+    def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]:
+        """The conversation as the model sees it, chat template included (tokenizeCompletion)."""
+        ...
+
+    def tokenize_text(self, text: str) -> list[Token]:
+        """Plain text, no template (tokenize)."""
+        ...
 
 
 class EchoEngine:
@@ -91,6 +112,9 @@ class EchoEngine:
             tokens += [Token(100 + len(word), word) for word in words]
             tokens.append(Token(3, "[NL]", special=True))
         return tokens
+
+    def tokenize_text(self, text: str) -> list[Token]:
+        return [Token(1, "<s>", special=True), *(Token(100 + len(word), word) for word in text.split())]
 
     def generate(
         self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None

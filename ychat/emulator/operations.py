@@ -2,34 +2,87 @@
 
 The shapes follow REFERENCE.md §2 (vectors/v3-async.json): a done operation carries
 ``response`` (a CompletionResponse with ``@type``, not wrapped in ``result``) or ``error``.
+
+Bounded on every side: one worker thread runs the operations in order from a queue of at
+most ``pending`` waiting ones (more is a 429); it starts one only when no synchronous request
+is waiting for the engine (``Gate``), so deferred work never starves interactive work; finished
+operations are kept for ``keep_seconds`` (the real API: 3 days) and at most ``keep`` of them.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
 from ychat.api.protocol import GRPC_OF_HTTP
-from ychat.emulator.engine import BadRequest, Engine, last_of
+from ychat.emulator.engine import BadRequest, Engine, Generation, run_to_end
 from ychat.emulator.validation import CompletionArgs
 from ychat.emulator.wire import result
 
 RESPONSE_TYPE = "type.googleapis.com/yandex.cloud.ai.foundation_models.v1.CompletionResponse"
+PENDING = 64
+KEEP = 1000
+KEEP_SECONDS = 3 * 24 * 3600.0
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Operations:
-    """Runs each deferred completion in a thread and keeps the operations to poll."""
+class Gate:
+    """Counts synchronous requests using the engine; background work waits until there are none."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._operations: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def foreground(self) -> Iterator[None]:
+        with self._changed:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, stop: threading.Event) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._busy == 0 or stop.is_set())
+
+    def wake(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+
+class Operations:
+    """The operations table and the one worker that runs them."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        gate: Gate,
+        closing: threading.Event,
+        pending: int = PENDING,
+        keep: int = KEEP,
+        keep_seconds: float = KEEP_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine, self._gate, self._closing = engine, gate, closing
+        self._pending, self._keep, self._keep_seconds, self._clock = pending, keep, keep_seconds, clock
+        self._operations: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._finished: deque[tuple[float, str]] = deque()  # (when, id), oldest first
+        self._queue: deque[tuple[str, CompletionArgs]] = deque()
+        self._ready = threading.Condition()
+        self._worker: threading.Thread | None = None
 
     def start(self, args: CompletionArgs) -> dict[str, Any]:
         created = _now()
@@ -42,26 +95,81 @@ class Operations:
             "done": False,
             "metadata": None,
         }
-        with self._lock:
+        with self._ready:
+            if len(self._queue) >= self._pending:
+                raise BadRequest(429, f"too many deferred operations waiting (at most {self._pending})")
+            self._expire()
             self._operations[operation["id"]] = operation
-            snapshot = dict(operation)
-        threading.Thread(target=self._run, args=(operation["id"], args), daemon=True).start()
-        return snapshot
+            self._queue.append((operation["id"], args))
+            self._ensure_worker()
+            self._ready.notify()
+            return dict(operation)
 
     def get(self, operation_id: str) -> dict[str, Any] | None:
-        with self._lock:
+        with self._ready:
+            self._expire()
             found = self._operations.get(operation_id)
             return dict(found) if found is not None else None
 
-    def _run(self, operation_id: str, args: CompletionArgs) -> None:
-        outcome: dict[str, Any]
+    def __len__(self) -> int:
+        with self._ready:
+            return len(self._operations)
+
+    def close(self) -> None:
+        """Stop the worker: queued operations stay undone, the one running ends at its next token."""
+        self._closing.set()
+        self._gate.wake()
+        with self._ready:
+            self._ready.notify_all()
+            worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join()
+
+    def _ensure_worker(self) -> None:
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="ychat-operations", daemon=True)
+            self._worker.start()
+
+    def _expire(self) -> None:
+        """Drop finished operations past their age, and the oldest beyond the count (lock held)."""
+        now = self._clock()
+        while self._finished and (now - self._finished[0][0] > self._keep_seconds or len(self._finished) > self._keep):
+            self._operations.pop(self._finished.popleft()[1], None)
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: bool(self._queue) or self._closing.is_set())
+                if self._closing.is_set():
+                    return
+            self._gate.wait_idle(self._closing)
+            with self._ready:
+                if self._closing.is_set():
+                    return
+                operation_id, args = self._queue.popleft()
+            self._finish(operation_id, self._outcome(args))
+
+    def _outcome(self, args: CompletionArgs) -> dict[str, Any]:
         try:
-            generations = self._engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
-            last = last_of(generations)
-            if last is None:
-                raise BadRequest(500, "the engine produced nothing")
-            outcome = {"response": {"@type": RESPONSE_TYPE, **result(last, self._engine.model_version)}}
+            last = self._run(args)
+            return {"response": {"@type": RESPONSE_TYPE, **result(last, self._engine.model_version)}}
         except BadRequest as error:
-            outcome = {"error": {"code": GRPC_OF_HTTP.get(error.status, 2), "message": str(error), "details": []}}
-        with self._lock:
-            self._operations[operation_id].update(outcome, done=True, modifiedAt=_now())
+            return _error(error.status, str(error))
+        except Exception as error:  # an engine failure ends the operation, not the worker
+            return _error(500, f"internal error: {type(error).__name__}: {error}")
+
+    def _run(self, args: CompletionArgs) -> Generation:
+        generations = self._engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
+        return run_to_end(generations, self._closing)
+
+    def _finish(self, operation_id: str, outcome: dict[str, Any]) -> None:
+        with self._ready:
+            operation = self._operations.get(operation_id)
+            if operation is not None:
+                operation.update(outcome, done=True, modifiedAt=_now())
+                self._finished.append((self._clock(), operation_id))
+                self._expire()
+
+
+def _error(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"code": GRPC_OF_HTTP.get(status, 2), "message": message, "details": []}}

@@ -55,6 +55,7 @@ class Reply:
 
     ``error`` appends an error line (HTTP stays 200), ``drop`` drops the connection,
     ``garbage`` appends a malformed line; any of them leaves the last chunk PARTIAL.
+    ``endless`` repeats the last chunk as PARTIAL until the client leaves (a runaway stream).
     """
 
     texts: tuple[str, ...] = ("Hello!",)
@@ -65,6 +66,7 @@ class Reply:
     error: dict[str, Any] | None = None
     drop: bool = False
     garbage: bytes | None = None
+    endless: bool = False
 
     @classmethod
     def of(cls, text: str, *, chunks: int = 4, **options: Any) -> Reply:
@@ -72,7 +74,7 @@ class Reply:
 
     @property
     def cut(self) -> bool:
-        return self.error is not None or self.drop or self.garbage is not None
+        return self.error is not None or self.drop or self.garbage is not None or self.endless
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Raw:
     lines: tuple[bytes, ...]
     status: int = 200
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""Serve the emulator over real HTTP on 127.0.0.1 (uvicorn + our WSGI bridge), in a background thread.
+"""Serve the local API (or the test double) over real HTTP (uvicorn + our WSGI bridge).
 
     >>> with serve(Emulator()) as server:
     ...     server.url          # 'http://127.0.0.1:<port>'
 
-Needs uvicorn (the ``test`` or ``local`` extra). ``asgi.WSGIBridge`` runs the WSGI app and
-closes its iterator when the client disconnects.
+Needs uvicorn (the ``local`` or ``test`` extra). ``asgi.WSGIBridge`` runs the WSGI app, bounds
+request bodies and closes the app's iterator when the client disconnects.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.emulator.app import Emulator
+from ychat.emulator.app import LocalAPI
+from ychat.emulator.double import Emulator
+from ychat.errors import UsageError
 
 
 @dataclass
@@ -24,19 +26,24 @@ class RunningServer:
     emulator: Emulator
 
 
-def make_server(emulator: Emulator, *, host: str, port: int, log_level: str = "critical") -> Any:
-    """A uvicorn.Server for the emulator; on shutdown, streams in progress end at once."""
-    import uvicorn
+def make_server(app: LocalAPI, *, host: str, port: int, log_level: str = "critical") -> Any:
+    """A uvicorn.Server for the app; on shutdown, replies in progress end at once."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise UsageError(
+            "serving over HTTP needs uvicorn", hint="Install the local extra: pip install 'ychat[local]'"
+        ) from None
 
     from ychat.emulator.asgi import WSGIBridge
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
-            emulator.closing.set()
+            app.closing.set()
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
-        WSGIBridge(emulator),
+        WSGIBridge(app, max_body=app.max_body),
         host=host,
         port=port,
         log_level=log_level,
@@ -60,6 +67,6 @@ def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> Iter
     try:
         yield RunningServer(f"http://{host}:{bound}", emulator)
     finally:
-        emulator.closing.set()
+        emulator.close()
         server.should_exit = True
         thread.join(10)

@@ -6,12 +6,15 @@ a number (REFERENCE.md §0).
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ychat.emulator.engine import BadRequest, ChatMessage
 
 ROLES = frozenset({"system", "user", "assistant"})
+MODEL_URI = re.compile(r"[a-z]+://[^/\s]+/[^/\s]+(/[^/\s]+)?")  # gpt://<folder>/<model>[/<version>]
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,7 @@ class CompletionArgs:
 def validate_completion(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest(400, "request body must be a JSON object")
-    uri = body.get("modelUri", body.get("model_uri"))
-    if not isinstance(uri, str) or "://" not in uri:
-        raise BadRequest(400, f"invalid model_uri {uri!r}")
+    _model_uri(body)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadRequest(400, "messages must not be empty")
@@ -41,23 +42,54 @@ def validate_completion(body: Any) -> dict[str, Any]:
     return body
 
 
+def validate_tokenize(body: Any) -> str:
+    """``POST /foundationModels/v1/tokenize``: ``{modelUri, text}`` -> the text."""
+    if not isinstance(body, dict):
+        raise BadRequest(400, "request body must be a JSON object")
+    _model_uri(body)
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise BadRequest(400, "text must be a string")
+    return text
+
+
+def _model_uri(body: dict[str, Any]) -> str:
+    uri = body.get("modelUri", body.get("model_uri"))
+    if not isinstance(uri, str) or not MODEL_URI.fullmatch(uri):
+        raise BadRequest(400, f"invalid model_uri {uri!r}")
+    return uri
+
+
+def _double(value: Any) -> float | None:
+    """A protobuf JSON double: a number, or a string holding one (``"0.5"``, as some clients send)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(value)
+    number = float(value)
+    if isinstance(value, str) and not math.isfinite(number) and value not in ("NaN", "Infinity", "-Infinity"):
+        raise ValueError(value)
+    return number
+
+
 def completion_args(body: dict[str, Any]) -> CompletionArgs:
     options = _options(body)
-    temperature = options.get("temperature")
-    if temperature is not None and (
-        isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 1
-    ):
-        raise BadRequest(400, f"temperature must be in [0, 1], got {temperature}")
+    raw_temperature = options.get("temperature")
+    try:
+        temperature = _double(raw_temperature)
+    except ValueError:
+        raise BadRequest(400, f"invalid value for temperature: {raw_temperature!r}") from None
+    if temperature is not None and not 0 <= temperature <= 1:
+        raise BadRequest(400, f"temperature must be in [0, 1], got {raw_temperature}")
+    stream = options.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        raise BadRequest(400, f"invalid value for bool field stream: {stream!r}")
     max_tokens = options.get("maxTokens", options.get("max_tokens"))
     if max_tokens is not None and not (str(max_tokens).isdigit() and int(str(max_tokens)) > 0):
         raise BadRequest(400, f"maxTokens must be a positive integer, got {max_tokens}")
     messages = [{"role": str(m["role"]), "text": str(m["text"])} for m in body.get("messages", [])]
-    return CompletionArgs(
-        messages,
-        float(temperature) if temperature is not None else None,
-        int(str(max_tokens)) if max_tokens is not None else None,
-        options.get("stream") is True,
-    )
+    limit = int(str(max_tokens)) if max_tokens is not None else None
+    return CompletionArgs(messages, temperature, limit, stream is True)
 
 
 def _options(body: dict[str, Any]) -> dict[str, Any]:

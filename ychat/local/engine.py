@@ -14,6 +14,7 @@ import codecs
 import functools
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED
 from ychat.emulator.engine import ChatMessage, Generation, Token, context_overflow
+from ychat.errors import LocalModelError
 from ychat.local import default_model_path
 
 log = logging.getLogger("ychat.local")
@@ -33,8 +35,8 @@ class LlamaEngine:
     def __init__(self, path: Path, *, context: int = 4096, threads: int | None = None) -> None:
         self.path = path
         self.context = context
-        self.threads = threads or os.cpu_count() or 1
-        self.model_version = path.stem
+        self.threads = threads or default_threads()
+        self.model_version = model_name(path)
         self._lock = threading.Lock()  # one generation at a time
         self._loading = threading.Lock()  # one load, also when a warm-up thread races the first turn
         self._llm: Any = None
@@ -50,11 +52,20 @@ class LlamaEngine:
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        llm = Llama(model_path=str(self.path), n_ctx=self.context, n_threads=self.threads, verbose=False)
+        try:
+            llm = Llama(
+                model_path=str(self.path),
+                n_ctx=self.context,
+                n_threads=self.threads,
+                n_threads_batch=self.threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:  # llama.cpp: "Failed to load model from file"
+            raise LocalModelError(f"cannot load the local model {self.path.name}: {exc}") from None
         template = llm.metadata.get("tokenizer.chat_template")
         if not template:
             llm.close()
-            raise ValueError(f"{self.path.name} has no chat template in its metadata")
+            raise LocalModelError(f"the local model {self.path.name} has no chat template in its metadata")
         self._formatter = Jinja2ChatFormatter(
             template=template, eos_token=_token_text(llm, llm.token_eos()), bos_token=_token_text(llm, llm.token_bos())
         )
@@ -80,6 +91,12 @@ class LlamaEngine:
     def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]:
         with self._lock:
             _, tokens = self._prompt_tokens(messages)
+            return [Token(t, _token_text(self._llm, t), _is_special(self._llm, t)) for t in tokens]
+
+    def tokenize_text(self, text: str) -> list[Token]:
+        with self._lock:
+            self.load()
+            tokens = self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
             return [Token(t, _token_text(self._llm, t), _is_special(self._llm, t)) for t in tokens]
 
     def generate(
@@ -128,6 +145,17 @@ def _token_text(llm: Any, token: int) -> str:
 def _is_special(llm: Any, token: int) -> bool:
     """Control tokens print only when special tokens are asked for."""
     return not llm.detokenize([token], special=False) and bool(llm.detokenize([token], special=True))
+
+
+def default_threads() -> int:
+    """Half the cores, as llama-cpp-python's own server: llama.cpp threads spin-wait for each
+    other, so with every core taken one busy neighbour stalls them all instead of slowing them."""
+    return max(1, (os.cpu_count() or 1) // 2)
+
+
+def model_name(path: Path) -> str:
+    """A name that is valid in a model URI whatever the file is called (no white space)."""
+    return re.sub(r"\s+", "-", path.stem.strip()) or "local"
 
 
 @functools.cache

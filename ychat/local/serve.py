@@ -11,7 +11,7 @@ import ipaddress
 import sys
 from pathlib import Path
 
-from ychat.emulator.app import Emulator
+from ychat.emulator.app import LocalAPI
 from ychat.emulator.server import make_server
 from ychat.local.engine import LlamaEngine
 
@@ -36,8 +36,8 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
-def run(host: str, port: int, model: Path) -> None:
-    engine = LlamaEngine(model)
+def run(host: str, port: int, model: Path, *, threads: int | None = None) -> None:
+    engine = LlamaEngine(model, threads=threads)
     engine.load()  # fail now, not on the first request
     warning = exposure_warning(host)
     if warning:
@@ -45,4 +45,9 @@ def run(host: str, port: int, model: Path) -> None:
     sys.stderr.write(
         f"ychat serve: {model.name} on http://{host}:{port}/foundationModels/v1/completion (Ctrl-C stops)\n"
     )
-    make_server(Emulator(engine=engine), host=host, port=port, log_level="info").run()
+    app = LocalAPI(engine=engine)
+    try:
+        make_server(app, host=host, port=port, log_level="info").run()
+    finally:
+        app.close()  # queued operations are dropped, a running one stops at its next token
+        engine.close()

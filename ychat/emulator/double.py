@@ -1,0 +1,110 @@
+"""The scripted test double: the local API plus a request log, a reply queue and faults.
+
+For tests and benchmarks only; ``ychat serve`` and ``--local`` run ``LocalAPI``, which keeps
+none of this. Queued items (``script.py``) answer the next completions in order; when the
+queue is empty the engine answers, as in ``LocalAPI``.
+
+    >>> emulator = Emulator()
+    >>> emulator.enqueue(Reply.of("Hi!"))
+    >>> emulator.requests[-1].body["messages"]          # after a request
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ychat.api.protocol import STATUS_PARTIAL
+from ychat.emulator.app import LocalAPI, Request
+from ychat.emulator.engine import Generation
+from ychat.emulator.script import HttpError, Raw, Reply, Scripted, Silent, error_body
+from ychat.emulator.validation import completion_args, validate_completion
+from ychat.emulator.wire import StartResponse, json_response, line, start_stream, status_line
+
+RecordedRequest = Request
+
+
+class Emulator(LocalAPI):
+    """LocalAPI that logs every request and answers from a queue of scripted replies first."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.requests: list[Request] = []
+        self._queue: deque[Scripted] = deque()
+        self._lock = threading.Lock()
+        self.client_left = threading.Event()  # set when a client closed a reply before its end
+
+    def enqueue(self, *items: Scripted) -> None:
+        with self._lock:
+            self._queue.extend(items)
+
+    def _read(self, environ: dict[str, Any]) -> Request:
+        request = super()._read(environ)
+        with self._lock:
+            self.requests.append(request)
+        return request
+
+    def _completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        with self._lock:
+            item = self._queue.popleft() if self._queue else None
+        if item is None:
+            return super()._completion(body, start_response)
+        return self._scripted(item, validate_completion(body), start_response)
+
+    def _stream(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """Pass a streamed reply through, noting when the client closes it early (Ctrl-C)."""
+        try:
+            yield from chunks
+        except GeneratorExit:
+            self.client_left.set()
+            raise
+
+    def _scripted(self, item: Scripted, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if isinstance(item, HttpError):
+            return json_response(start_response, item.status, item.body, item.headers)
+        if isinstance(item, Raw):
+            start_response(status_line(item.status), [("Content-Type", item.content_type), *item.headers])
+            return (raw + b"\n" for raw in item.lines)
+        if isinstance(item, Silent):
+            self.closing.wait(item.seconds)
+            return json_response(start_response, 504, error_body(504))
+        if not completion_args(body).stream:
+            final = _scripted_chunk(item, body, len(item.texts) - 1, final=not item.cut)
+            return json_response(start_response, 200, final)
+        start_stream(start_response)
+        return self._stream(self._stream_scripted(item, body))
+
+    def _stream_scripted(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
+        for index in range(len(reply.texts)):
+            if index and reply.delay and self.closing.wait(reply.delay):
+                return  # shutting down: end the stream (cut, as a dropped server would)
+            last = index == len(reply.texts) - 1
+            yield line(_scripted_chunk(reply, body, index, final=last and not reply.cut))
+        if reply.endless:
+            yield from self._endless(reply, body)
+        if reply.error is not None:
+            yield line(reply.error)
+        if reply.garbage is not None:
+            yield reply.garbage + b"\n"
+        if reply.drop:
+            raise ConnectionAbortedError("emulated connection drop")
+
+    def _endless(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
+        """PARTIAL lines repeating the last text until the client leaves or the server stops."""
+        chunk = line(_scripted_chunk(reply, body, len(reply.texts) - 1, final=False))
+        while not self.closing.wait(reply.delay):
+            yield chunk
+
+
+def _scripted_chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bool) -> dict[str, Any]:
+    text = reply.texts[index] if reply.texts else ""
+    usage = reply.usages[index] if reply.usages else _word_usage(body, text)
+    alternative = {"message": {"role": "assistant", "text": text}, "status": reply.status if final else STATUS_PARTIAL}
+    return {"result": {"alternatives": [alternative], "usage": usage, "modelVersion": reply.model_version}}
+
+
+def _word_usage(body: dict[str, Any], text: str) -> dict[str, Any]:
+    prompt = sum(len(str(m.get("text", "")).split()) for m in body.get("messages", []))
+    return Generation(text, STATUS_PARTIAL, prompt, len(text.split())).usage()
