@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FOLDER, ychat_argv, ychat_env
+from tests.helpers import assert_one_error_line, sent
+from tests.helpers import ychat as run_ychat
 from ychat import __version__
 from ychat.cli import one_off_message
 from ychat.emulator import HttpError, Reply, Silent
@@ -16,24 +18,8 @@ from ychat.errors import UsageError
 
 
 def ychat(server: RunningServer | None, tmp_path: Path, *args: str, stdin: bytes = b"", **env: str):
-    return subprocess.run(
-        [*ychat_argv(), *args],
-        input=stdin,
-        capture_output=True,
-        env=ychat_env(tmp_path, server.url if server else None, **env),
-        timeout=60,
-    )
+    return run_ychat(server.url if server else None, tmp_path, *args, stdin=stdin, **env)
 
-
-def sent(server: RunningServer, index: int = -1) -> list[tuple[str, str]]:
-    return [(m["role"], m["text"]) for m in server.emulator.requests[index].body["messages"]]
-
-
-def assert_one_error_line(stderr: bytes, fragment: str) -> None:
-    text = stderr.decode()
-    assert "Traceback" not in text
-    errors = [line for line in text.splitlines() if line.startswith("ychat: error:")]
-    assert len(errors) == 1 and fragment in errors[0], text
 
 
 def test_one_off_with_system(server: RunningServer, tmp_path: Path) -> None:
@@ -41,7 +27,7 @@ def test_one_off_with_system(server: RunningServer, tmp_path: Path) -> None:
     result = ychat(server, tmp_path, "--system", "Be brief", "Capital of France?")
     assert result.returncode == 0, result.stderr
     assert result.stdout == b"Paris is the capital.\n"
-    assert sent(server) == [("system", "Be brief"), ("user", "Capital of France?")]
+    assert sent(server.emulator) == [("system", "Be brief"), ("user", "Capital of France?")]
     request = server.emulator.requests[-1]
     assert request.headers["authorization"] == "Api-Key AQVN-test-secret-key"
     assert request.headers["x-folder-id"] == FOLDER
@@ -54,7 +40,7 @@ def test_one_off_with_system(server: RunningServer, tmp_path: Path) -> None:
 def test_stdin_alone_is_the_message(server: RunningServer, tmp_path: Path) -> None:
     result = ychat(server, tmp_path, stdin=b"notes line 1\nnotes line 2\n")
     assert result.returncode == 0, result.stderr
-    assert sent(server) == [("user", "notes line 1\nnotes line 2")]
+    assert sent(server.emulator) == [("user", "notes line 1\nnotes line 2")]
     assert result.stdout == b"Echo: notes line 1\nnotes line 2\n"
     assert b"\x1b" not in result.stdout
 
@@ -62,7 +48,7 @@ def test_stdin_alone_is_the_message(server: RunningServer, tmp_path: Path) -> No
 def test_prompt_then_blank_line_then_stdin(server: RunningServer, tmp_path: Path) -> None:
     result = ychat(server, tmp_path, "summarize", stdin="Привет, мир".encode())
     assert result.returncode == 0, result.stderr
-    assert sent(server) == [("user", "summarize\n\nПривет, мир")]
+    assert sent(server.emulator) == [("user", "summarize\n\nПривет, мир")]
 
 
 def test_options_reach_the_request(server: RunningServer, tmp_path: Path) -> None:

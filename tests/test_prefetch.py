@@ -36,11 +36,15 @@ def test_leaving_waits_for_the_thread_and_never_started_means_nothing_ran() -> N
         pass
     assert seen == []
 
+    started = threading.Event()
+
     def slow() -> None:
-        release.wait(5)
+        started.set()
+        release.wait()
         seen.append("slow done")
 
     with Prefetch(slow) as prefetch:
         prefetch.start()
-        threading.Timer(0.05, release.set).start()
+        started.wait()
+        release.set()  # the step is still finishing when the block ends: leaving must wait for it
     assert seen == ["slow done"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import itertools
 
-import pyte
 import pytest
 from rich.console import Console
 
+from tests.helpers import screen_lines
 from ychat.api.protocol import STATUS_CONTENT_FILTER, STATUS_FINAL, STATUS_TRUNCATED, Usage
 from ychat.api.stream import Done, Retrying
 from ychat.conversation import Message
@@ -135,11 +135,7 @@ def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def pyte_screen(output: str, columns: int, lines: int) -> list[str]:
     """Every line that ended up on the terminal, scrollback first."""
-    screen = pyte.HistoryScreen(columns, lines, history=10_000)
-    stream = pyte.Stream(screen)
-    stream.feed(output.replace("\n", "\r\n"))
-    top = ["".join(char.data for char in row.values()).rstrip() for row in screen.history.top]
-    return top + [row.rstrip() for row in screen.display]
+    return screen_lines(output, columns, lines, cooked=True)
 
 
 @pytest.mark.parametrize("chunks_per_frame", [1, 7, 1000])

@@ -7,8 +7,10 @@ from collections.abc import Generator, Iterator, Sequence
 import pytest
 
 from tests.conftest import in_process_client
+from tests.helpers import sent
 from ychat.api.protocol import STATUS_TRUNCATED, CompletionOptions, Usage
 from ychat.api.stream import Delta, Done, Event, Retrying
+from ychat.commands import help_text
 from ychat.conversation import Conversation, Message
 from ychat.emulator import Emulator, HttpError, Reply
 from ychat.errors import YChatError
@@ -41,16 +43,12 @@ def lines(*items: str) -> Iterator[str]:
     return iter(items).__next__
 
 
-def sent_messages(emulator: Emulator, index: int = -1) -> list[tuple[str, str]]:
-    return [(m["role"], m["text"]) for m in emulator.requests[index].body["messages"]]
-
-
 def test_three_turns_send_the_whole_history(emulator: Emulator) -> None:
     emulator.enqueue(Reply.of("A one"), Reply.of("A two"), Reply.of("A three"))
     session, renderer = make(emulator, system="Be brief")
     session.run(lines("one", "two", "three", "/exit"))
     assert len(emulator.requests) == 3
-    assert sent_messages(emulator) == [
+    assert sent(emulator) == [
         ("system", "Be brief"),
         ("user", "one"),
         ("assistant", "A one"),
@@ -62,10 +60,15 @@ def test_three_turns_send_the_whole_history(emulator: Emulator) -> None:
 
 
 def test_end_of_input_quits(emulator: Emulator) -> None:
+    calls: list[int] = []
+
     def read() -> str:
+        calls.append(1)
         raise EOFError
 
-    make(emulator)[0].run(read)
+    session, renderer = make(emulator)
+    session.run(read)  # returns instead of asking again
+    assert calls == [1] and emulator.requests == [] and renderer.calls == []
 
 
 def test_ctrl_c_at_the_prompt_clears_the_line_and_continues(emulator: Emulator) -> None:
@@ -88,7 +91,7 @@ def test_error_ends_the_turn_not_the_session_and_nothing_is_lost(emulator: Emula
     session.run(lines("q1", "q2", "/retry", "/exit"))
     assert "Fatal internal error" in str(renderer.named("error")[0])
     assert "/retry" in renderer.infos()
-    assert sent_messages(emulator, 1) == sent_messages(emulator, 2)  # the retry resends q2 as it was
+    assert sent(emulator, 1) == sent(emulator, 2)  # the retry resends q2 as it was
     assert [(e.user, e.assistant) for e in session.conversation.exchanges] == [("q1", "first"), ("q2", "second")]
 
 
@@ -138,7 +141,7 @@ def test_retry_regenerates_the_last_reply(emulator: Emulator) -> None:
     emulator.enqueue(Reply.of("bad answer"), Reply.of("better answer"))
     session, _ = make(emulator)
     session.run(lines("q", "/retry", "/exit"))
-    assert sent_messages(emulator, 1) == [("user", "q")]
+    assert sent(emulator, 1) == [("user", "q")]
     assert [(e.user, e.assistant) for e in session.conversation.exchanges] == [("q", "better answer")]
 
 
@@ -153,7 +156,7 @@ def test_failed_retry_keeps_the_previous_reply(emulator: Emulator) -> None:
 def test_undo_drops_the_last_exchange(emulator: Emulator) -> None:
     session, renderer = make(emulator)
     session.run(lines("q1", "q2", "/undo", "q3", "/exit"))
-    assert sent_messages(emulator) == [("user", "q1"), ("assistant", "Echo: q1"), ("user", "q3")]
+    assert sent(emulator) == [("user", "q1"), ("assistant", "Echo: q1"), ("user", "q3")]
     assert "Dropped: q2" in renderer.infos()
 
 
@@ -169,7 +172,7 @@ def test_commands_change_what_is_sent(emulator: Emulator) -> None:
 def test_clear_keeps_the_system_prompt(emulator: Emulator) -> None:
     session, _ = make(emulator, system="S")
     session.run(lines("q1", "/clear", "q2", "/exit"))
-    assert sent_messages(emulator) == [("system", "S"), ("user", "q2")]
+    assert sent(emulator) == [("system", "S"), ("user", "q2")]
 
 
 def test_unknown_and_bad_commands_send_nothing(emulator: Emulator) -> None:
@@ -189,9 +192,16 @@ def test_russian_layout_commands(emulator: Emulator) -> None:
 def test_history_and_help(emulator: Emulator) -> None:
     session, renderer = make(emulator, system="S")
     session.run(lines("/history", "q", "/history", "/help", "/exit"))
-    assert "empty" in renderer.infos() or renderer.named("show_history")
+    assert renderer.named("show_history")[0] == [Message("system", "S")]  # before the first turn
+    assert help_text() in renderer.infos()
     shown = renderer.named("show_history")[-1]
     assert shown == [Message("system", "S"), Message("user", "q"), Message("assistant", "Echo: q")]
+
+
+def test_history_of_an_empty_conversation(emulator: Emulator) -> None:
+    session, renderer = make(emulator)
+    session.run(lines("/history", "/exit"))
+    assert renderer.infos() == "The conversation is empty." and renderer.named("show_history") == []
 
 
 def test_retry_and_undo_with_nothing_to_do(emulator: Emulator) -> None:

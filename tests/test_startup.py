@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pexpect
 
-from tests.conftest import ychat_argv, ychat_env
+from tests.conftest import ychat_env
+from tests.helpers import spawn
 from ychat.emulator import Reply
 from ychat.emulator.server import RunningServer
 
@@ -56,8 +57,7 @@ def test_the_repl_prompt_comes_before_markdown_and_writes_nothing(tmp_path: Path
     """Its first prompt needs no network (the endpoint is the real, unreachable one), no
     Markdown machinery (loaded on a worker thread after the prompt) and no disk writes."""
     env = ychat_env(tmp_path / "home", None, PYTHONPROFILEIMPORTTIME="1")
-    argv = ychat_argv()
-    child = pexpect.spawn(argv[0], argv[1:], env=env, encoding="utf-8", dimensions=(24, 80), timeout=15)
+    child = spawn(env)
     child.expect_exact("›")
     before_prompt = child.before
     child.sendcontrol("d")

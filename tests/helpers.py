@@ -1,0 +1,56 @@
+"""What many tests share: starting the real command (pipes or a pty), what a request sent,
+and what a terminal shows."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pyte
+
+from tests.conftest import ychat_argv, ychat_env
+
+PROMPT = "›"  # prompt_toolkit draws the trailing space as a cursor move
+ENTER = "\r"
+
+
+def ychat(url: str | None, tmp_path: Path, *args: str, stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess:
+    """Run ``ychat ARGS`` with pipes (a one-off) against ``url``."""
+    return subprocess.run(
+        [*ychat_argv(), *args], input=stdin, capture_output=True, env=ychat_env(tmp_path, url, **env), timeout=60
+    )
+
+
+def spawn(env: Mapping[str, str], *args: str, dimensions: tuple[int, int] = (24, 80), timeout: float = 15) -> Any:
+    """The real ``ychat ARGS`` in a pseudo-terminal; everything it printed is in ``logfile_read``."""
+    argv = ychat_argv()
+    child = pexpect.spawn(
+        argv[0], [*argv[1:], *args], env=dict(env), encoding="utf-8", dimensions=dimensions, timeout=timeout
+    )
+    child.logfile_read = io.StringIO()
+    return child
+
+
+def sent(emulator: Any, index: int = -1) -> list[tuple[str, str]]:
+    """(role, text) of every message in a request the emulator received."""
+    return [(m["role"], m["text"]) for m in emulator.requests[index].body["messages"]]
+
+
+def screen_lines(output: str, columns: int, lines: int, *, cooked: bool = False) -> list[str]:
+    """Every line that ended up on a ``columns`` x ``lines`` terminal, scrollback first, blank
+    lines dropped. ``cooked``: the output came from a file, so ``\\n`` also returns the cursor."""
+    screen = pyte.HistoryScreen(columns, lines, history=10_000)
+    pyte.Stream(screen).feed(output.replace("\n", "\r\n") if cooked else output)
+    top = ["".join(char.data for char in row.values()).rstrip() for row in screen.history.top]
+    return top + [row.rstrip() for row in screen.display]
+
+
+def assert_one_error_line(stderr: bytes, fragment: str) -> None:
+    text = stderr.decode()
+    assert "Traceback" not in text
+    errors = [line for line in text.splitlines() if line.startswith("ychat: error:")]
+    assert len(errors) == 1 and fragment in errors[0], text
