@@ -21,7 +21,6 @@ def ychat(server: RunningServer | None, tmp_path: Path, *args: str, stdin: bytes
     return run_ychat(server.url if server else None, tmp_path, *args, stdin=stdin, **env)
 
 
-
 def test_one_off_with_system(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of("Paris is the capital.", chunks=5))
     result = ychat(server, tmp_path, "--system", "Be brief", "Capital of France?")

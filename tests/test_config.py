@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,61 @@ def test_missing_config_file_is_fine(tmp_path: Path) -> None:
 def test_config_file_location(tmp_path: Path) -> None:
     assert default_config_file({"YCHAT_CONFIG": str(tmp_path / "c.toml")}) == tmp_path / "c.toml"
     assert default_config_file({}).name == "config.toml"
+
+
+@pytest.mark.parametrize("value", ["inf", "1e10", "nan", "-1", "86401"])
+@pytest.mark.parametrize("name", ["timeout", "max_time"])
+def test_seconds_must_be_finite_and_bounded(tmp_path: Path, name: str, value: str) -> None:
+    flag = f"--{name.replace('_', '-')}"
+    env_var = f"YCHAT_{name.upper()}"
+    for flags, env, config in [
+        ({name: float(value)}, {}, None),
+        ({}, {env_var: value}, None),
+        ({}, {}, write(tmp_path, f"{name} = {value}\n")),
+    ]:
+        with pytest.raises(ConfigError) as caught:
+            load_settings(flags, env=env, config_file=config)
+        source = flag if flags else env_var if env else f"{config}: {name}"
+        assert caught.value.message.startswith(source) and "seconds" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://:0", "http://", "http://host:99999", "https://a b", "http://h:0"]
+)
+def test_bad_endpoints_are_refused_when_read(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"endpoint": url}, env={}, config_file=None)
+    assert caught.value.message.startswith("--endpoint=") and caught.value.exit_code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:8787", "https://llm.api.cloud.yandex.net", "http://127.0.0.1:8787/"])
+def test_good_endpoints(url: str) -> None:
+    assert load_settings({"endpoint": url}, env={}, config_file=None).endpoint == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "line", ["system = 42", "model = 5", "system = {a = 1}", "folder_id = 7", "local_model = true"]
+)
+def test_string_settings_of_another_type_are_refused(tmp_path: Path, line: str) -> None:
+    with pytest.raises(ConfigError, match="must be a string"):
+        load_settings({}, env={}, config_file=write(tmp_path, line + "\n"))
+
+
+def test_a_config_file_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_settings({}, env={}, config_file=fifo)
+
+
+@pytest.mark.parametrize("secret", ["ключ", "key with space", "key\nnext", "key\rnext", "key\x00"])
+def test_secrets_must_fit_in_a_header_and_are_never_quoted(secret: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, env={"YC_API_KEY": secret}, config_file=None)
+    assert "YC_API_KEY" in caught.value.message and secret not in caught.value.message + str(caught.value.hint)
+
+
+def test_local_threads_and_max_time() -> None:
+    settings = load_settings({}, env={"YCHAT_LOCAL_THREADS": "3", "YCHAT_MAX_TIME": "30"}, config_file=None)
+    assert settings.local_threads == 3 and settings.max_time == 30.0
+    assert Settings().max_time == 600.0 and Settings().local_threads is None

@@ -40,6 +40,7 @@ class Gate:
 
     def __init__(self) -> None:
         self._busy = 0
+        self.waiting = 0  # background workers held back right now
         self._changed = threading.Condition()
 
     @contextmanager
@@ -55,7 +56,10 @@ class Gate:
 
     def wait_idle(self, stop: threading.Event) -> None:
         with self._changed:
+            self.waiting += 1
+            self._changed.notify_all()
             self._changed.wait_for(lambda: self._busy == 0 or stop.is_set())
+            self.waiting -= 1
 
     def wake(self) -> None:
         with self._changed:
@@ -110,6 +114,12 @@ class Operations:
             self._expire()
             found = self._operations.get(operation_id)
             return dict(found) if found is not None else None
+
+    def wait(self, operation_id: str, timeout: float | None = None) -> dict[str, Any] | None:
+        """Block until the operation is done (or gone); its state, as ``get`` gives it."""
+        with self._ready:
+            self._ready.wait_for(lambda: self._operations.get(operation_id, {"done": True})["done"], timeout)
+        return self.get(operation_id)
 
     def __len__(self) -> int:
         with self._ready:
@@ -169,6 +179,7 @@ class Operations:
                 operation.update(outcome, done=True, modifiedAt=_now())
                 self._finished.append((self._clock(), operation_id))
                 self._expire()
+            self._ready.notify_all()
 
 
 def _error(status: int, message: str) -> dict[str, Any]:

@@ -13,17 +13,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ychat.emulator.app import LocalAPI
-from ychat.emulator.double import Emulator
 from ychat.errors import UsageError
+
+App = TypeVar("App", bound=LocalAPI)
 
 
 @dataclass
-class RunningServer:
+class RunningServer(Generic[App]):
     url: str
-    emulator: Emulator
+    emulator: App  # the app being served: the test double, or the plain LocalAPI
 
 
 def make_server(app: LocalAPI, *, host: str, port: int, log_level: str = "critical") -> Any:
@@ -54,9 +55,9 @@ def make_server(app: LocalAPI, *, host: str, port: int, log_level: str = "critic
 
 
 @contextmanager
-def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer]:
-    """Run the emulator on ``host:port`` in a background thread (port 0: any free port)."""
-    server = make_server(emulator, host=host, port=port)
+def serve(app: App, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer[App]]:
+    """Run the app on ``host:port`` in a background thread (port 0: any free port)."""
+    server = make_server(app, host=host, port=port)
     thread = threading.Thread(target=server.run, name="ychat-emulator", daemon=True)
     thread.start()
     while not server.started:
@@ -65,8 +66,8 @@ def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> Iter
         thread.join(0.01)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield RunningServer(f"http://{host}:{bound}", emulator)
+        yield RunningServer(f"http://{host}:{bound}", app)
     finally:
-        emulator.close()
+        app.close()
         server.should_exit = True
         thread.join(10)
