@@ -250,3 +250,16 @@ def test_bridge_passes_repeated_headers_and_bodies(emulator: Emulator, server: R
     assert reply.status_code == 200 and reply.headers["x-request-id"]
     assert emulator.requests[-1].headers["x-trace"] == "a,b"
     assert emulator.requests[-1].body == V1["request"]["body"]
+
+
+def test_python_m_emulator_without_uvicorn_says_which_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import runpy, sys; sys.modules['uvicorn'] = None; sys.argv = ['ychat.emulator', '0']; "
+        "runpy.run_module('ychat.emulator', run_name='__main__')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"needs uvicorn" in result.stderr and b"ychat[local]" in result.stderr

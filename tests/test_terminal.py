@@ -56,6 +56,16 @@ def test_history_persists_in_a_private_file(typed, tmp_path: Path) -> None:
     assert make_reader(path, input=typed, output=DummyOutput())() == "remember me"
 
 
+def test_an_existing_history_readable_by_others_is_made_private(typed, tmp_path: Path) -> None:
+    path = tmp_path / "history"
+    path.write_text("\n# 2024-01-01\n+old entry\n")
+    path.chmod(0o644)
+    typed.send_text("secret plans\r")
+    make_reader(path, input=typed, output=DummyOutput())()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "old entry" in path.read_text() and "secret plans" in path.read_text()
+
+
 def test_unwritable_history_still_works_in_the_session(typed, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

@@ -29,7 +29,8 @@ def history_file() -> Path:
 
 class PrivateFileHistory(FileHistory):
     """prompt_toolkit's FileHistory, but the file (0600) and its folder (0700) are created on
-    the first entry, not at start-up, and a file that can't be written only loses history."""
+    the first entry, not at start-up; an existing file readable by others is made private
+    before anything is added to it; a file that can't be written only loses history."""
 
     _created = False
 
@@ -38,7 +39,12 @@ class PrivateFileHistory(FileHistory):
             if not self._created:
                 path = Path(os.fsdecode(self.filename))
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+                descriptor = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+                try:
+                    if os.fstat(descriptor).st_mode & 0o077:
+                        os.fchmod(descriptor, 0o600)
+                finally:
+                    os.close(descriptor)
                 self._created = True
             super().store_string(string)
         except OSError:
