@@ -5,7 +5,9 @@ sampler settings, on separate model instances whose KV cache is reset before eac
 neither reuses a prompt prefix). The ychat side is the whole client path: CompletionClient ->
 in-process transport -> emulator app -> LlamaEngine -> NDJSON -> events. Reported: time to
 first token (TTFT) and decode tokens/s, medians over --runs; the last line is the ratio.
-Also the wall time of a whole ``ychat --local`` one-off process, for information.
+Also the wall time of a whole ``ychat --local`` one-off process, for information, and decode
+speed with one busy neighbour process (a CPU-bound loop): ychat's default thread count (half
+the cores) against one thread per core.
 
     python benchmarks/local_throughput.py [--runs 5] [--json]
 """
@@ -28,18 +30,19 @@ from ychat.api.client import CompletionClient, build_http_client
 from ychat.api.protocol import CompletionOptions
 from ychat.api.stream import Delta, Done
 from ychat.conversation import Message
-from ychat.emulator.app import Emulator
+from ychat.emulator.app import LocalAPI
 from ychat.local import default_model_path
-from ychat.local.engine import LlamaEngine
+from ychat.local.engine import LlamaEngine, default_threads
 
 PROMPT = "Write a long, detailed story about a lighthouse keeper who finds a message in a bottle."
 TOKENS = 200
+LOADED_TOKENS = 60
 SAMPLER = {"top_k": 40, "top_p": 0.95, "min_p": 0.05, "repeat_penalty": 1.1}
 
 
-def via_ychat(engine: LlamaEngine) -> tuple[float, float, int]:
+def via_ychat(engine: LlamaEngine, tokens: int = TOKENS) -> tuple[float, float, int]:
     client = CompletionClient(
-        build_http_client(timeout=600, wsgi_app=Emulator(engine=engine)),
+        build_http_client(timeout=600, wsgi_app=LocalAPI(engine=engine)),
         credentials=ApiKey("local"),
         folder_id="local",
         endpoint="http://ychat.local",
@@ -48,7 +51,7 @@ def via_ychat(engine: LlamaEngine) -> tuple[float, float, int]:
     with client:
         start = time.perf_counter()
         first = None
-        for event in client.complete("local", [Message("user", PROMPT)], CompletionOptions(0.0, TOKENS)):
+        for event in client.complete("local", [Message("user", PROMPT)], CompletionOptions(0.0, tokens)):
             if isinstance(event, Delta) and first is None:
                 first = time.perf_counter()
             if isinstance(event, Done):
@@ -87,6 +90,27 @@ def one_off_wall() -> float:
     return time.perf_counter() - start
 
 
+def loaded(path: Path, tokens: int = LOADED_TOKENS) -> dict[str, float]:
+    """Decode speed with one busy neighbour process on the machine (the 2-core case of issue 8):
+    ychat's default thread count against one thread per core (the old default)."""
+    neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    figures: dict[str, float] = {}
+    try:
+        for label, threads in (("default", default_threads()), ("all_cores", os.cpu_count() or 1)):
+            engine = LlamaEngine(path, threads=threads)
+            engine.load()
+            start = time.perf_counter()
+            _, tok_s, _ = via_ychat(engine, tokens)
+            figures[f"loaded_{label}_threads"] = threads
+            figures[f"loaded_{label}_tok_s"] = tok_s
+            figures[f"loaded_{label}_wall_s"] = time.perf_counter() - start
+            engine.close()
+    finally:
+        neighbour.kill()
+        neighbour.wait()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -108,6 +132,7 @@ def main() -> None:
         "ychat_tok_s": statistics.median(r[1] for r in ours),
         "direct_tok_s": statistics.median(r[1] for r in theirs),
         "one_off_process_s": one_off_wall(),
+        **loaded(path),
     }
     figures["tok_s_ratio"] = figures["ychat_tok_s"] / figures["direct_tok_s"]
     figures["ttft_ratio"] = figures["ychat_ttft_s"] / figures["direct_ttft_s"]
@@ -125,6 +150,11 @@ def main() -> None:
     )
     print(
         f"whole one-off process   {figures['one_off_process_s']:.2f} s (python start, imports, model load, 200 tokens)"
+    )
+    print(
+        f"one busy neighbour       {figures['loaded_default_tok_s']:.1f} tok/s with {figures['loaded_default_threads']:.0f} "
+        f"thread(s) (default) vs {figures['loaded_all_cores_tok_s']:.1f} tok/s with {figures['loaded_all_cores_threads']:.0f} "
+        f"(one per core); {LOADED_TOKENS} tokens in {figures['loaded_default_wall_s']:.2f} s vs {figures['loaded_all_cores_wall_s']:.2f} s"
     )
     print(
         f"ratio ychat/direct: tok/s {figures['tok_s_ratio']:.3f}, TTFT {figures['ttft_ratio']:.3f} (target: tok/s >= 0.9)"

@@ -30,7 +30,7 @@ from rich.console import Console
 from ychat.api.auth import ApiKey
 from ychat.api.client import CompletionClient, build_http_client
 from ychat.conversation import Conversation
-from ychat.emulator.app import Emulator
+from ychat.emulator import Emulator
 from ychat.emulator.server import serve
 from ychat.render.markdown import MarkdownRenderer
 from ychat.session import ChatOptions, Session

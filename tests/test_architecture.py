@@ -80,3 +80,16 @@ def test_mypy_strict() -> None:
 def test_module_size_budget() -> None:
     for path in PACKAGE.rglob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) < 300, path
+
+
+def test_every_benchmark_imports() -> None:
+    """Benchmarks are not run by the suite, but a renamed module must not break them unseen."""
+    from ychat import local
+
+    bench = ROOT / "benchmarks"
+    for path in sorted(bench.glob("*.py")):
+        if path.name == "local_throughput.py" and not local.available():
+            continue
+        code = f"import sys; sys.path.insert(0, {str(bench)!r}); import {path.stem}"
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, f"{path.name}: {result.stderr}"

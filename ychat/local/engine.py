@@ -35,7 +35,8 @@ class LlamaEngine:
     def __init__(self, path: Path, *, context: int = 4096, threads: int | None = None) -> None:
         self.path = path
         self.context = context
-        self.threads = threads or default_threads()
+        self.threads = threads or default_threads()  # decoding, token by token
+        self.batch_threads = threads or os.cpu_count() or 1  # prompt evaluation, in batches
         self.model_version = model_name(path)
         self._lock = threading.Lock()  # one generation at a time
         self._loading = threading.Lock()  # one load, also when a warm-up thread races the first turn
@@ -57,7 +58,7 @@ class LlamaEngine:
                 model_path=str(self.path),
                 n_ctx=self.context,
                 n_threads=self.threads,
-                n_threads_batch=self.threads,
+                n_threads_batch=self.batch_threads,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:  # llama.cpp: "Failed to load model from file"
@@ -148,8 +149,10 @@ def _is_special(llm: Any, token: int) -> bool:
 
 
 def default_threads() -> int:
-    """Half the cores, as llama-cpp-python's own server: llama.cpp threads spin-wait for each
-    other, so with every core taken one busy neighbour stalls them all instead of slowing them."""
+    """Half the cores for decoding, as llama-cpp-python's own server: llama.cpp's threads
+    spin-wait for each other at every token, so with every core taken one busy neighbour
+    stalls them all instead of slowing them. Prompt evaluation keeps every core (its default
+    too): in batches it only slows by ~15 % under the same neighbour (docs/performance.md)."""
     return max(1, (os.cpu_count() or 1) // 2)
 
 
