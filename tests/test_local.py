@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -231,8 +232,35 @@ def test_serve_stops_on_one_signal_with_operations_queued(served, sig: int, stat
     for _ in range(5):
         queued = httpx.post(url + "/foundationModels/v1/completionAsync", json=LONG_STORY, headers=headers)
         assert queued.status_code == 200 and queued.json()["done"] is False
+    streaming = {**LONG_STORY, "completionOptions": {**LONG_STORY["completionOptions"], "stream": True}}
+    started = threading.Event()
+
+    def interactive() -> None:  # a synchronous reply in progress: it goes before the deferred ones
+        with (
+            contextlib.suppress(httpx.HTTPError),
+            httpx.stream(
+                "POST", url + "/foundationModels/v1/completion", json=streaming, headers=headers, timeout=60
+            ) as reply,
+        ):
+            for _ in reply.iter_lines():
+                started.set()
+
+    reader = threading.Thread(target=interactive)
+    reader.start()
+    assert started.wait(60), "the synchronous request waited behind the deferred ones"
+    # One more synchronous request, waiting for the model while the stream holds it (a worker
+    # thread blocked on the engine lock is what used to hang the shutdown).
+    waiting = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+    payload = json.dumps(LONG_STORY).encode()
+    waiting.sendall(
+        b"POST /foundationModels/v1/completion HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key k\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(payload), payload)
+    )
+    assert httpx.get(url + "/operations/none", headers=headers).status_code == 404  # the server has read it
     process.send_signal(sig)
     assert process.wait(timeout=30) == status  # one signal is enough (143 in a shell for SIGTERM)
+    waiting.close()
+    reader.join(30)
     log = process.stdout.read().decode()
     assert "Traceback" not in log and "CancelledError" not in log and "Finished server process" in log
 
