@@ -4,6 +4,7 @@ reply, a refused TLS certificate, redirects, a server asking to wait, runaway re
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -88,6 +89,7 @@ def test_resets_every_time_say_reset_after_the_retries(sleeps: Sleeps) -> None:
     assert len(seen) == 4 and len(sleeps) == 3
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command makes the test's certificate")
 def test_a_self_signed_certificate_fails_once_with_a_clear_line(sleeps: Sleeps, tmp_path: Path) -> None:
     def handler(conn: socket.socket, number: int) -> None:
         read_request(conn)
@@ -285,3 +287,40 @@ def test_debug_shows_the_request_body_without_secrets(server: RunningServer, tmp
     body = json.loads(body_lines[0].split("request body: ", 1)[1])
     assert body["modelUri"] == f"gpt://{FOLDER}/yandexgpt/latest"
     assert b"AQVN-test-secret-key" not in result.stderr
+
+
+def test_a_tool_call_in_the_repl_is_an_error_line_and_is_not_recorded(emulator: Emulator) -> None:
+    from ychat.conversation import Conversation
+    from ychat.session import ChatOptions, Session
+
+    errors: list[object] = []
+
+    class Renderer:
+        def error(self, error: object) -> None:
+            errors.append(error)
+
+        def __getattr__(self, name: str):
+            return lambda *args: None
+
+    emulator.enqueue(Raw((TOOL_CALL,)))
+    session = Session(in_process_client(emulator), Renderer(), Conversation(), ChatOptions())
+    session.run(iter(["weather?", "/exit"]).__next__)
+    assert [type(e) for e in errors] == [UnsupportedReply]
+    assert session.conversation.exchanges == [] and session.unsent == "weather?"
+
+
+def test_ctrl_c_ends_an_endless_reply(server: RunningServer, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    from tests.conftest import ychat_argv, ychat_env
+
+    server.emulator.enqueue(Reply.of("looping", chunks=1, endless=True, delay=0.01))
+    process = subprocess.Popen(
+        [*ychat_argv(), "q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ychat_env(tmp_path, server.url)
+    )
+    assert process.stdout is not None and process.stdout.read(7) == b"looping"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and b"Traceback" not in stderr
+    assert server.emulator.client_left.wait(10)

@@ -40,7 +40,8 @@ EPILOG = (
     "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, "
     "YCHAT_LOCAL_MODEL, NO_COLOR. Without credentials the chat runs on the local model (ychat[local]). "
     "ychat serve: the local model as an HTTP server. "
-    "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted. "
+    "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted, "
+    "141 stdout closed. "
     "In the chat, type /help."
 )
 

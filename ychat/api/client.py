@@ -120,7 +120,8 @@ class CompletionClient:
         Failures are retried only while no reply text has been yielded, and never past ``max_time``.
         """
         body = completion_body(expand_model_uri(model, folder_id=self.folder_id), messages, options)
-        log.debug("request body: %s", _clip_body(body))
+        if log.isEnabledFor(logging.DEBUG):  # not on every turn: it serialises the whole history again
+            log.debug("request body: %s", _clip_body(body))
         headers = self._headers()
         deadline = Deadline(self._max_time, self._clock)
         attempt, waited = 0, 0.0
