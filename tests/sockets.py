@@ -3,6 +3,7 @@ reply, TLS with a self-signed certificate, a server that trickles its answer."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import struct
@@ -73,6 +74,8 @@ def tcp_server(handler: Handler, *, wrap: ssl.SSLContext | None = None) -> Itera
         yield f"{'https' if wrap else 'http'}://127.0.0.1:{port}", seen
     finally:
         stop.set()
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() below (Linux)
         listener.close()
         thread.join(5)
 
