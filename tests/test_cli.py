@@ -139,6 +139,12 @@ def test_no_credentials_exit_2_before_any_request(server: RunningServer, tmp_pat
         (["--bogus"], {}),
         (["q"], {"YCHAT_TEMPERATURE": "warm"}),
         (["q"], {"YC_FOLDER_ID": ""}),
+        (["--timeout", "inf", "q"], {}),
+        (["--timeout", "1e10", "q"], {}),
+        (["--max-time", "inf", "q"], {}),
+        (["q"], {"YCHAT_TIMEOUT": "inf"}),
+        (["--endpoint", "http://[::1", "q"], {}),
+        (["--endpoint", "http://:0", "q"], {}),
     ],
 )
 def test_bad_usage_exit_2(server: RunningServer, tmp_path: Path, args: list[str], env: dict[str, str]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 
 import httpx
 import pytest
@@ -17,7 +16,7 @@ from tests.conftest import in_process_client, vector
 from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED, TERMINAL_STATUSES, CompletionOptions
 from ychat.api.stream import Delta, Done
 from ychat.conversation import Message
-from ychat.emulator import EchoEngine, Emulator, Engine
+from ychat.emulator import EchoEngine, Engine, LocalAPI
 from ychat.emulator.operations import RESPONSE_TYPE
 
 HEADERS = {"Authorization": "Api-Key local"}
@@ -37,11 +36,15 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 
 @pytest.fixture
-def http(engine: Engine):
-    with httpx.Client(
-        transport=httpx.WSGITransport(app=Emulator(engine=engine)), base_url="http://local", timeout=120
-    ) as client:
+def app(engine: Engine) -> LocalAPI:
+    return LocalAPI(engine=engine)  # the shipped app, as ychat serve runs it
+
+
+@pytest.fixture
+def http(app: LocalAPI):
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://local", timeout=120) as client:
         yield client
+    app.close()
 
 
 def body_of(v: dict, **options) -> dict:
@@ -129,15 +132,13 @@ def test_tokenize_completion(http: httpx.Client, engine: Engine) -> None:
     assert prompt["result"]["usage"]["inputTextTokens"] == str(len(tokens))  # the same tokenizer counts usage
 
 
-def test_completion_async_and_operation_polling(http: httpx.Client) -> None:
+def test_completion_async_and_operation_polling(http: httpx.Client, app: LocalAPI) -> None:
     started = http.post(V3["request"]["path"], json=body_of(V3, maxTokens="20"), headers=HEADERS)
     assert started.status_code == 200
     operation = started.json()
     assert set(operation) == set(V3["response"]["body"]) and operation["done"] is False
-    deadline = time.monotonic() + 60
-    while not (polled := http.get(f"/operations/{operation['id']}", headers=HEADERS).json())["done"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    assert app.operations.wait(operation["id"], timeout=120) is not None  # no polling loop in a test
+    polled = http.get(f"/operations/{operation['id']}", headers=HEADERS).json()
     assert set(polled) >= set(V3["poll"]["responses"][1])
     response = polled["response"]
     assert response["@type"] == RESPONSE_TYPE
@@ -156,6 +157,6 @@ def test_unauthenticated_unary_request(http: httpx.Client) -> None:
 
 
 def test_the_client_chats_with_the_engine(engine: Engine) -> None:
-    with in_process_client(Emulator(engine=engine)) as client:
+    with in_process_client(LocalAPI(engine=engine)) as client:
         first = list(client.complete("local", [Message("user", "Say hello")], CompletionOptions(max_tokens=20)))
     assert isinstance(first[-1], Done) and first[-1].text == "".join(e.text for e in first if isinstance(e, Delta))
