@@ -35,6 +35,22 @@ def spawn(env: Mapping[str, str], *args: str, dimensions: tuple[int, int] = (24,
     return child
 
 
+class Recorder:
+    """A Renderer that writes down what it was asked to show."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def __getattr__(self, name: str):
+        return lambda *args: self.calls.append((name, args[0] if args else None))
+
+    def named(self, name: str) -> list[object]:
+        return [arg for call, arg in self.calls if call == name]
+
+    def infos(self) -> str:
+        return "\n".join(str(x) for x in self.named("info"))
+
+
 def sent(emulator: Any, index: int = -1) -> list[tuple[str, str]]:
     """(role, text) of every message in a request the emulator received."""
     return [(m["role"], m["text"]) for m in emulator.requests[index].body["messages"]]

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import FOLDER, Sleeps, in_process_client, mock_client
-from tests.helpers import assert_one_error_line, ychat
+from tests.helpers import Recorder, assert_one_error_line, ychat
 from tests.sockets import OK_REPLY, read_request, reset, self_signed_context, tcp_server
 from ychat.api.auth import ApiKey
 from ychat.api.client import CompletionClient, build_http_client
@@ -293,19 +293,11 @@ def test_a_tool_call_in_the_repl_is_an_error_line_and_is_not_recorded(emulator: 
     from ychat.conversation import Conversation
     from ychat.session import ChatOptions, Session
 
-    errors: list[object] = []
-
-    class Renderer:
-        def error(self, error: object) -> None:
-            errors.append(error)
-
-        def __getattr__(self, name: str):
-            return lambda *args: None
-
+    renderer = Recorder()
     emulator.enqueue(Raw((TOOL_CALL,)))
-    session = Session(in_process_client(emulator), Renderer(), Conversation(), ChatOptions())
+    session = Session(in_process_client(emulator), renderer, Conversation(), ChatOptions())
     session.run(iter(["weather?", "/exit"]).__next__)
-    assert [type(e) for e in errors] == [UnsupportedReply]
+    assert [type(e) for e in renderer.named("error")] == [UnsupportedReply]
     assert session.conversation.exchanges == [] and session.unsent == "weather?"
 
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import ychat_argv, ychat_env
+from tests.helpers import Recorder
 from ychat import local
 from ychat.api.auth import ApiKey
 from ychat.config import Settings
@@ -338,17 +339,10 @@ def test_a_broken_gguf_ends_the_turn_not_the_repl(tmp_path: Path) -> None:
 
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"not a model")
-    errors: list[object] = []
-
-    class Quiet:
-        def error(self, error: object) -> None:
-            errors.append(error)
-
-        def __getattr__(self, name: str):
-            return lambda *args: None
-
+    renderer = Recorder()
     backend = choose(Settings(local_model=str(broken)), local_requested=True, interactive=True, model_flag=None)
     with backend:
-        session = Session(backend.client, Quiet(), Conversation(), ChatOptions(backend.model))
+        session = Session(backend.client, renderer, Conversation(), ChatOptions(backend.model))
         session.run(iter(["hi", "again", "/exit"]).__next__)
+    errors = renderer.named("error")
     assert len(errors) == 2 and all("cannot load the local model broken.gguf" in str(e) for e in errors)

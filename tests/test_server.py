@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import in_process_client, vector
+from tests.helpers import Recorder
 from ychat.api.protocol import CompletionOptions
 from ychat.conversation import Conversation, Message
 from ychat.emulator import BadRequest, EchoEngine, Emulator, Generation, LocalAPI
@@ -151,13 +152,10 @@ def test_engine_errors_end_the_turn_not_the_session(after: int | None, stream: b
     assert caught.value.http_status == 500 and "RuntimeError" in caught.value.message
     inputs = iter(["hi", "again", "/exit"])
 
-    class Quiet:
-        def __getattr__(self, name: str) -> Any:
-            return lambda *args: None
-
-    session = Session(client, Quiet(), Conversation(), ChatOptions())
+    renderer = Recorder()
+    session = Session(client, renderer, Conversation(), ChatOptions())
     session.run(inputs.__next__)  # no exception escapes: both turns fail, the loop goes on
-    assert session.unsent == "again"
+    assert session.unsent == "again" and len(renderer.named("error")) == 2
 
 
 class BlockingEngine(EchoEngine):

@@ -7,7 +7,7 @@ from collections.abc import Generator, Iterator, Sequence
 import pytest
 
 from tests.conftest import in_process_client
-from tests.helpers import sent
+from tests.helpers import Recorder, sent
 from ychat.api.protocol import STATUS_TRUNCATED, CompletionOptions, Usage
 from ychat.api.stream import Delta, Done, Event, Retrying
 from ychat.commands import help_text
@@ -15,22 +15,6 @@ from ychat.conversation import Conversation, Message
 from ychat.emulator import Emulator, HttpError, Reply
 from ychat.errors import YChatError
 from ychat.session import ChatOptions, Session
-
-
-class Recorder:
-    """A Renderer that writes down what it was asked to show."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, object]] = []
-
-    def __getattr__(self, name: str):
-        return lambda *args: self.calls.append((name, args[0] if args else None))
-
-    def named(self, name: str) -> list[object]:
-        return [arg for call, arg in self.calls if call == name]
-
-    def infos(self) -> str:
-        return "\n".join(str(x) for x in self.named("info"))
 
 
 def make(emulator: Emulator, system: str | None = None) -> tuple[Session, Recorder]:
