@@ -230,8 +230,9 @@ LONG_STORY = {
 def test_serve_stops_on_one_signal_with_operations_queued(served, sig: int, status: int) -> None:
     url, process = served
     headers = {"Authorization": "Api-Key k"}
+    short = {**LONG_STORY, "completionOptions": {"maxTokens": "40"}}  # the one that starts is soon done
     for _ in range(5):
-        queued = httpx.post(url + "/foundationModels/v1/completionAsync", json=LONG_STORY, headers=headers)
+        queued = httpx.post(url + "/foundationModels/v1/completionAsync", json=short, headers=headers)
         assert queued.status_code == 200 and queued.json()["done"] is False
     streaming = {**LONG_STORY, "completionOptions": {**LONG_STORY["completionOptions"], "stream": True}}
     started = threading.Event()
