@@ -1,5 +1,5 @@
 """Server memory and threads: RSS over 500 distinct 100 kB requests, and threads after 200
-deferred operations, for ``ychat serve`` (the real model, when ychat[local] is installed), the
+deferred operations, for ``ychat serve`` (the real model, when ychat-cli[local] is installed), the
 shipped app on the echo engine, and the scripted test double (which keeps every request).
 
 Each server runs in its own process on 127.0.0.1; RSS and the thread count are read from

@@ -5,7 +5,7 @@ Targets (issue 4): --version and --help <= 1.0x the stack import (aim <= 0.6x); 
 prompt on screen <= 1.3x. The REPL runs in a pseudo-terminal with test credentials and the
 real (https) endpoint, which this machine cannot reach: start-up must not touch the network.
 Also shown: bare ``python -c pass`` for scale, and the offline REPL (no credentials, the
-bundled model: the prompt comes first, the model loads while you type) when ychat[local] is
+bundled model: the prompt comes first, the model loads while you type) when ychat-cli[local] is
 installed.
 
     python benchmarks/startup.py [--runs 15] [--json]

@@ -93,3 +93,15 @@ def test_every_benchmark_imports() -> None:
         code = f"import sys; sys.path.insert(0, {str(bench)!r}); import {path.stem}"
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, f"{path.name}: {result.stderr}"
+
+
+def test_install_hints_name_the_distribution_not_the_pypi_squatter() -> None:
+    """`ychat` on PyPI is an unrelated chatroom program: every hint says ychat-cli."""
+    texts = [*PACKAGE.rglob("*.py"), *(ROOT / "docs").glob("*.md"), ROOT / "README.md"]
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        for wrong in ("install ychat ", "install 'ychat[", 'install "ychat[', "`ychat[", "(ychat["):
+            assert wrong not in text, f"{path}: {wrong!r}"
+    from ychat.local import INSTALL
+
+    assert INSTALL == "pip install 'ychat-cli[local]'"

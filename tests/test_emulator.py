@@ -262,4 +262,4 @@ def test_python_m_emulator_without_uvicorn_says_which_extra() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert result.returncode == 1 and b"Traceback" not in result.stderr
-    assert b"needs uvicorn" in result.stderr and b"ychat[local]" in result.stderr
+    assert b"needs uvicorn" in result.stderr and b"ychat-cli[local]" in result.stderr

@@ -1,6 +1,6 @@
 """Every engine behind the emulator app answers in the documented wire format.
 
-Runs against EchoEngine always and against the real SmolLM2 model when ``ychat[local]`` is
+Runs against EchoEngine always and against the real SmolLM2 model when ``ychat-cli[local]`` is
 installed (CI installs it): the same vectors, statuses and error bodies for both.
 """
 
@@ -24,7 +24,7 @@ V1, V2, V3, V4 = (vector(n) for n in ("v1-sync.json", "v2-stream.json", "v3-asyn
 
 
 def _smollm2() -> Engine:
-    pytest.importorskip("llama_cpp", reason="ychat[local] is not installed")
+    pytest.importorskip("llama_cpp", reason="ychat-cli[local] is not installed")
     from ychat.local.engine import shared_default_engine
 
     return shared_default_engine()

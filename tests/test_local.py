@@ -1,4 +1,4 @@
-"""Offline mode (ychat[local]): the extra's detection, backend choice, and ``ychat serve``."""
+"""Offline mode (ychat-cli[local]): the extra's detection, backend choice, and ``ychat serve``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ychat.config import Settings
 from ychat.errors import MissingCredentials, UsageError
 from ychat.local.serve import exposure_warning, is_loopback
 
-needs_model = pytest.mark.skipif(not local.available(), reason="ychat[local] is not installed")
+needs_model = pytest.mark.skipif(not local.available(), reason="ychat-cli[local] is not installed")
 SEED_BODY = {
     "modelUri": "gpt://b1gfolder/yandexgpt-lite",
     "completionOptions": {"stream": False, "temperature": 0.6, "maxTokens": "60"},
@@ -41,7 +41,7 @@ def test_missing_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> N
     assert not local.available()
     with pytest.raises(UsageError) as info:
         local.require()
-    assert "ychat[local]" in (info.value.hint or "")
+    assert "ychat-cli[local]" in (info.value.hint or "")
     with pytest.raises(UsageError):
         local.default_model_path()
 

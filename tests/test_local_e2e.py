@@ -14,7 +14,7 @@ from tests.conftest import ychat_env
 from tests.helpers import spawn as spawn_ychat
 from ychat import local
 
-pytestmark = pytest.mark.skipif(not local.available(), reason="ychat[local] is not installed")
+pytestmark = pytest.mark.skipif(not local.available(), reason="ychat-cli[local] is not installed")
 PROMPT = "›"
 DEBUG = re.compile(r"ychat: debug: local (prompt|reply) \((\d+) tokens[^)]*\): (.*)")
 

@@ -38,7 +38,7 @@ serve_app = _typer_app()
 
 EPILOG = (
     "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, "
-    "YCHAT_LOCAL_MODEL, NO_COLOR. Without credentials the chat runs on the local model (ychat[local]). "
+    "YCHAT_LOCAL_MODEL, NO_COLOR. Without credentials the chat runs on the local model (ychat-cli[local]). "
     "ychat serve: the local model as an HTTP server. "
     "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted, "
     "141 stdout closed. "
@@ -71,7 +71,9 @@ def chat(
         Optional[float],
         typer.Option("--max-time", min=0.001, help="Seconds one whole reply may take, retries too [default: 600]."),
     ] = None,
-    local: Annotated[bool, typer.Option("--local", help="Chat offline with the local model (ychat[local]).")] = False,
+    local: Annotated[
+        bool, typer.Option("--local", help="Chat offline with the local model (ychat-cli[local]).")
+    ] = False,
     local_model: Annotated[
         Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
     ] = None,

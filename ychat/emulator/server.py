@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from ychat.emulator.app import LocalAPI
 from ychat.errors import UsageError
+from ychat.local import INSTALL
 
 App = TypeVar("App", bound=LocalAPI)
 
@@ -33,7 +34,7 @@ def make_server(app: LocalAPI, *, host: str, port: int, log_level: str = "critic
         import uvicorn
     except ImportError:
         raise UsageError(
-            "serving over HTTP needs uvicorn", hint="Install the local extra: pip install 'ychat[local]'"
+            "serving over HTTP needs uvicorn", hint=f"Install the local extra: {INSTALL}"
         ) from None
 
     from ychat.emulator.asgi import WSGIBridge

