@@ -347,3 +347,14 @@ def test_a_broken_gguf_ends_the_turn_not_the_repl(tmp_path: Path) -> None:
         session.run(iter(["hi", "again", "/exit"]).__next__)
     errors = renderer.named("error")
     assert len(errors) == 2 and all("cannot load the local model broken.gguf" in str(e) for e in errors)
+
+
+@needs_model
+def test_offline_notes_for_flags_that_do_not_apply() -> None:
+    from ychat.backend import choose
+
+    backend = choose(Settings(), local_requested=True, interactive=False, model_flag="yandexgpt", timeout_flag=5.0)
+    with backend:
+        assert backend.local is True
+        assert any("--timeout does not apply offline" in n for n in backend.notes)
+        assert any("--model yandexgpt is ignored offline" in n for n in backend.notes)

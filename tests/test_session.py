@@ -13,7 +13,7 @@ from ychat.api.stream import Delta, Done, Event, Retrying
 from ychat.commands import help_text
 from ychat.conversation import Conversation, Message
 from ychat.emulator import Emulator, HttpError, Reply
-from ychat.errors import YChatError
+from ychat.errors import ContextTooLong, YChatError
 from ychat.session import ChatOptions, Session
 
 
@@ -211,3 +211,58 @@ def test_renderer_sees_retries_and_the_final_status() -> None:
     assert session.send("q") == done
     assert renderer.named("retrying") == [Retrying(1, 0.5, "busy")]
     assert renderer.named("end_reply") == [done]
+
+
+def test_system_alone_shows_it_and_clear_removes_it(emulator: Emulator) -> None:
+    session, renderer = make(emulator, system="Be brief")
+    session.run(lines("/system", "/system --clear", "/system", "/system Be kind", "/exit"))
+    assert renderer.named("info") == [
+        "System prompt: Be brief",
+        "System prompt removed.",
+        "No system prompt. /system TEXT sets one.",
+        "System prompt set: Be kind",
+    ]
+    assert session.conversation.system == "Be kind"
+
+
+def test_temperature_alone_shows_it_and_clear_resets_it(emulator: Emulator) -> None:
+    session, renderer = make(emulator)
+    session.run(lines("/temperature 0.7", "/temperature", "/temperature --clear", "/exit"))
+    assert renderer.named("info") == ["Temperature: 0.7", "Temperature: 0.7", "Temperature: server default"]
+    assert session.options.temperature is None
+
+
+@pytest.mark.parametrize("name", ["''", '""', "two words", "a'b"])
+def test_model_names_that_cannot_be_are_refused(emulator: Emulator, name: str) -> None:
+    session, renderer = make(emulator)
+    session.run(lines(f"/model {name}", "/exit"))
+    assert session.options.model == "yandexgpt-lite" and len(renderer.named("error")) == 1
+
+
+def test_model_is_fixed_offline(emulator: Emulator) -> None:
+    renderer = Recorder()
+    options = ChatOptions(model="SmolLM2-135M-Instruct.Q4_1", model_fixed=True)
+    session = Session(in_process_client(emulator), renderer, Conversation(), options)
+    session.run(lines("/model yandexgpt", "/model", "/exit"))
+    assert renderer.named("info") == [
+        "/model is ignored offline; the model is SmolLM2-135M-Instruct.Q4_1.",
+        "Model: SmolLM2-135M-Instruct.Q4_1",
+    ]
+    assert session.options.model == "SmolLM2-135M-Instruct.Q4_1"
+
+
+def test_a_conversation_too_long_for_the_model_says_what_to_do(emulator: Emulator) -> None:
+    too_long = "number of input tokens must be no more than 4095, got 5243"
+    emulator.enqueue(Reply.of("first"), HttpError.documented(400, too_long))
+    session, renderer = make(emulator)
+    session.run(lines("q", "long question", "/exit"))
+    (error,) = renderer.named("error")
+    assert isinstance(error, ContextTooLong) and "/undo" in (error.hint or "") and "/clear" in (error.hint or "")
+    assert "/retry" not in renderer.infos() and session.unsent is None
+
+
+def test_a_failed_regeneration_says_only_that_the_old_reply_stays(emulator: Emulator) -> None:
+    emulator.enqueue(Reply.of("answer"), HttpError.documented(500))
+    session, renderer = make(emulator)
+    session.run(lines("q", "/retry", "/exit"))
+    assert renderer.named("info") == ["The previous reply is kept; /retry tries again."]

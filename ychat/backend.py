@@ -30,6 +30,7 @@ class Backend:
 
     client: CompletionClient
     model: str
+    local: bool = False
     notes: list[str] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     warm_up: list[Callable[[], None]] = field(default_factory=list)
@@ -43,13 +44,20 @@ class Backend:
             close()
 
 
-def choose(settings: Settings, *, local_requested: bool, interactive: bool, model_flag: str | None) -> Backend:
+def choose(
+    settings: Settings,
+    *,
+    local_requested: bool,
+    interactive: bool,
+    model_flag: str | None,
+    timeout_flag: float | None = None,
+) -> Backend:
     """``--local`` -> the local model; no credentials in the REPL -> the local model with a
     banner (when the extra is installed); otherwise the cloud, which needs credentials."""
     if local_requested:
-        return _local(settings, model_flag=model_flag)
+        return _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
     if settings.credentials is None and interactive and local.available():
-        backend = _local(settings, model_flag=model_flag)
+        backend = _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
         backend.notes.append(OFFLINE_BANNER)
         return backend
     return _cloud(settings)
@@ -68,7 +76,7 @@ def _cloud(settings: Settings) -> Backend:
     return Backend(client, settings.model, warm_up=[client.prepare])
 
 
-def _local(settings: Settings, *, model_flag: str | None) -> Backend:
+def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | None) -> Backend:
     local.require()
     from ychat.emulator.app import LocalAPI
     from ychat.local.engine import LlamaEngine
@@ -83,7 +91,11 @@ def _local(settings: Settings, *, model_flag: str | None) -> Backend:
         endpoint=LOCAL_ENDPOINT,
         max_time=settings.max_time,
     )
-    backend = Backend(client, engine.model_version, closers=[engine.close], warm_up=[client.prepare, engine.load])
+    backend = Backend(
+        client, engine.model_version, local=True, closers=[engine.close], warm_up=[client.prepare, engine.load]
+    )
     if model_flag:
         backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")
+    if timeout_flag is not None:
+        backend.notes.append("--timeout does not apply offline (no network); --max-time does.")
     return backend

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ychat.config import Settings
     from ychat.render import PlainRenderer
     from ychat.render.markdown import MarkdownRenderer
-    from ychat.session import ChatClient, Renderer, Session
+    from ychat.session import Renderer, Session
 
 
 def _typer_app() -> typer.Typer:
@@ -146,16 +146,17 @@ def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> No
     settings = load_settings(flags, env=env, config_file=default_config_file(env))
     piped = not sys.stdin.isatty()
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
-    model_flag = flags.get("model")
+    model_flag, timeout_flag = flags.get("model"), flags.get("timeout")
     backend = choose(
         settings,
         local_requested=use_local,
         interactive=message is None,
         model_flag=model_flag if isinstance(model_flag, str) else None,
+        timeout_flag=timeout_flag if isinstance(timeout_flag, float) else None,
     )
     with backend:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
-        session = _build_session(settings, backend.client, backend.model, renderer)
+        session = _build_session(settings, backend, renderer)
         for note in backend.notes:
             renderer.info(note)
         if message is not None:
@@ -174,12 +175,14 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
         session.run(make_reader(history_file(), on_ready=prefetch.start))
 
 
-def _build_session(settings: Settings, client: ChatClient, model: str, renderer: Renderer) -> Session:
+def _build_session(settings: Settings, backend: Backend, renderer: Renderer) -> Session:
     from ychat.conversation import Conversation
     from ychat.session import ChatOptions, Session
 
-    options = ChatOptions(model, settings.temperature, settings.max_tokens, settings.stream)
-    return Session(client, renderer, Conversation(system=settings.system), options)
+    options = ChatOptions(
+        backend.model, settings.temperature, settings.max_tokens, settings.stream, model_fixed=backend.local
+    )
+    return Session(backend.client, renderer, Conversation(system=settings.system), options)
 
 
 def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:

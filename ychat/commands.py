@@ -15,16 +15,18 @@ from dataclasses import dataclass
 # name -> (argument placeholder or "", one-line description); order is /help's order.
 COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "show this help"),
-    "exit": ("", "quit (also Ctrl-D)"),
+    "exit": ("", "quit (also /quit, Ctrl-D)"),
     "clear": ("", "start a new conversation (the system prompt stays)"),
-    "system": ("TEXT", "set the system prompt (empty: remove it)"),
-    "model": ("NAME", "switch the model (short name or gpt:// URI)"),
-    "temperature": ("X", "set the temperature, 0..1 (empty: server default)"),
+    "system": ("TEXT", "set the system prompt (alone: show it; --clear: remove it)"),
+    "model": ("NAME", "switch the model, a short name or gpt:// URI (alone: show it)"),
+    "temperature": ("X", "set the temperature, 0..1 (alone: show it; --clear: server default)"),
     "retry": ("", "regenerate the last reply, or resend a failed message"),
     "undo": ("", "drop the last exchange"),
     "history": ("", "show the conversation so far"),
 }
+CLEAR = "--clear"  # the explicit argument that removes a setting
 ALIASES = {"quit": "exit", "q": "exit", "?": "help", "new": "clear", "reset": "clear"}
+MODEL_NAMES = ("yandexgpt", "yandexgpt-lite", "yandexgpt/rc", "yandexgpt-lite/rc", "llama-lite", "llama")
 
 _RU = "йцукенгшщзхъфывапролджэячсмитьбюё"
 _EN = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
@@ -76,10 +78,16 @@ def _is_cyrillic(word: str) -> bool:
     return bool(word) and all(ch.lower() in _RU for ch in word)
 
 
+def names() -> list[str]:
+    """Every command as typed, for Tab completion: ``/help``, ``/exit``, …, ``/quit``."""
+    return [f"/{name}" for name in COMMANDS] + ["/quit"]
+
+
 def help_text() -> str:
     rows = [f"/{name} {arg}".ljust(20) + text for name, (arg, text) in COMMANDS.items()]
     keys = (
-        "Enter sends · Esc Enter or Alt-Enter: new line · Ctrl-C: cancel the reply or clear the line · "
+        "Enter sends · Esc Enter or Alt-Enter: new line · Up/Down: earlier inputs · Ctrl-R: search them · "
+        "Tab: complete commands and model names · Ctrl-C: cancel the reply or clear the line · "
         "Ctrl-D: quit · //text sends a message that starts with /"
     )
     return "\n".join([*rows, "", keys])

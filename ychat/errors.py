@@ -6,6 +6,7 @@
     │   │   └── MissingCredentials  exit 2: no API key / IAM token / folder
     │   └── LocalModelError         exit 2: the local GGUF cannot be loaded or has no chat template
     ├── APIError                    exit 1: the server answered with an error (400, 500, …)
+    │   ├── ContextTooLong          exit 1: 400, more input tokens than the model's context
     │   ├── AuthError               exit 3: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED
     │   ├── QuotaExceeded           exit 4: 429 RESOURCE_EXHAUSTED, still after retries
     │   └── ServiceUnavailable      exit 1: 503 UNAVAILABLE (retried first)
@@ -91,6 +92,15 @@ class APIError(YChatError):
     def __str__(self) -> str:
         suffix = f" (request id {self.request_id})" if self.request_id else ""
         return f"HTTP {self.http_status}: {self.message}{suffix}"
+
+
+class ContextTooLong(APIError):
+    """400: the conversation has more tokens than the model's context window."""
+
+    hint = (
+        "The conversation no longer fits the model's context. In the chat, /undo drops the last exchange "
+        "(Up brings your message back) and /clear starts afresh; otherwise send less text."
+    )
 
 
 class AuthError(APIError):

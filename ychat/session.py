@@ -8,15 +8,18 @@ API a ChatClient, so tests drive it with a list of lines and a fake client.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ychat.api.protocol import CompletionOptions
 from ychat.api.stream import Delta, Done, Event, Replace, Retrying
-from ychat.commands import ChatText, Command, UnknownCommand, help_text, parse
+from ychat.commands import CLEAR, ChatText, Command, UnknownCommand, help_text, parse
 from ychat.conversation import Conversation, Message
-from ychat.errors import UsageError, YChatError
+from ychat.errors import ContextTooLong, UsageError, YChatError
+
+MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1g…/yandexgpt/latest
 
 
 class ChatClient(Protocol):
@@ -45,6 +48,7 @@ class ChatOptions:
     temperature: float | None = None
     max_tokens: int | None = None
     stream: bool = True
+    model_fixed: bool = False  # offline: one model, /model cannot change it
 
     def completion(self) -> CompletionOptions:
         return CompletionOptions(self.temperature, self.max_tokens, self.stream)
@@ -116,17 +120,21 @@ class Session:
             return self._command(parsed)
         return True
 
-    def turn(self, text: str) -> bool:
+    def turn(self, text: str, *, keep_note: bool = True) -> bool:
         """Send with errors and Ctrl-C reported; the user's text is kept for /retry. True on success."""
         try:
             self.send(text)
             return True
+        except ContextTooLong as error:
+            self.renderer.error(error)  # its hint says what to do: a /retry would fail the same way,
+            return False  # so the message is not kept for one (the input history still has it)
         except YChatError as error:
             self.renderer.error(error)
         except KeyboardInterrupt:
             self.renderer.info("Cancelled.")
         self.unsent = text
-        self.renderer.info("Your message is kept: /retry sends it again.")
+        if keep_note:
+            self.renderer.info("Your message is kept: /retry sends it again.")
         return False
 
     def _command(self, command: Command) -> bool:
@@ -148,16 +156,31 @@ class Session:
         self.renderer.info("New conversation." + (" The system prompt stays." if self.conversation.system else ""))
 
     def _cmd_system(self, arg: str) -> None:
-        self.conversation.system = arg or None
-        self.renderer.info(f"System prompt set: {arg}" if arg else "System prompt removed.")
+        if arg == CLEAR:
+            self.conversation.system = None
+            self.renderer.info("System prompt removed.")
+        elif arg:
+            self.conversation.system = arg
+            self.renderer.info(f"System prompt set: {arg}")
+        else:
+            system = self.conversation.system
+            self.renderer.info(f"System prompt: {system}" if system else "No system prompt. /system TEXT sets one.")
 
     def _cmd_model(self, arg: str) -> None:
+        if arg and self.options.model_fixed:
+            self.renderer.info(f"/model is ignored offline; the model is {self.options.model}.")
+            return
         if arg:
+            if not MODEL_NAME.fullmatch(arg):
+                raise UsageError(f"not a model name: {arg!r} (e.g. yandexgpt-lite, or a gpt:// URI)")
             self.options.model = arg
         self.renderer.info(f"Model: {self.options.model}")
 
     def _cmd_temperature(self, arg: str) -> None:
-        self.options.temperature = _parse_temperature(arg) if arg else None
+        if arg == CLEAR:
+            self.options.temperature = None
+        elif arg:
+            self.options.temperature = _parse_temperature(arg)
         shown = self.options.temperature if self.options.temperature is not None else "server default"
         self.renderer.info(f"Temperature: {shown}")
 
@@ -168,10 +191,10 @@ class Session:
         last = self.conversation.undo()
         if last is None:
             self.renderer.info("Nothing to retry.")
-        elif not self.turn(last.user):
+        elif not self.turn(last.user, keep_note=False):
             self.unsent = None
             self.conversation.exchanges.append(last)  # the old reply is kept rather than lost
-            self.renderer.info("The previous reply is kept.")
+            self.renderer.info("The previous reply is kept; /retry tries again.")
 
     def _cmd_undo(self, _: str) -> None:
         if self.unsent is not None:

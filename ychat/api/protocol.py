@@ -19,6 +19,7 @@ from ychat.errors import (
     APIError,
     AuthError,
     ConfigError,
+    ContextTooLong,
     ProtocolError,
     QuotaExceeded,
     ServiceUnavailable,
@@ -34,6 +35,7 @@ STATUS_TOOL_CALLS = "ALTERNATIVE_STATUS_TOOL_CALLS"
 TERMINAL_STATUSES = frozenset({STATUS_FINAL, STATUS_TRUNCATED, STATUS_CONTENT_FILTER, STATUS_TOOL_CALLS})
 
 DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
+CONTEXT_OVERFLOW = "number of input tokens must be no more than"  # the API's 400 text (REFERENCE.md §6)
 
 # The documented code table (REFERENCE.md §6): HTTP status -> gRPC code, and back.
 GRPC_OF_HTTP = {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 501: 12, 503: 14, 504: 4}
@@ -167,7 +169,7 @@ def error_from_record(
     if not isinstance(message, str) or not message:
         message = inner if isinstance(inner, str) and inner else reason_phrase(status)
     request_id = request_id or _detail_request_id(fields.get("details"))
-    cls = _error_class(status)
+    cls = ContextTooLong if status == 400 and CONTEXT_OVERFLOW in message else _error_class(status)
     return cls(message, http_status=status, grpc_code=grpc_code, request_id=request_id, retry_after=retry_after)
 
 
