@@ -91,3 +91,48 @@ def test_on_ready_runs_once_when_the_prompt_is_shown(typed, tmp_path: Path) -> N
     typed.send_text("one\rtwo\r")
     assert (read(), read()) == ("one", "two")
     assert calls == [1]
+
+
+def test_ctrl_r_then_enter_sends_the_match(typed, tmp_path: Path) -> None:
+    path = tmp_path / "history"
+    for entry in ("remember me", "something else"):
+        typed.send_text(entry + "\r")
+        make_reader(path, input=typed, output=DummyOutput())()
+    typed.send_text("\x12remem\r")  # Ctrl-R, a few letters, Enter
+    assert make_reader(path, input=typed, output=DummyOutput())() == "remember me"
+
+
+@pytest.mark.parametrize(
+    ("keys", "line"),
+    [
+        ("/he\t\r", "/help"),
+        ("/tem\t 0.5\r", "/temperature 0.5"),
+        ("/model yandexgpt-l\t\r", "/model yandexgpt-lite"),
+        ("hello /he\t\r", "hello /he\t"),  # only at the start of the line
+    ],
+)
+def test_tab_completes_commands_and_model_names(typed, tmp_path: Path, keys: str, line: str) -> None:
+    from ychat import commands
+    from ychat.terminal import CommandCompleter
+
+    completer = CommandCompleter(commands.names(), commands.MODEL_NAMES)
+    typed.send_text(keys)
+    assert make_reader(tmp_path / "h", input=typed, output=DummyOutput(), completer=completer)() == line
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_history_path_that_is_no_file_gives_a_memory_history_and_one_note(typed, tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "history"
+    path.mkdir() if kind == "folder" else os.mkfifo(path)
+    notes: list[str] = []
+    read = make_reader(path, input=typed, output=DummyOutput(), note=notes.append)
+    typed.send_text("first\r")
+    assert read() == "first"
+    typed.send_text("\x1b[A\r")  # Up still recalls it, from memory
+    assert read() == "first"
+    typed.send_text("\x04")
+    with pytest.raises(EOFError):
+        read()
+    assert len(notes) == 1 and "not a regular file" in notes[0]

@@ -167,12 +167,16 @@ def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> No
 
 def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | PlainRenderer) -> None:
     """The prompt comes first; what the first reply needs is prepared while the user types."""
+    from ychat import commands
     from ychat.prefetch import Prefetch
-    from ychat.terminal import history_file, make_reader
+    from ychat.terminal import CommandCompleter, history_file, make_reader
 
     renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
+    models = () if backend.local else commands.MODEL_NAMES
+    completer = CommandCompleter(commands.names(), models)
     with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
-        session.run(make_reader(history_file(), on_ready=prefetch.start))
+        read_line = make_reader(history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info)
+        session.run(read_line)
 
 
 def _build_session(settings: Settings, backend: Backend, renderer: Renderer) -> Session:

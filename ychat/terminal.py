@@ -7,10 +7,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from prompt_toolkit import PromptSession
+from prompt_toolkit import PromptSession, search
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, get_common_complete_suffix
+from prompt_toolkit.document import Document
+from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -34,6 +38,12 @@ class PrivateFileHistory(FileHistory):
 
     _created = False
 
+    def load_history_strings(self) -> Iterable[str]:
+        try:
+            return list(super().load_history_strings())
+        except OSError:  # unreadable: this session starts with no history
+            return []
+
     def store_string(self, string: str) -> None:
         try:
             if not self._created:
@@ -51,17 +61,79 @@ class PrivateFileHistory(FileHistory):
             pass
 
 
-def open_history(path: Path | None) -> History:
-    """The input history kept in ``path`` (inputs can be private: see PrivateFileHistory)."""
-    return InMemoryHistory() if path is None else PrivateFileHistory(str(path))
+def open_history(path: Path | None, note: Callable[[str], None] | None = None) -> History:
+    """The input history kept in ``path`` (inputs can be private: see PrivateFileHistory). A
+    path that is there but is no regular file (a folder, a FIFO that would block) gives an
+    in-memory history and one ``note``."""
+    if path is None:
+        return InMemoryHistory()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # absent (created on the first entry) or unreadable (only loses history)
+    if not stat.S_ISREG(mode):
+        if note is not None:
+            note(f"The input history {path} is not a regular file; this session's history is kept in memory.")
+        return InMemoryHistory()
+    return PrivateFileHistory(str(path))
 
 
-def key_bindings() -> KeyBindings:
+class CommandCompleter(Completer):
+    """Tab after ``/``: command names; after ``/model ``: the model names ychat knows."""
+
+    def __init__(self, commands: Sequence[str], models: Sequence[str]) -> None:
+        self.commands, self.models = commands, models
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        if not text.startswith("/") or "\n" in text:
+            return
+        word, space, rest = text.partition(" ")
+        if not space:
+            yield from _starting(self.commands, word.lower())
+        elif word.lower() == "/model" and " " not in rest:
+            yield from _starting(self.models, rest)
+
+
+def _starting(words: Sequence[str], prefix: str) -> Iterable[Completion]:
+    return (Completion(word, start_position=-len(prefix)) for word in words if word.startswith(prefix))
+
+
+def key_bindings(completer: Completer | None = None) -> KeyBindings:
     bindings = KeyBindings()
 
-    @bindings.add("enter")
+    if completer is not None:
+
+        @bindings.add("tab", filter=~is_searching)
+        def _complete(event: KeyPressEvent) -> None:
+            """At once, not in the background: one match is inserted, several their common part
+            (then the menu lists them); a Tab already in the menu moves to the next one. In a
+            message (not a command) Tab is a tab."""
+            buffer = event.current_buffer
+            if buffer.complete_state:
+                buffer.complete_next()
+                return
+            found = list(completer.get_completions(buffer.document, CompleteEvent(completion_requested=True)))
+            if not buffer.text.startswith("/"):
+                buffer.insert_text("\t")
+            elif len(found) == 1:
+                buffer.apply_completion(found[0])
+                return
+            common = get_common_complete_suffix(buffer.document, found)
+            if common:
+                buffer.insert_text(common)
+            elif found:
+                buffer.start_completion(select_first=False)
+
+    @bindings.add("enter", filter=~is_searching)
     def _send(event: KeyPressEvent) -> None:
         event.current_buffer.validate_and_handle()
+
+    @bindings.add("enter", filter=is_searching)
+    def _send_match(event: KeyPressEvent) -> None:
+        """Ctrl-R … Enter: take the match and send it, as readline does."""
+        search.accept_search()
+        event.app.current_buffer.validate_and_handle()
 
     @bindings.add("escape", "enter")
     def _newline(event: KeyPressEvent) -> None:
@@ -76,12 +148,17 @@ def make_reader(
     input: Input | None = None,
     output: Output | None = None,
     on_ready: Callable[[], None] | None = None,
+    completer: Completer | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Callable[[], str]:
     """A ``read_line`` for Session.run: raises KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D.
-    ``on_ready`` is called once, when the first prompt is on screen."""
+    ``on_ready`` is called once, when the first prompt is on screen; ``note`` tells the user of
+    a history that cannot be a file."""
     session: PromptSession[str] = PromptSession(
-        history=open_history(history),
-        key_bindings=key_bindings(),
+        history=open_history(history, note),
+        key_bindings=key_bindings(completer),
+        completer=completer,
+        complete_while_typing=False,
         multiline=True,
         prompt_continuation=CONTINUATION,
         enable_open_in_editor=False,
