@@ -185,8 +185,19 @@ def test_version_and_help(tmp_path: Path) -> None:
         "--folder-id",
         "--endpoint",
         "--timeout",
+        "--max-time",
     ):
         assert option.encode() in help_.stdout
+    text = " ".join(help_.stdout.decode().split())
+    assert "ychat serve" in text and "Commands:" in text  # the subcommand is listed
+    assert "Sampling temperature" in text  # -t has words
+    assert "[default: yandexgpt]" in text and "[default: 60]" in text and "[default: 600]" in text
+
+
+def test_a_config_file_named_in_the_environment_must_exist(server: RunningServer, tmp_path: Path) -> None:
+    result = ychat(server, tmp_path, "q", YCHAT_CONFIG=str(tmp_path / "nonexistent.toml"))
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "nonexistent.toml, which does not exist")
 
 
 def test_python_dash_m(server: RunningServer, tmp_path: Path) -> None:

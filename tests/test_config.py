@@ -118,7 +118,13 @@ def test_missing_config_file_is_fine(tmp_path: Path) -> None:
     assert load_settings({}, env={}, config_file=tmp_path / "absent.toml") == Settings()
 
 
+def test_a_config_file_named_by_yc_config_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        default_config_file({"YCHAT_CONFIG": str(tmp_path / "absent.toml")})
+
+
 def test_config_file_location(tmp_path: Path) -> None:
+    (tmp_path / "c.toml").touch()
     assert default_config_file({"YCHAT_CONFIG": str(tmp_path / "c.toml")}) == tmp_path / "c.toml"
     assert default_config_file({}).name == "config.toml"
 

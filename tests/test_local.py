@@ -358,3 +358,29 @@ def test_offline_notes_for_flags_that_do_not_apply() -> None:
         assert backend.local is True
         assert any("--timeout does not apply offline" in n for n in backend.notes)
         assert any("--model yandexgpt is ignored offline" in n for n in backend.notes)
+
+
+@needs_model
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_serve_on_port_0_says_the_port_it_got(tmp_path: Path, host: str) -> None:
+    if host == "::1" and not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    process = subprocess.Popen(
+        [*ychat_argv(), "serve", "--host", host, "--port", "0"],
+        env=ychat_env(tmp_path, None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    try:
+        banner = next(line for line in process.stdout if line.startswith(b"ychat serve: ")).decode()
+        url = re.search(r"on (http://\S+)/foundationModels", banner).group(1)
+        assert not url.endswith(":0")
+        if host == "::1":
+            assert url.startswith("http://[::1]:")
+        reply = httpx.get(url + "/operations/none", headers={"Authorization": "Api-Key k"})
+        assert reply.status_code == 404  # it really listens there
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        process.stdout.close()

@@ -37,9 +37,9 @@ app = _typer_app()
 serve_app = _typer_app()
 
 EPILOG = (
-    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, "
-    "YCHAT_LOCAL_MODEL, NO_COLOR. Without credentials the chat runs on the local model (ychat-cli[local]). "
-    "ychat serve: the local model as an HTTP server. "
+    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, YCHAT_MODEL, "
+    "YCHAT_TIMEOUT, YCHAT_MAX_TIME, YCHAT_LOCAL_MODEL, YCHAT_LOCAL_THREADS, YCHAT_CONFIG, NO_COLOR. "
+    "Without credentials the chat runs on the local model (the local extra). "
     "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted, "
     "141 stdout closed. "
     "In the chat, type /help."
@@ -57,13 +57,23 @@ def chat(
     prompt: Annotated[Optional[str], typer.Argument(help="Ask once and print the answer; omit for the chat.")] = None,
     system: Annotated[Optional[str], typer.Option("--system", "-s", help="System prompt.")] = None,
     model: Annotated[
-        Optional[str], typer.Option("--model", "-m", help="yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI.")
+        Optional[str],
+        typer.Option(
+            "--model", "-m", help="yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt]."
+        ),
     ] = None,
-    temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=0.0, max=1.0)] = None,
+    temperature: Annotated[
+        Optional[float],
+        typer.Option(
+            "--temperature", "-t", min=0.0, max=1.0, help="Sampling temperature [default: the server's, 0.3]."
+        ),
+    ] = None,
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Reply length limit.")] = None,
     no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
     folder_id: Annotated[Optional[str], typer.Option("--folder-id", help="Yandex Cloud folder id.")] = None,
-    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="API base URL.")] = None,
+    endpoint: Annotated[
+        Optional[str], typer.Option("--endpoint", help="API base URL [default: https://llm.api.cloud.yandex.net].")
+    ] = None,
     timeout: Annotated[
         Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait for each read [default: 60].")
     ] = None,
@@ -72,7 +82,7 @@ def chat(
         typer.Option("--max-time", min=0.001, help="Seconds one whole reply may take, retries too [default: 600]."),
     ] = None,
     local: Annotated[
-        bool, typer.Option("--local", help="Chat offline with the local model (ychat-cli[local]).")
+        bool, typer.Option("--local", help="Chat offline with the local model (the local extra).")
     ] = False,
     local_model: Annotated[
         Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
@@ -82,7 +92,12 @@ def chat(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    """Chat with YandexGPT in the terminal, or ask it once: ychat "question", cat notes | ychat "summarize"."""
+    """Chat with YandexGPT in the terminal, or ask it once: ychat "question", cat notes | ychat "summarize".
+
+    \b
+    Commands:
+      ychat serve   the local model as a YandexGPT-compatible API (ychat serve --help)
+    """
     flags = {
         "system": system,
         "model": model,

@@ -134,8 +134,12 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
 
 
 def default_config_file(env: Mapping[str, str]) -> Path:
+    """``YCHAT_CONFIG`` (which must exist: a path given on purpose), else the platform's file."""
     if env.get("YCHAT_CONFIG"):
-        return Path(env["YCHAT_CONFIG"])
+        path = Path(env["YCHAT_CONFIG"]).expanduser()
+        if not path.exists():
+            raise ConfigError(f"YCHAT_CONFIG names {path}, which does not exist")
+        return path
     from platformdirs import user_config_path
 
     return user_config_path("ychat") / "config.toml"

@@ -10,7 +10,7 @@ request bodies and closes the app's iterator when the client disconnects.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -28,14 +28,25 @@ class RunningServer(Generic[App]):
     emulator: App  # the app being served: the test double, or the plain LocalAPI
 
 
-def make_server(app: LocalAPI, *, host: str, port: int, log_level: str = "critical") -> Any:
-    """A uvicorn.Server for the app; on shutdown, replies in progress end at once."""
+def base_url(host: str, port: int) -> str:
+    """``http://127.0.0.1:8787``, ``http://[::1]:8787``."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def make_server(
+    app: LocalAPI,
+    *,
+    host: str,
+    port: int,
+    log_level: str = "critical",
+    on_started: Callable[[str], None] | None = None,
+) -> Any:
+    """A uvicorn.Server for the app; ``on_started`` gets its URL once it listens (the real port,
+    also for port 0); on shutdown, replies in progress end at once."""
     try:
         import uvicorn
     except ImportError:
-        raise UsageError(
-            "serving over HTTP needs uvicorn", hint=f"Install the local extra: {INSTALL}"
-        ) from None
+        raise UsageError("serving over HTTP needs uvicorn", hint=f"Install the local extra: {INSTALL}") from None
 
     from ychat.emulator.asgi import WSGIBridge
 
@@ -43,6 +54,11 @@ def make_server(app: LocalAPI, *, host: str, port: int, log_level: str = "critic
         def handle_exit(self, sig: int, frame: Any) -> None:
             app.closing.set()
             super().handle_exit(sig, frame)
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if on_started is not None and self.servers:
+                on_started(base_url(host, self.servers[0].sockets[0].getsockname()[1]))
 
     config = uvicorn.Config(
         WSGIBridge(app, max_body=app.max_body),
@@ -67,7 +83,7 @@ def serve(app: App, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[Runni
         thread.join(0.01)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield RunningServer(f"http://{host}:{bound}", app)
+        yield RunningServer(base_url(host, bound), app)
     finally:
         app.close()
         server.should_exit = True

@@ -42,12 +42,14 @@ def run(host: str, port: int, model: Path, *, threads: int | None = None) -> Non
     warning = exposure_warning(host)
     if warning:
         sys.stderr.write(warning + "\n")
-    sys.stderr.write(
-        f"ychat serve: {model.name} on http://{host}:{port}/foundationModels/v1/completion (Ctrl-C stops)\n"
-    )
+
+    def started(url: str) -> None:
+        sys.stderr.write(f"ychat serve: {model.name} on {url}/foundationModels/v1/completion (Ctrl-C stops)\n")
+        sys.stderr.flush()
+
     app = LocalAPI(engine=engine)
     try:
-        make_server(app, host=host, port=port, log_level="info").run()
+        make_server(app, host=host, port=port, log_level="info", on_started=started).run()
     finally:
         app.close()  # queued operations are dropped, a running one stops at its next token
         engine.close()
