@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pexpect
@@ -156,3 +157,30 @@ def test_ctrl_c_at_the_prompt_clears_the_line(repl, server: RunningServer) -> No
     say(repl, "real")
     repl.expect_exact("Echo: real")
     assert sent(server.emulator) == [("user", "real")]
+
+
+def story(words: int) -> str:
+    return "".join(f"Line number {n} of the story goes on a bit. " for n in range(words))
+
+
+@pytest.mark.parametrize("mode", ["repl", "one-off"])
+def test_ctrl_c_mid_reply_leaves_every_line_once(server: RunningServer, tmp_path: Path, mode: str) -> None:
+    """A wrapped paragraph is live when Ctrl-C lands: its lines must be on screen once each (the
+    echoed ^C used to wrap a full-width padded line, and the live view's erase missed its top)."""
+    server.emulator.enqueue(Reply.of(story(300), chunks=400, delay=0.01))
+    child = spawn(ychat_env(tmp_path, server.url), *(["tell"] if mode == "one-off" else []))
+    if mode == "repl":
+        child.expect_exact(PROMPT)
+        say(child, "tell")
+    child.expect_exact("Line number 12 ")
+    child.send("\x03")
+    if mode == "repl":
+        child.expect_exact("Cancelled.")
+        child.expect_exact(PROMPT)
+        child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    lines = [line for line in screen(child) if "story" in line or "Line" in line]
+    assert len(lines) >= 3 and len(lines) == len(set(lines)), lines
+    assert lines[0].startswith("Line number 0 ")
+    written = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
+    assert not re.search(r"  +\r?\n", written), "lines are padded to the full width"

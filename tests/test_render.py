@@ -205,3 +205,37 @@ def test_markdown_abort_keeps_what_was_shown() -> None:
 def test_make_renderer_picks_by_terminal() -> None:
     assert isinstance(make_renderer(io.StringIO(), io.StringIO(), markdown=False), PlainRenderer)
     assert isinstance(make_renderer(io.StringIO(), io.StringIO(), markdown=True), MarkdownRenderer)
+
+
+def test_lines_are_not_padded_but_code_backgrounds_are_kept() -> None:
+    import re
+
+    buffer = io.StringIO()
+    renderer = MarkdownRenderer(Console(file=buffer, width=60, force_terminal=True))
+    play(renderer, ["A short paragraph.\n\n- an item\n\n```python\nx = 1\n```\n"])
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())
+    prose = [line for line in plain.splitlines() if "paragraph" in line or "an item" in line]
+    assert prose and all(line == line.rstrip() for line in prose)
+    assert "x = 1" in plain
+
+
+def test_keys_are_not_echoed_while_a_reply_is_live_and_echo_comes_back() -> None:
+    import os
+    import termios
+
+    leader, follower = os.openpty()
+    try:
+        renderer = MarkdownRenderer(Console(file=io.StringIO(), width=60, force_terminal=True), keys=follower)
+        echo = lambda: bool(termios.tcgetattr(follower)[3] & termios.ECHO)  # noqa: E731
+        assert echo()
+        renderer.begin_reply()
+        renderer.delta("Hello")
+        assert not echo()
+        renderer.abort_reply()  # Ctrl-C, an error: the same path
+        assert echo()
+        renderer.begin_reply()
+        renderer.end_reply(Done("Hello", "ALTERNATIVE_STATUS_FINAL", Usage(), "v"))
+        assert echo()
+    finally:
+        os.close(leader)
+        os.close(follower)

@@ -11,10 +11,13 @@ markdown-it and pygments are imported on the first reply (or by ``prepare``), no
 
 from __future__ import annotations
 
+import contextlib
 import io
+import sys
+import termios
 import time
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.live import Live
@@ -51,14 +54,55 @@ class _Block:
         if self.fit:
             lines = lines[-_live_height(console) :]
         for line in lines:
-            yield from line
+            yield from _rstrip(line)
             yield Segment.line()
         if self.gap:
             yield Segment.line()
 
 
+def _rstrip(line: list[Segment]) -> list[Segment]:
+    """The line without the spaces rich pads it with to the full width (copied text then has no
+    trailing blanks, and the cursor never waits at the last column, where an echoed key would
+    wrap); padding that paints a background (code blocks) stays."""
+    line = list(line)
+    while line and not (line[-1].style and line[-1].style.bgcolor) and not line[-1].control:
+        text = line[-1].text.rstrip(" ")
+        if text:
+            line[-1] = Segment(text, line[-1].style)
+            break
+        line.pop()
+    return line
+
+
 def _live_height(console: Console) -> int:
     return max(1, console.size.height - 1)
+
+
+class _KeysUnechoed:
+    """While a reply is live the terminal does not echo keys: a ``^C`` or typed-ahead text
+    echoed into the live view would shift it, and its redraw would leave a line behind. Keys
+    typed meanwhile are still read by the next prompt."""
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+        self.saved: list[Any] | None = None
+
+    def start(self) -> None:
+        if self.fd is None or self.saved is not None:
+            return
+        try:
+            self.saved = termios.tcgetattr(self.fd)
+            quiet = list(self.saved)
+            quiet[3] = quiet[3] & ~(termios.ECHO | termios.ECHOCTL)
+            termios.tcsetattr(self.fd, termios.TCSANOW, quiet)
+        except (termios.error, OSError):
+            self.saved = None
+
+    def stop(self) -> None:
+        if self.fd is not None and self.saved is not None:
+            saved, self.saved = self.saved, None
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcsetattr(self.fd, termios.TCSANOW, saved)
 
 
 class MarkdownRenderer:
@@ -71,8 +115,10 @@ class MarkdownRenderer:
         *,
         frame_interval: float = FRAME_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        keys: int | None = None,
     ) -> None:
         self.console = console
+        self._keys = _KeysUnechoed(keys)  # the terminal's fd (stdin), or None
         self.err = err or console
         self.frame_interval = frame_interval
         self.clock = clock
@@ -98,6 +144,7 @@ class MarkdownRenderer:
             redirect_stderr=False,
             vertical_overflow="visible",
         )
+        self._keys.start()
         self._live.start()
 
     def delta(self, text: str) -> None:
@@ -136,6 +183,7 @@ class MarkdownRenderer:
             self._live.update(Text(""), refresh=False)
             self._live.stop()
             self._live = None
+        self._keys.stop()
         self._commit("".join(self._finished) + self._blocks.rest(), gap=False)
         self._blocks = BlockSplitter()
 
@@ -173,4 +221,5 @@ class MarkdownRenderer:
 
 
 def terminal_renderer(stdout: TextIO, stderr: TextIO) -> MarkdownRenderer:
-    return MarkdownRenderer(Console(file=stdout), Console(file=stderr))
+    keys = sys.stdin.fileno() if sys.stdin.isatty() else None
+    return MarkdownRenderer(Console(file=stdout), Console(file=stderr), keys=keys)
