@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 from pathlib import Path
 
 import pexpect
@@ -184,3 +185,46 @@ def test_ctrl_c_mid_reply_leaves_every_line_once(server: RunningServer, tmp_path
     assert lines[0].startswith("Line number 0 ")
     written = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
     assert not re.search(r"  +\r?\n", written), "lines are padded to the full width"
+
+
+def terminal_restored(output: str) -> bool:
+    """After the last time bracketed paste was turned on or the cursor hidden, it was undone."""
+    paste_on, paste_off = output.rfind("\x1b[?2004h"), output.rfind("\x1b[?2004l")
+    hidden, shown = output.rfind("\x1b[?25l"), output.rfind("\x1b[?25h")
+    return paste_off > paste_on and (hidden == -1 or shown > hidden)
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize("when", ["at the prompt", "mid-reply"])
+def test_signals_restore_the_terminal(server: RunningServer, tmp_path: Path, sig: int, status: int, when: str) -> None:
+    child = spawn(ychat_env(tmp_path, server.url))
+    child.expect_exact(PROMPT)
+    if when == "mid-reply":
+        server.emulator.enqueue(Reply.of(story(300), chunks=400, delay=0.01))
+        say(child, "tell")
+        child.expect_exact("Line number 5 ")
+    child.kill(sig)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == status and child.signalstatus is None
+    output = child.logfile_read.getvalue()
+    assert terminal_restored(output) and "Traceback" not in output
+
+
+def test_thirty_ctrl_c_during_a_reply_cancel_once_and_print_nothing_else(repl, server: RunningServer) -> None:
+    server.emulator.enqueue(Reply.of("word " * 2000, chunks=500, delay=0.01))
+    repl.delaybeforesend = None
+    say(repl, "tell")
+    repl.expect_exact("word word")
+    for _ in range(30):
+        repl.send("\x03")
+    repl.expect_exact("Cancelled.")
+    repl.expect_exact(PROMPT)
+    say(repl, "next")
+    repl.expect_exact("Echo: next")
+    repl.expect_exact(PROMPT)
+    assert quit_with(repl, "\x04") == 0
+    output = repl.logfile_read.getvalue()
+    assert output.count("Cancelled.") == 1
+    for noise in ("Traceback", "Task exception", "RuntimeWarning", "KeyboardInterrupt"):
+        assert noise not in output

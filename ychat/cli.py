@@ -152,12 +152,29 @@ def _silence_stdout() -> None:
     os.close(devnull)
 
 
+def _exit_on_hangup_and_term(stop_prompt: Callable[[BaseException], bool] | None = None) -> None:
+    """SIGTERM and SIGHUP end ychat as an exception would, so every ``finally`` runs: a live
+    reply shows the cursor and echo again; the prompt (``stop_prompt``: asks a running one to
+    leave, as Ctrl-D would) restores raw mode and bracketed paste. The exit status is still
+    128 + the signal (143, 129)."""
+    import signal
+
+    def leave(signum: int, frame: object) -> None:
+        error = SystemExit(128 + signum)
+        if stop_prompt is None or not stop_prompt(error):
+            raise error
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, leave)
+
+
 def _run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> None:
     from ychat.backend import choose
     from ychat.config import default_config_file, load_settings
     from ychat.render import make_renderer
 
     env = os.environ
+    _exit_on_hangup_and_term()
     settings = load_settings(flags, env=env, config_file=default_config_file(env))
     piped = not sys.stdin.isatty()
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
@@ -184,8 +201,9 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     """The prompt comes first; what the first reply needs is prepared while the user types."""
     from ychat import commands
     from ychat.prefetch import Prefetch
-    from ychat.terminal import CommandCompleter, history_file, make_reader
+    from ychat.terminal import CommandCompleter, history_file, make_reader, stop_prompt
 
+    _exit_on_hangup_and_term(stop_prompt)
     renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
     models = () if backend.local else commands.MODEL_NAMES
     completer = CommandCompleter(commands.names(), models)

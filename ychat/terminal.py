@@ -170,6 +170,24 @@ def make_reader(
     return lambda: session.prompt(PROMPT)
 
 
+def stop_prompt(error: BaseException) -> bool:
+    """From a signal handler: make the prompt on screen leave with ``error`` (after restoring
+    the terminal, as prompt_toolkit does when a prompt ends). False when no prompt is running."""
+    from prompt_toolkit.application import get_app_or_none
+
+    app = get_app_or_none()
+    loop = app.loop if app is not None and app.is_running else None
+    if app is None or loop is None:
+        return False
+
+    def leave() -> None:
+        if not app.future or not app.future.done():
+            app.exit(exception=error)
+
+    loop.call_soon_threadsafe(leave)  # wakes the event loop, which may sit in select()
+    return True
+
+
 def _once(action: Callable[[], None]) -> Callable[[object], None]:
     done = False
 
