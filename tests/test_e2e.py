@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from tests.conftest import ychat_env
-from tests.helpers import ENTER, PROMPT, screen_lines, sent, spawn
+from tests.helpers import ENTER, PROMPT, screen_lines, sent, spawn, ychat
 from ychat.emulator import HttpError, Reply
 from ychat.emulator.server import RunningServer
 
@@ -228,3 +228,21 @@ def test_thirty_ctrl_c_during_a_reply_cancel_once_and_print_nothing_else(repl, s
     assert output.count("Cancelled.") == 1
     for noise in ("Traceback", "Task exception", "RuntimeWarning", "KeyboardInterrupt"):
         assert noise not in output
+
+
+def test_a_spinner_counts_the_seconds_until_the_first_text(repl, server: RunningServer) -> None:
+    server.emulator.enqueue(Reply.of("Here it comes.", wait=1.0))
+    say(repl, "slow one")
+    repl.expect(r"⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏")  # the dots spinner
+    repl.expect(r"\d+\.\d s")
+    repl.expect_exact("Here it comes.")
+    repl.expect_exact(PROMPT)
+    shown = screen(repl)
+    assert not any(re.search(r"\d+\.\d s$", line) for line in shown), shown  # replaced by the reply
+    assert quit_with(repl, "\x04") == 0
+
+
+def test_no_spinner_on_a_pipe(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of("Here it comes.", wait=0.5))
+    result = ychat(server.url, tmp_path, "slow one")
+    assert result.stdout == b"Here it comes.\n" and result.stderr == b""

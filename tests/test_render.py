@@ -239,3 +239,23 @@ def test_keys_are_not_echoed_while_a_reply_is_live_and_echo_comes_back() -> None
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_the_spinner_shows_seconds_waited_until_the_first_text_and_through_retries() -> None:
+    now = [100.0]
+    buffer = io.StringIO()
+    renderer = MarkdownRenderer(Console(file=buffer, width=60, force_terminal=True), clock=lambda: now[0])
+    renderer.begin_reply()
+    now[0] += 2.0
+    renderer.tick()
+    assert "2.0 s" in buffer.getvalue()
+    renderer.retrying(Retrying(1, 0.5, "HTTP 503: busy"))
+    now[0] += 1.5
+    renderer.tick()
+    assert "3.5 s" in buffer.getvalue()
+    renderer.delta("Hello")
+    now[0] += 1.0
+    renderer.tick()  # the text has come: no more spinner
+    assert "4.5 s" not in buffer.getvalue()
+    renderer.end_reply(done("Hello"))
+    assert "Hello" in buffer.getvalue()

@@ -77,6 +77,8 @@ class Emulator(LocalAPI):
         return self._stream(self._stream_scripted(item, body))
 
     def _stream_scripted(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
+        if reply.wait and self.closing.wait(reply.wait):
+            return
         for index in range(len(reply.texts)):
             if index and reply.delay and self.closing.wait(reply.delay):
                 return  # shutting down: end the stream (cut, as a dropped server would)

@@ -67,6 +67,7 @@ class Reply:
     drop: bool = False
     garbage: bytes | None = None
     endless: bool = False
+    wait: float = 0.0  # seconds before the first chunk (a slow model, a long prompt)
 
     @classmethod
     def of(cls, text: str, *, chunks: int = 4, **options: Any) -> Reply:

@@ -15,6 +15,7 @@ import contextlib
 import io
 import sys
 import termios
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -105,8 +106,27 @@ class _KeysUnechoed:
                 termios.tcsetattr(self.fd, termios.TCSANOW, saved)
 
 
+class _Ticker:
+    """Calls ``tick`` every ``interval`` seconds on a thread until stopped (the spinner)."""
+
+    def __init__(self, tick: Callable[[], None], interval: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(tick, interval), name="ychat-spinner", daemon=True)
+        self._thread.start()
+
+    def _run(self, tick: Callable[[], None], interval: float) -> None:
+        while not self._stop.wait(interval):
+            tick()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+
+
 class MarkdownRenderer:
-    """Streams replies as Markdown into a rich Console; errors and notes go to ``err``."""
+    """Streams replies as Markdown into a rich Console; errors and notes go to ``err``. From
+    Enter to the first text a spinner shows the seconds waited (``spinner``: its tick, or 0)."""
 
     def __init__(
         self,
@@ -116,8 +136,13 @@ class MarkdownRenderer:
         frame_interval: float = FRAME_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
         keys: int | None = None,
+        spinner: float = 0.0,
     ) -> None:
         self.console = console
+        self.spinner_interval = spinner
+        self._lock = threading.RLock()  # the spinner's thread and the reply share the live view
+        self._waiting_since: float | None = None
+        self._ticker: _Ticker | None = None
         self._keys = _KeysUnechoed(keys)  # the terminal's fd (stdin), or None
         self.err = err or console
         self.frame_interval = frame_interval
@@ -146,14 +171,37 @@ class MarkdownRenderer:
         )
         self._keys.start()
         self._live.start()
+        self._waiting_since = self.clock()
+        self.tick()
+        if self.spinner_interval > 0:
+            self._ticker = _Ticker(self.tick, self.spinner_interval)
+
+    def tick(self) -> None:
+        """Redraw the spinner with the seconds waited so far (until the first text comes)."""
+        with self._lock:
+            if self._live is None or self._waiting_since is None:
+                return
+            from rich.spinner import Spinner
+
+            waited = Text(f"{self.clock() - self._waiting_since:.1f} s", style="dim")
+            self._live.update(Spinner("dots", text=waited, style="dim"), refresh=True)
+
+    def _stop_spinner(self) -> None:
+        self._waiting_since = None
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.stop()
 
     def delta(self, text: str) -> None:
+        self._stop_spinner()
         finished = self._blocks.feed(text)
         if finished:
             self._finished.append(finished)
-        self._draw()
+        with self._lock:
+            self._draw()
 
     def replace(self, text: str) -> None:
+        self._stop_spinner()
         self._stop_live()
         self._note(REPLACED + "; the new text follows.")
         self.begin_reply()
@@ -179,6 +227,7 @@ class MarkdownRenderer:
             self.console.print(_Block(blocks, gap=gap))
 
     def _stop_live(self) -> None:
+        self._stop_spinner()
         if self._live is not None:
             self._live.update(Text(""), refresh=False)
             self._live.stop()
@@ -210,8 +259,9 @@ class MarkdownRenderer:
 
     def _note(self, text: str) -> None:
         # While the live tail is on screen, only its own console can print above it cleanly.
-        target = self.console if self._live is not None else self.err
-        target.print(Text(f"[{text}]", style="yellow"))
+        with self._lock:
+            target = self.console if self._live is not None else self.err
+            target.print(Text(f"[{text}]", style="yellow"))
 
     def show_history(self, messages: Sequence[Message]) -> None:
         for message in messages:
@@ -222,4 +272,4 @@ class MarkdownRenderer:
 
 def terminal_renderer(stdout: TextIO, stderr: TextIO) -> MarkdownRenderer:
     keys = sys.stdin.fileno() if sys.stdin.isatty() else None
-    return MarkdownRenderer(Console(file=stdout), Console(file=stderr), keys=keys)
+    return MarkdownRenderer(Console(file=stdout), Console(file=stderr), keys=keys, spinner=0.1)
