@@ -96,16 +96,24 @@ def once(text: str) -> None:
     console().print(Markdown(text))
 
 
-def ychat(text: str, rate: float | None) -> int:
-    """Stream ``text`` at ``rate`` chunks per second of simulated time (None: all at once)."""
+def ychat(text: str, rate: float | None) -> tuple[int, int]:
+    """Stream ``text`` at ``rate`` chunks per second of simulated time (None: all at once);
+    the frames drawn and the bytes written to the terminal."""
     ticks = itertools.count()
     clock = (lambda: next(ticks) / rate) if rate else (lambda: 0.0)
-    renderer = MarkdownRenderer(console(), clock=clock)
+    terminal = console()
+    renderer = MarkdownRenderer(terminal, clock=clock)
     renderer.begin_reply()
     for piece in chunks(text):
         renderer.delta(piece)
     renderer.end_reply(Done(text, STATUS_FINAL, Usage(), "bench"))
-    return renderer.frames
+    return renderer.frames, len(terminal.file.getvalue().encode())  # type: ignore[attr-defined]
+
+
+def once_bytes(text: str) -> int:
+    terminal = console()
+    terminal.print(Markdown(text))
+    return len(terminal.file.getvalue().encode())  # type: ignore[attr-defined]
 
 
 def naive(text: str) -> None:
@@ -122,9 +130,12 @@ def measure(kb: int, runs: int, naive_max_kb: int) -> dict[str, float]:
     figures["once_s"] = statistics.median(cpu(lambda: once(text)) for _ in range(runs))
     for name, rate in (("fast", FAST), ("slow", SLOW), ("burst", None)):
         figures[f"{name}_s"] = statistics.median(cpu(lambda rate=rate: ychat(text, rate)) for _ in range(runs))
-        figures[f"{name}_frames"] = float(ychat(text, rate))
+        frames, written = ychat(text, rate)
+        figures[f"{name}_frames"] = float(frames)
+        figures[f"{name}_bytes_per_kb"] = written / (len(text) / 1024)
         figures[f"{name}_ratio"] = figures[f"{name}_s"] / figures["once_s"]
     figures["slow_cpu_share"] = figures["slow_s"] / (figures["chunks"] / SLOW)
+    figures["once_bytes_per_kb"] = once_bytes(text) / (len(text) / 1024)
     if kb <= naive_max_kb:
         figures["naive_s"] = cpu(lambda: naive(text))
     return figures
@@ -148,6 +159,14 @@ def main() -> None:
         )
     growth = results["80kb"]["fast_s"] / results["40kb"]["fast_s"]
     results["growth_80_over_40"] = {"fast": growth}
+    rows.append(
+        "terminal output per KB of reply: "
+        + ", ".join(
+            f"{kb} KB: once {results[f'{kb}kb']['once_bytes_per_kb'] / 1024:.1f} KB, "
+            f"200/s {results[f'{kb}kb']['fast_bytes_per_kb'] / 1024:.1f} KB, 25/s {results[f'{kb}kb']['slow_bytes_per_kb'] / 1024:.1f} KB"
+            for kb in SIZES_KB[:2]
+        )
+    )
     rows.append(
         f"ychat/once at 40 KB, 200 chunks/s: {results['40kb']['fast_ratio']:.2f} (target <= 3); "
         f"80 KB / 40 KB cost: {growth:.2f} (linear: ~2)"
