@@ -384,3 +384,32 @@ def test_serve_on_port_0_says_the_port_it_got(tmp_path: Path, host: str) -> None
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
         process.stdout.close()
+
+
+@needs_model
+def test_a_long_prompt_is_read_in_small_pieces_and_ctrl_c_between_them_leaves_the_model_sound() -> None:
+    from ychat.local.engine import PREFILL_CHUNK, shared_default_engine
+
+    engine = shared_default_engine()
+    engine.load()
+    question = [{"role": "user", "text": "Summarize: " + "The quick brown fox jumps over the lazy dog. " * 30}]
+    engine._llm.reset()
+    expected = [g.text for g in engine.generate(question, temperature=0.0, max_tokens=8)][-1]
+    engine._llm.reset()
+    real_eval, sizes = engine._llm.eval, []
+
+    def interrupted_eval(tokens):
+        sizes.append(len(tokens))
+        if len(sizes) == 3:
+            raise KeyboardInterrupt  # what Ctrl-C does between two pieces
+        return real_eval(tokens)
+
+    engine._llm.eval = interrupted_eval
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(engine.generate(question, temperature=0.0, max_tokens=8))
+    finally:
+        del engine._llm.eval
+    assert sizes and max(sizes) <= PREFILL_CHUNK  # never one long uninterruptible call
+    again = [g.text for g in engine.generate(question, temperature=0.0, max_tokens=8)][-1]
+    assert again == expected  # the half-read prompt in the cache did not corrupt the next turn
