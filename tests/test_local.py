@@ -413,3 +413,30 @@ def test_a_long_prompt_is_read_in_small_pieces_and_ctrl_c_between_them_leaves_th
     assert sizes and max(sizes) <= PREFILL_CHUNK  # never one long uninterruptible call
     again = [g.text for g in engine.generate(question, temperature=0.0, max_tokens=8)][-1]
     assert again == expected  # the half-read prompt in the cache did not corrupt the next turn
+
+
+@pytest.mark.parametrize(
+    ("text", "loop"),
+    [
+        ("".join(f"{n}. Москва — столица России.\n" for n in range(1, 6)), True),
+        ("- the same\n- the same\n- the same\n- the same\n", True),
+        ("".join(f"{n}. item number {n}\n" for n in range(1, 20)), False),
+        ("one\ntwo\none\ntwo\nthree\n", False),
+        ("\n\n\n\n\n\n", False),  # blank lines are not a loop
+        ("same\nsame\nsame\nsame", False),  # the last line is not finished yet
+    ],
+)
+def test_a_repeated_line_loop_is_recognised(text: str, loop: bool) -> None:
+    from ychat.local.engine import looping
+
+    assert looping(text) is loop
+
+
+@needs_model
+def test_offline_replies_have_a_default_length_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ychat.local import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "DEFAULT_MAX_TOKENS", 5)
+    engine = engine_module.shared_default_engine()
+    last = list(engine.generate([{"role": "user", "text": "Write a long story."}], temperature=0.0))[-1]
+    assert last.completion_tokens <= 5 and last.status == "ALTERNATIVE_STATUS_TRUNCATED_FINAL"

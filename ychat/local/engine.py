@@ -27,6 +27,8 @@ from ychat.local import default_model_path
 
 log = logging.getLogger("ychat.local")
 DEFAULT_TEMPERATURE = 0.3  # the API's documented default
+DEFAULT_MAX_TOKENS = 1024  # offline replies when --max-tokens is not given: a small model can ramble forever
+LOOP_WINDOW, LOOP_REPEATS = 8, 4  # a line seen 4 times among the last 8 (numbering aside) is a loop
 PREFILL_CHUNK = 32  # prompt tokens per llama.cpp call: ~0.2 s here, so Ctrl-C lands soon (+4 % total)
 
 
@@ -110,7 +112,7 @@ class LlamaEngine:
                 raise context_overflow(self.context - 1, len(prompt))
             log.debug("local prompt (%d tokens): %r", len(prompt), text)
             room = self.context - len(prompt)
-            limit = min(max_tokens, room) if max_tokens else room
+            limit = min(max_tokens or DEFAULT_MAX_TOKENS, room)
             temp = DEFAULT_TEMPERATURE if temperature is None else temperature
             yield from self._tokens(prompt, limit, temp)
 
@@ -121,7 +123,7 @@ class LlamaEngine:
         then finds everything but the last token cached."""
         llm = self._llm
         done = 0
-        for cached, wanted in zip(llm._input_ids, prompt[:-1]):
+        for cached, wanted in zip(llm._input_ids, prompt[:-1], strict=False):
             if cached != wanted:
                 break
             done += 1
@@ -140,8 +142,13 @@ class LlamaEngine:
                     status = STATUS_FINAL
                     break
                 count += 1
-                text += decoder.decode(self._llm.detokenize([token]))
+                piece = decoder.decode(self._llm.detokenize([token]))
+                text += piece
                 if count >= limit:
+                    break
+                if "\n" in piece and looping(text):
+                    log.debug("local reply: stopped a loop of repeated lines")
+                    status = STATUS_FINAL
                     break
                 yield Generation(text, STATUS_PARTIAL, len(prompt), count)
         finally:
@@ -163,6 +170,18 @@ def _token_text(llm: Any, token: int) -> str:
 def _is_special(llm: Any, token: int) -> bool:
     """Control tokens print only when special tokens are asked for."""
     return not llm.detokenize([token], special=False) and bool(llm.detokenize([token], special=True))
+
+
+def looping(text: str) -> bool:
+    """Does the reply repeat one line over and over (``1. Paris``, ``2. Paris``, …)? Only the
+    finished lines at its end are looked at."""
+    lines = [_bare(line) for line in text.rsplit("\n", LOOP_WINDOW * 2 + 1)[:-1]]
+    recent = [line for line in lines if line][-LOOP_WINDOW:]
+    return any(recent.count(line) >= LOOP_REPEATS for line in set(recent))
+
+
+def _bare(line: str) -> str:
+    return re.sub(r"^\s*(\d+[.)]|[-*•])\s*", "", line).strip().lower()
 
 
 def default_threads() -> int:
