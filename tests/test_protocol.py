@@ -21,6 +21,7 @@ from ychat.errors import (
     APIError,
     AuthError,
     ConfigError,
+    ContextTooLong,
     ExitCode,
     ProtocolError,
     QuotaExceeded,
@@ -103,7 +104,8 @@ def test_every_documented_error_body_maps_to_a_typed_error(case: dict) -> None:
         assert info.value.message == "Service is unavailable"
         return
     error = error_from_body(json.dumps(case["body"]).encode(), http_status=case["status"], request_id="rid-1")
-    assert type(error) is EXPECTED_CLASS[case["status"]]
+    expected = ContextTooLong if case["name"] == "prompt-too-long" else EXPECTED_CLASS[case["status"]]
+    assert type(error) is expected  # the context overflow is an APIError that says what to do
     assert error.exit_code == EXPECTED_EXIT[case["status"]]
     body = case["body"]
     assert error.message == body.get("error", body)["message"]

@@ -1,9 +1,10 @@
 """Streaming replies as Markdown on a terminal (rich).
 
 Each finished Markdown block (a paragraph after its blank line, a closed code fence, …) is
-committed to the scrollback exactly once; only the open block is live, redrawn at most ~15
-times a second from its newest lines and cropped to the screen, so a reply taller than the
-screen never leaves duplicated or torn frames and the cost stays linear in its length.
+committed to the scrollback exactly once; only the open block is live (``live.LiveArea``),
+redrawn at most ~15 times a second from its newest lines, cropped to the screen, rewriting only
+the lines that changed, so a reply taller than the screen never leaves duplicated or torn
+frames and the cost stays linear in its length.
 markdown-it and pygments are imported on the first reply (or by ``prepare``), not at start-up.
 
     >>> renderer = MarkdownRenderer(Console(file=io.StringIO(), width=80))
@@ -11,17 +12,16 @@ markdown-it and pygments are imported on the first reply (or by ``prepare``), no
 
 from __future__ import annotations
 
-import contextlib
 import io
+import re
 import sys
-import termios
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.live import Live
 from rich.segment import Segment
 from rich.text import Text
 
@@ -29,9 +29,11 @@ from ychat.api.stream import Done, Retrying
 from ychat.conversation import Message
 from ychat.errors import YChatError, describe
 from ychat.render.blocks import BlockSplitter
+from ychat.render.live import HIDE_CURSOR, SHOW_CURSOR, KeysUnechoed, LiveArea, Ticker
 from ychat.render.plain import NOTES, REPLACED
 
 FRAME_INTERVAL = 1 / 15
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
 WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # loads what replies need
 
 
@@ -79,51 +81,6 @@ def _live_height(console: Console) -> int:
     return max(1, console.size.height - 1)
 
 
-class _KeysUnechoed:
-    """While a reply is live the terminal does not echo keys: a ``^C`` or typed-ahead text
-    echoed into the live view would shift it, and its redraw would leave a line behind. Keys
-    typed meanwhile are still read by the next prompt."""
-
-    def __init__(self, fd: int | None) -> None:
-        self.fd = fd
-        self.saved: list[Any] | None = None
-
-    def start(self) -> None:
-        if self.fd is None or self.saved is not None:
-            return
-        try:
-            self.saved = termios.tcgetattr(self.fd)
-            quiet = list(self.saved)
-            quiet[3] = quiet[3] & ~(termios.ECHO | termios.ECHOCTL)
-            termios.tcsetattr(self.fd, termios.TCSANOW, quiet)
-        except (termios.error, OSError):
-            self.saved = None
-
-    def stop(self) -> None:
-        if self.fd is not None and self.saved is not None:
-            saved, self.saved = self.saved, None
-            with contextlib.suppress(termios.error, OSError):
-                termios.tcsetattr(self.fd, termios.TCSANOW, saved)
-
-
-class _Ticker:
-    """Calls ``tick`` every ``interval`` seconds on a thread until stopped (the spinner)."""
-
-    def __init__(self, tick: Callable[[], None], interval: float) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(tick, interval), name="ychat-spinner", daemon=True)
-        self._thread.start()
-
-    def _run(self, tick: Callable[[], None], interval: float) -> None:
-        while not self._stop.wait(interval):
-            tick()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not threading.current_thread():
-            self._thread.join()
-
-
 class MarkdownRenderer:
     """Streams replies as Markdown into a rich Console; errors and notes go to ``err``. From
     Enter to the first text a spinner shows the seconds waited (``spinner``: its tick, or 0)."""
@@ -139,20 +96,20 @@ class MarkdownRenderer:
         spinner: float = 0.0,
     ) -> None:
         self.console = console
-        self.spinner_interval = spinner
-        self._lock = threading.RLock()  # the spinner's thread and the reply share the live view
-        self._waiting_since: float | None = None
-        self._ticker: _Ticker | None = None
-        self._keys = _KeysUnechoed(keys)  # the terminal's fd (stdin), or None
         self.err = err or console
         self.frame_interval = frame_interval
         self.clock = clock
+        self.spinner_interval = spinner
         self.committed = 0  # characters of the reply printed for good
         self.frames = 0  # live redraws, for benchmarks and tests
+        self._lock = threading.RLock()  # the spinner's thread and the reply share the live area
+        self._keys = KeysUnechoed(keys)  # the terminal's fd (stdin), or None
         self._blocks = BlockSplitter()
         self._finished: list[str] = []  # blocks finished since the last frame, not printed yet
-        self._live: Live | None = None
+        self._area: LiveArea | None = None
         self._drawn_at = float("-inf")
+        self._waiting_since: float | None = None
+        self._ticker: Ticker | None = None
 
     def prepare(self) -> None:
         """Import and warm up the Markdown and highlighting machinery (before the first reply)."""
@@ -161,30 +118,23 @@ class MarkdownRenderer:
     def begin_reply(self) -> None:
         self._blocks, self.committed, self._drawn_at = BlockSplitter(), 0, float("-inf")
         self._finished.clear()
-        self._live = Live(
-            console=self.console,
-            auto_refresh=False,
-            transient=True,
-            redirect_stdout=False,
-            redirect_stderr=False,
-            vertical_overflow="visible",
-        )
         self._keys.start()
-        self._live.start()
+        self._area = LiveArea(self.console.file, max_rows=_live_height(self.console))
+        self._area.out.write(HIDE_CURSOR)
         self._waiting_since = self.clock()
         self.tick()
         if self.spinner_interval > 0:
-            self._ticker = _Ticker(self.tick, self.spinner_interval)
+            self._ticker = Ticker(self.tick, self.spinner_interval)
 
     def tick(self) -> None:
         """Redraw the spinner with the seconds waited so far (until the first text comes)."""
         with self._lock:
-            if self._live is None or self._waiting_since is None:
+            if self._area is None or self._waiting_since is None:
                 return
             from rich.spinner import Spinner
 
             waited = Text(f"{self.clock() - self._waiting_since:.1f} s", style="dim")
-            self._live.update(Spinner("dots", text=waited, style="dim"), refresh=True)
+            self._show(Spinner("dots", text=waited, style="dim"))
 
     def _stop_spinner(self) -> None:
         self._waiting_since = None
@@ -201,7 +151,6 @@ class MarkdownRenderer:
             self._draw()
 
     def replace(self, text: str) -> None:
-        self._stop_spinner()
         self._stop_live()
         self._note(REPLACED + "; the new text follows.")
         self.begin_reply()
@@ -209,16 +158,26 @@ class MarkdownRenderer:
 
     def _draw(self) -> None:
         """At most one frame per ``frame_interval``: blocks finished since the last frame are
-        printed above the live view (together, so rich renders them once), then the view shows
-        the open block. Printing above a Live redraws the Live, so that is the frame."""
+        committed above the live area (together, so rich renders them once), then the area
+        shows the open block's newest lines, rewriting only the lines that changed."""
         now = self.clock()
-        if self._live is None or now - self._drawn_at < self.frame_interval:
+        if self._area is None or now - self._drawn_at < self.frame_interval:
             return
         self._drawn_at, self.frames = now, self.frames + 1
-        tail = _Block(self._blocks.visible(_live_height(self.console)), fit=True)
-        self._live.update(tail, refresh=not self._finished)
         if self._finished:
+            self._area.clear(width=self.console.width)
             self._commit("".join(self._finished), gap=True)
+        self._show(_Block(self._blocks.visible(_live_height(self.console)), fit=True))
+
+    def _show(self, renderable: Any) -> None:
+        """Render into the live area: lines as ANSI strings and their widths in cells."""
+        assert self._area is not None
+        with self.console.capture() as capture:
+            self.console.print(renderable, end="")
+        text = capture.get().removesuffix("\n")
+        lines = text.split("\n") if text else []
+        cells = [cell_len(ANSI.sub("", line)) for line in lines]
+        self._area.show(lines, cells, width=self.console.width)
 
     def _commit(self, blocks: str, *, gap: bool) -> None:
         self._finished.clear()
@@ -228,13 +187,14 @@ class MarkdownRenderer:
 
     def _stop_live(self) -> None:
         self._stop_spinner()
-        if self._live is not None:
-            self._live.update(Text(""), refresh=False)
-            self._live.stop()
-            self._live = None
-        self._keys.stop()
-        self._commit("".join(self._finished) + self._blocks.rest(), gap=False)
+        with self._lock:
+            if self._area is not None:
+                self._area.clear(width=self.console.width)
+                self._area.out.write(SHOW_CURSOR)
+                self._area = None
+            self._commit("".join(self._finished) + self._blocks.rest(), gap=False)
         self._blocks = BlockSplitter()
+        self._keys.stop()
 
     def end_reply(self, done: Done) -> None:
         self._stop_live()
@@ -258,10 +218,16 @@ class MarkdownRenderer:
         self.err.print(Text(text, style="dim"))
 
     def _note(self, text: str) -> None:
-        # While the live tail is on screen, only its own console can print above it cleanly.
+        """Above the live area while a reply is live (on its console), else on ``err``."""
+        note = Text(f"[{text}]", style="yellow")
         with self._lock:
-            target = self.console if self._live is not None else self.err
-            target.print(Text(f"[{text}]", style="yellow"))
+            if self._area is None:
+                self.err.print(note)
+                return
+            shown = self._area.shown
+            self._area.clear(width=self.console.width)
+            self.console.print(note)
+            self._area.show(shown, [cell_len(ANSI.sub("", line)) for line in shown], width=self.console.width)
 
     def show_history(self, messages: Sequence[Message]) -> None:
         for message in messages:
