@@ -38,8 +38,7 @@ class LlamaEngine:
     def __init__(self, path: Path, *, context: int = 4096, threads: int | None = None) -> None:
         self.path = path
         self.context = context
-        self.threads = threads or default_threads()  # decoding, token by token
-        self.batch_threads = threads or os.cpu_count() or 1  # prompt evaluation, in batches
+        self.threads = threads or default_threads()  # decoding and prompt evaluation alike
         self.model_version = model_name(path)
         self._lock = threading.Lock()  # one generation at a time
         self._loading = threading.Lock()  # one load, also when a warm-up thread races the first turn
@@ -61,7 +60,7 @@ class LlamaEngine:
                 model_path=str(self.path),
                 n_ctx=self.context,
                 n_threads=self.threads,
-                n_threads_batch=self.batch_threads,
+                n_threads_batch=self.threads,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:  # llama.cpp: "Failed to load model from file"
@@ -185,10 +184,11 @@ def _bare(line: str) -> str:
 
 
 def default_threads() -> int:
-    """Half the cores for decoding, as llama-cpp-python's own server: llama.cpp's threads
-    spin-wait for each other at every token, so with every core taken one busy neighbour
-    stalls them all instead of slowing them. Prompt evaluation keeps every core (its default
-    too): in batches it only slows by ~15 % under the same neighbour (docs/performance.md)."""
+    """Half the cores, as llama-cpp-python's own server decodes: llama.cpp's threads spin-wait
+    for each other, so with every core taken a busy neighbour stalls them all instead of
+    slowing them. Prompt evaluation gets the same count: with every core it was twice as fast
+    on an idle 2-core machine, but it stalled too under a heavier neighbour (a compiler), while
+    one thread per half ran at the same speed loaded or not (docs/performance.md)."""
     return max(1, (os.cpu_count() or 1) // 2)
 
 
