@@ -259,3 +259,39 @@ def test_the_spinner_shows_seconds_waited_until_the_first_text_and_through_retri
     assert "4.5 s" not in buffer.getvalue()
     renderer.end_reply(done("Hello"))
     assert "Hello" in buffer.getvalue()
+
+
+def test_a_width_change_mid_paragraph_keeps_the_shown_lines_and_draws_only_the_rest() -> None:
+    """tmux moves rewrapped rows it cannot show into the scrollback, where no erase reaches:
+    so the lines already shown stay, and are never written again."""
+    import re
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, height=40, force_terminal=True)
+    renderer = MarkdownRenderer(console, frame_interval=0)
+    words = [f"word{n}" for n in range(200)]
+    renderer.begin_reply()
+    for word in words[:100]:
+        renderer.delta(word + " ")
+    mark = len(buffer.getvalue())
+    console.width = 60  # the window was narrowed
+    for word in words[100:]:
+        renderer.delta(word + " ")
+    renderer.end_reply(done(" ".join(words)))
+    after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue()[mark:])
+    assert "word0 " not in after and "word50 " not in after  # the kept lines are not written again
+    assert all(word in after for word in words[100:])
+    assert after.split()[0].startswith("word") and int(after.split()[0][4:]) < 100  # the unfinished line came back
+
+
+def test_a_width_change_redraws_what_is_not_a_plain_paragraph() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, height=40, force_terminal=True)
+    renderer = MarkdownRenderer(console, frame_interval=0)
+    renderer.begin_reply()
+    renderer.delta("- **bold** item one\n- item two")
+    mark = len(buffer.getvalue())
+    console.width = 60
+    renderer.delta(" and more")
+    renderer.end_reply(done("- **bold** item one\n- item two and more"))
+    assert "item one" in buffer.getvalue()[mark:]  # redrawn whole: a list is not kept line by line

@@ -50,6 +50,19 @@ class LiveArea:
             self._write(_up(self._rows_from(0, width or self._width or 1)))
         self.shown, self._cells = [], []
 
+    @property
+    def width(self) -> int | None:
+        """The width the shown lines were drawn at."""
+        return self._width
+
+    def keep_all_but_last(self, *, width: int) -> None:
+        """Leave the shown lines as output for good, except the last, which is erased (at the
+        terminal's new ``width``: it sits right above the cursor, however the terminal rewrapped
+        the rest). For a width change, when what is shown can stay as it is."""
+        if self._cells:
+            self._write(_up(min(max(1, math.ceil(self._cells[-1] / width)), self.max_rows)))
+        self.shown, self._cells = [], []
+
     def _unchanged(self, lines: Sequence[str]) -> int:
         count = 0
         for old, new in zip(self.shown, lines, strict=False):

@@ -33,6 +33,7 @@ from ychat.render.live import HIDE_CURSOR, SHOW_CURSOR, KeysUnechoed, LiveArea, 
 from ychat.render.plain import NOTES, REPLACED
 
 FRAME_INTERVAL = 1 / 15
+PLAIN_PARAGRAPH = re.compile(r"[^\s#>|`~*+\-\d][^\n*_`\[\]<>\\]*")  # one source line, no inline markup
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
 WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # loads what replies need
 
@@ -164,10 +165,32 @@ class MarkdownRenderer:
         if self._area is None or now - self._drawn_at < self.frame_interval:
             return
         self._drawn_at, self.frames = now, self.frames + 1
+        if self._area.shown and self._area.width not in (None, self.console.width):
+            self._keep_shown_paragraph()
         if self._finished:
             self._area.clear(width=self.console.width)
             self._commit("".join(self._finished), gap=True)
         self._show(_Block(self._blocks.visible(_live_height(self.console)), fit=True))
+
+    def _keep_shown_paragraph(self) -> None:
+        """The terminal's width changed, and it may have rewrapped the live lines (tmux moves
+        the rows that no longer fit into the scrollback, out of reach): when the open block is
+        a plain paragraph shown whole, its finished lines stay as they are and only the rest of
+        it is drawn again, so none of it is shown twice. Anything else is redrawn whole."""
+        assert self._area is not None
+        text, shown = self._blocks.rest(), [ANSI.sub("", line) for line in self._area.shown]
+        if len(shown) >= _live_height(self.console) or not PLAIN_PARAGRAPH.fullmatch(text):
+            return
+        kept = " ".join(shown[:-1]).split()
+        tokens = list(re.finditer(r"\S+", text))
+        if not kept or len(kept) >= len(tokens) or kept != [match.group() for match in tokens[: len(kept)]]:
+            return  # the lines are not exactly the text's first words: redraw instead
+        starts = [match.start() for match in tokens]
+        words = len(kept)
+        self._area.keep_all_but_last(width=self.console.width)
+        self.committed += starts[words]
+        self._blocks = BlockSplitter()
+        self._blocks.feed(text[starts[words] :])
 
     def _show(self, renderable: Any) -> None:
         """Render into the live area: lines as ANSI strings and their widths in cells."""
