@@ -295,3 +295,23 @@ def test_a_width_change_redraws_what_is_not_a_plain_paragraph() -> None:
     renderer.delta(" and more")
     renderer.end_reply(done("- **bold** item one\n- item two and more"))
     assert "item one" in buffer.getvalue()[mark:]  # redrawn whole: a list is not kept line by line
+
+
+def test_a_width_change_mid_code_block_keeps_the_shown_lines() -> None:
+    import re
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, height=40, force_terminal=True)
+    renderer = MarkdownRenderer(console, frame_interval=0)
+    code = "```python\n" + "".join(f"value_{n} = {n}\n" for n in range(20)) + "```\n"
+    renderer.begin_reply()
+    half = code.index("value_10")
+    for i in range(0, half + 4, 3):
+        renderer.delta(code[i : min(i + 3, half + 4)])
+    mark = len(buffer.getvalue())
+    console.width = 60
+    renderer.delta(code[half + 4 :])
+    renderer.end_reply(done(code))
+    after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue()[mark:])
+    assert "value_0 = 0" not in after and "value_9 = 9" not in after  # kept, not written again
+    assert all(f"value_{n} = {n}" in after for n in range(10, 20))

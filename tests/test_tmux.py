@@ -53,6 +53,25 @@ def wait_for(name: str, text: str, *, last_line: bool = False) -> list[str]:
     raise AssertionError(f"{text!r} never appeared:\n" + "\n".join(screen(name)))
 
 
+CODE = (
+    "```python\n"
+    + "".join(f"value_number_{n} = compute({n}, {n} * 2, {n} * 3) + another_call()\n" for n in range(30))
+    + "```\n"
+)
+
+
+def test_narrowing_mid_code_block_leaves_every_line_once(server: RunningServer, pane: str) -> None:
+    server.emulator.enqueue(Reply.of(CODE, chunks=200, delay=0.02))
+    wait_for(pane, "›", last_line=True)
+    tmux("send-keys", "-t", pane, "go", "Enter")
+    wait_for(pane, "value_number_12 ")
+    tmux("resize-window", "-t", pane, "-x", "50", "-y", "40")
+    wait_for(pane, "›", last_line=True)
+    squeezed = "".join("".join(screen(pane)).split())
+    for n in range(30):
+        assert squeezed.count(f"value_number_{n}=") == 1, n
+
+
 def test_narrowing_mid_reply_and_after_leaves_every_line_once(server: RunningServer, pane: str) -> None:
     server.emulator.enqueue(Reply.of(PARAGRAPH + "\n\n" + LIST, chunks=300, delay=0.02))
     wait_for(pane, "›", last_line=True)

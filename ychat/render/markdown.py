@@ -78,6 +78,30 @@ def _rstrip(line: list[Segment]) -> list[Segment]:
     return line
 
 
+def _kept_paragraph(text: str, shown: list[str]) -> str | None:
+    """A plain paragraph whose shown lines but the last are exactly its first words: the text
+    the block restarts with (from its unfinished line)."""
+    if not PLAIN_PARAGRAPH.fullmatch(text):
+        return None
+    kept = " ".join(shown[:-1]).split()
+    tokens = list(re.finditer(r"\S+", text))
+    if not kept or len(kept) >= len(tokens) or kept != [match.group() for match in tokens[: len(kept)]]:
+        return None
+    return text[tokens[len(kept)].start() :]
+
+
+def _kept_code(text: str, shown: list[str]) -> str | None:
+    """A fenced code block shown line for line: the same for its finished lines (it restarts
+    under its fence opener, so the rest is still code)."""
+    opener, _, code = text.partition("\n")
+    lines = code.split("\n")
+    if not opener.lstrip().startswith(("```", "~~~")) or len(lines) < 2 or len(shown) != len(lines):
+        return None
+    if [line.strip() for line in lines[:-1]] != shown[:-1]:
+        return None
+    return f"{opener}\n{lines[-1]}"
+
+
 def _live_height(console: Console) -> int:
     return max(1, console.size.height - 1)
 
@@ -145,6 +169,10 @@ class MarkdownRenderer:
 
     def delta(self, text: str) -> None:
         self._stop_spinner()
+        with self._lock:
+            area = self._area
+            if area is not None and area.shown and area.width not in (None, self.console.width):
+                self._keep_shown_lines()  # before the new text: what is shown is what was fed
         finished = self._blocks.feed(text)
         if finished:
             self._finished.append(finished)
@@ -165,32 +193,28 @@ class MarkdownRenderer:
         if self._area is None or now - self._drawn_at < self.frame_interval:
             return
         self._drawn_at, self.frames = now, self.frames + 1
-        if self._area.shown and self._area.width not in (None, self.console.width):
-            self._keep_shown_paragraph()
         if self._finished:
             self._area.clear(width=self.console.width)
             self._commit("".join(self._finished), gap=True)
         self._show(_Block(self._blocks.visible(_live_height(self.console)), fit=True))
 
-    def _keep_shown_paragraph(self) -> None:
+    def _keep_shown_lines(self) -> None:
         """The terminal's width changed, and it may have rewrapped the live lines (tmux moves
-        the rows that no longer fit into the scrollback, out of reach): when the open block is
-        a plain paragraph shown whole, its finished lines stay as they are and only the rest of
-        it is drawn again, so none of it is shown twice. Anything else is redrawn whole."""
+        the rows that no longer fit into the scrollback, out of an erase's reach). When the
+        open block is shown whole and is a plain paragraph or a code block, its finished lines
+        stay as they are and the block restarts at its unfinished line, so nothing is shown
+        twice. Anything else is redrawn whole."""
         assert self._area is not None
-        text, shown = self._blocks.rest(), [ANSI.sub("", line) for line in self._area.shown]
-        if len(shown) >= _live_height(self.console) or not PLAIN_PARAGRAPH.fullmatch(text):
+        text, shown = self._blocks.rest(), [ANSI.sub("", line).strip() for line in self._area.shown]
+        if len(shown) >= _live_height(self.console):
             return
-        kept = " ".join(shown[:-1]).split()
-        tokens = list(re.finditer(r"\S+", text))
-        if not kept or len(kept) >= len(tokens) or kept != [match.group() for match in tokens[: len(kept)]]:
-            return  # the lines are not exactly the text's first words: redraw instead
-        starts = [match.start() for match in tokens]
-        words = len(kept)
+        restart = _kept_paragraph(text, shown) or _kept_code(text, shown)
+        if restart is None:
+            return
         self._area.keep_all_but_last(width=self.console.width)
-        self.committed += starts[words]
+        self.committed += len(text) - len(restart)  # for a code block, less its opener, drawn again
         self._blocks = BlockSplitter()
-        self._blocks.feed(text[starts[words] :])
+        self._blocks.feed(restart)
 
     def _show(self, renderable: Any) -> None:
         """Render into the live area: lines as ANSI strings and their widths in cells."""
