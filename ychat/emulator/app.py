@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.emulator.engine import BadRequest, EchoEngine, Engine, Generation, run_to_end
+from ychat.emulator.engine import BadRequest, EchoEngine, Engine, Generation, internal_error, run_to_end
 from ychat.emulator.operations import Gate, Operations
 from ychat.emulator.script import error_body
 from ychat.emulator.validation import completion_args, validate_completion, validate_tokenize
@@ -66,12 +66,13 @@ class LocalAPI:
             self._check_auth(request.headers.get("authorization", ""))
             return handler(request.body, start_response)
         except BadRequest as error:
-            body = unary_error(error.status, str(error)) if unary else error_body(error.status, str(error))
-            return json_response(start_response, error.status, body)
+            refused = error
         except Exception as error:  # an engine failure ends this request, never the server
             log.error("ychat serve: %s %s failed: %s: %s", method, path, type(error).__name__, error)
-            message = f"internal error: {type(error).__name__}: {error}"
-            return json_response(start_response, 500, unary_error(500, message) if unary else error_body(500, message))
+            refused = internal_error(error)
+        message = str(refused)
+        body = unary_error(refused.status, message) if unary else error_body(refused.status, message)
+        return json_response(start_response, refused.status, body)
 
     def _handler(self, method: str, path: str) -> Handler:
         """Routing comes first: an unknown path is 404 whoever asks."""
@@ -157,7 +158,7 @@ class LocalAPI:
             yield line(error_body(error.status, str(error)))
         except Exception as error:  # the engine failed mid-reply: an error line, as the API sends one
             log.error("ychat serve: generation failed: %s: %s", type(error).__name__, error)
-            yield line(error_body(500, f"internal error: {type(error).__name__}: {error}"))
+            yield line(error_body(500, str(internal_error(error))))
         finally:
             _close(rest)  # the client went away (Ctrl-C): stop generating now
 

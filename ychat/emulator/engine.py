@@ -28,6 +28,11 @@ class BadRequest(Exception):
         self.status = status
 
 
+def internal_error(error: Exception) -> BadRequest:
+    """An engine failure (llama.cpp, a broken model) as the API's 500, naming what went wrong."""
+    return BadRequest(500, f"internal error: {type(error).__name__}: {error}")
+
+
 def context_overflow(limit: int, got: int) -> BadRequest:
     """The real API's wording (REFERENCE.md §6) for a prompt longer than the context."""
     return BadRequest(400, f"number of input tokens must be no more than {limit}, got {got}")

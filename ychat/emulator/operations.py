@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ychat.api.protocol import GRPC_OF_HTTP
-from ychat.emulator.engine import BadRequest, Engine, Generation, run_to_end
+from ychat.emulator.engine import BadRequest, Engine, Generation, internal_error, run_to_end
 from ychat.emulator.validation import CompletionArgs
 from ychat.emulator.wire import result
 
@@ -166,7 +166,7 @@ class Operations:
         except BadRequest as error:
             return _error(error.status, str(error))
         except Exception as error:  # an engine failure ends the operation, not the worker
-            return _error(500, f"internal error: {type(error).__name__}: {error}")
+            return _error(500, str(internal_error(error)))
 
     def _run(self, args: CompletionArgs) -> Generation:
         generations = self._engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
