@@ -37,6 +37,23 @@ class LiveArea:
         self._width: int | None = None
         self.written = 0  # characters sent to the terminal, for benchmarks
 
+    def open(self) -> None:
+        """Hide the cursor while frames are drawn (it would flicker along each rewrite)."""
+        self._write(HIDE_CURSOR)
+
+    def close(self, *, width: int) -> None:
+        """Erase the area and show the cursor again; the area is done."""
+        self.clear(width=width)
+        self._write(SHOW_CURSOR)
+
+    @contextmanager
+    def paused(self, *, width: int) -> Iterator[None]:
+        """Erase the area, let the caller print above it, then draw the same lines again."""
+        lines, cells = self.shown, self._cells
+        self.clear(width=width)
+        yield
+        self.show(lines, cells, width=width)
+
     def show(self, lines: Sequence[str], cells: Sequence[int], *, width: int) -> None:
         """Make the area show ``lines`` (each at most ``width`` cells wide)."""
         first = self._unchanged(lines) if width == self._width else 0

@@ -29,7 +29,7 @@ from ychat.api.stream import Done, Retrying
 from ychat.conversation import Message
 from ychat.errors import YChatError, describe
 from ychat.render.blocks import BlockSplitter
-from ychat.render.live import HIDE_CURSOR, SHOW_CURSOR, KeysUnechoed, LiveArea, Ticker
+from ychat.render.live import KeysUnechoed, LiveArea, Ticker
 from ychat.render.plain import NOTES, REPLACED
 
 FRAME_INTERVAL = 1 / 15
@@ -145,7 +145,7 @@ class MarkdownRenderer:
         self._finished.clear()
         self._keys.start()
         self._area = LiveArea(self.console.file, max_rows=_live_height(self.console))
-        self._area.out.write(HIDE_CURSOR)
+        self._area.open()
         self._waiting_since = self.clock()
         self.tick()
         if self.spinner_interval > 0:
@@ -236,8 +236,7 @@ class MarkdownRenderer:
         self._stop_spinner()
         with self._lock:
             if self._area is not None:
-                self._area.clear(width=self.console.width)
-                self._area.out.write(SHOW_CURSOR)
+                self._area.close(width=self.console.width)
                 self._area = None
             self._commit("".join(self._finished) + self._blocks.rest(), gap=False)
         self._blocks = BlockSplitter()
@@ -271,10 +270,8 @@ class MarkdownRenderer:
             if self._area is None:
                 self.err.print(note)
                 return
-            shown = self._area.shown
-            self._area.clear(width=self.console.width)
-            self.console.print(note)
-            self._area.show(shown, [cell_len(ANSI.sub("", line)) for line in shown], width=self.console.width)
+            with self._area.paused(width=self.console.width):
+                self.console.print(note)
 
     def show_history(self, messages: Sequence[Message]) -> None:
         for message in messages:
