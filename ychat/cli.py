@@ -121,6 +121,9 @@ def _guarded(action: Callable[[], None], *, debug: bool) -> int:
 
         logging.basicConfig(stream=sys.stderr, format="ychat: debug: %(message)s")
         logging.getLogger("ychat").setLevel(logging.DEBUG)
+    from ychat import interrupts
+
+    interrupts.arm()  # one Ctrl-C interrupts; a burst of them does not break the clean-up
     try:
         action()
     except YChatError as error:

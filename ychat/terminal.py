@@ -20,6 +20,8 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import Output
 
+from ychat import interrupts
+
 PROMPT = "› "
 CONTINUATION = "… "
 
@@ -167,7 +169,14 @@ def make_reader(
     )
     if on_ready is not None:
         session.app.after_render += _once(on_ready)
-    return lambda: session.prompt(PROMPT)
+    def read_line() -> str:
+        # Ctrl-C at the prompt is a key (raw mode). While prompt_toolkit sets up and tears down
+        # there is no prompt yet, and the rest of a burst that cancelled a reply would break
+        # its start-up: it is dropped then; after the prompt the next Ctrl-C counts again.
+        with interrupts.quiet_then_armed():
+            return session.prompt(PROMPT)
+
+    return read_line
 
 
 def stop_prompt(error: BaseException) -> bool:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import math
-import signal
 import termios
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
+
+from ychat.interrupts import held
 
 HIDE_CURSOR, SHOW_CURSOR = "\x1b[?25l", "\x1b[?25h"
 
@@ -97,7 +98,7 @@ class LiveArea:
         return min(rows, self.max_rows)
 
     def _write(self, text: str) -> None:
-        with uninterrupted():  # Ctrl-C between the write and the bookkeeping would desynchronise them
+        with held():  # Ctrl-C between the write and the bookkeeping would desynchronise them
             self.out.write(text)
             self.out.flush()
             self.written += len(text)
@@ -106,22 +107,6 @@ class LiveArea:
 def _up(rows: int) -> str:
     """To the start of the line ``rows`` above, and erase from there to the end of the screen."""
     return "\r" + (f"\x1b[{rows}A" if rows else "") + "\x1b[J"
-
-
-@contextmanager
-def uninterrupted() -> Iterator[None]:
-    """Hold a Ctrl-C (SIGINT) that arrives inside the block until the block is done."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught and callable(previous):
-            previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
 
 
 class KeysUnechoed:
