@@ -315,3 +315,26 @@ def test_a_width_change_mid_code_block_keeps_the_shown_lines() -> None:
     after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue()[mark:])
     assert "value_0 = 0" not in after and "value_9 = 9" not in after  # kept, not written again
     assert all(f"value_{n} = {n}" in after for n in range(10, 20))
+
+
+def test_a_width_change_keeps_code_lines_when_more_was_fed_than_the_last_frame_showed() -> None:
+    import re
+
+    now = [0.0]
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, height=40, force_terminal=True)
+    renderer = MarkdownRenderer(console, clock=lambda: now[0])  # 15 frames a second at most
+    code = "```python\n" + "".join(f"value_{n} = {n}\n" for n in range(20)) + "```\n"
+    renderer.begin_reply()
+    renderer.delta(code[: code.index("value_5")])
+    now[0] += 1.0
+    renderer.delta("v")  # a frame: five lines and a partial one shown
+    renderer.delta(code[code.index("value_5") + 1 : code.index("value_9")])  # fed, not drawn yet
+    mark = len(buffer.getvalue())
+    console.width = 60
+    now[0] += 1.0
+    renderer.delta(code[code.index("value_9") :])
+    renderer.end_reply(done(code))
+    after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue()[mark:])
+    assert "value_0 = 0" not in after and "value_4 = 4" not in after
+    assert all(f"value_{n} = {n}" in after for n in range(5, 20))

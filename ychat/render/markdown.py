@@ -91,15 +91,17 @@ def _kept_paragraph(text: str, shown: list[str]) -> str | None:
 
 
 def _kept_code(text: str, shown: list[str]) -> str | None:
-    """A fenced code block shown line for line: the same for its finished lines (it restarts
-    under its fence opener, so the rest is still code)."""
+    """A fenced code block whose shown lines but the last are its first lines: the text the
+    block restarts with, under its fence opener so the rest is still code. (More may have
+    been fed than the last frame showed: frames come at most 15 times a second.)"""
     opener, _, code = text.partition("\n")
     lines = code.split("\n")
-    if not opener.lstrip().startswith(("```", "~~~")) or len(lines) < 2 or len(shown) != len(lines):
+    kept = len(shown) - 1
+    if not opener.lstrip().startswith(("```", "~~~")) or kept < 1 or len(lines) <= kept:
         return None
-    if [line.strip() for line in lines[:-1]] != shown[:-1]:
+    if [line.strip() for line in lines[:kept]] != shown[:kept]:
         return None
-    return f"{opener}\n{lines[-1]}"
+    return opener + "\n" + "\n".join(lines[kept:])
 
 
 def _live_height(console: Console) -> int:
