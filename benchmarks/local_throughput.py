@@ -26,9 +26,9 @@ from pathlib import Path
 from llama_cpp import Llama
 
 from ychat.api.auth import ApiKey
-from ychat.api.client import CompletionClient, build_http_client
-from ychat.api.protocol import CompletionOptions
-from ychat.api.stream import Delta, Done
+from ychat.api.client import v1_client
+from ychat.api.transport import build_http_client
+from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
 from ychat.emulator.app import LocalAPI
 from ychat.local import default_model_path
@@ -41,7 +41,7 @@ SAMPLER = {"top_k": 40, "top_p": 0.95, "min_p": 0.05, "repeat_penalty": 1.1}
 
 
 def via_ychat(engine: LlamaEngine, tokens: int = TOKENS) -> tuple[float, float, int]:
-    client = CompletionClient(
+    client = v1_client(
         build_http_client(timeout=600, wsgi_app=LocalAPI(engine=engine)),
         credentials=ApiKey("local"),
         folder_id="local",
@@ -51,7 +51,7 @@ def via_ychat(engine: LlamaEngine, tokens: int = TOKENS) -> tuple[float, float, 
     with client:
         start = time.perf_counter()
         first = None
-        for event in client.complete("local", [Message("user", PROMPT)], CompletionOptions(0.0, tokens)):
+        for event in client.complete("local", [Message("user", PROMPT)], Options(0.0, tokens)):
             if isinstance(event, Delta) and first is None:
                 first = time.perf_counter()
             if isinstance(event, Done):

@@ -21,7 +21,8 @@ import pexpect
 from _common import PROMPT, cloud_env, parser, private_home, report, spawn_repl
 from turn_overhead import TimedEmulator
 
-from ychat.api.protocol import CompletionOptions, completion_body
+from ychat.api.v1 import completion_body
+from ychat.chat import Options
 from ychat.conversation import Conversation
 from ychat.emulator.script import Reply
 from ychat.emulator.server import serve
@@ -91,7 +92,7 @@ def build_cost(history: int, rounds: int = 5) -> float:
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        body = completion_body("gpt://b1g/yandexgpt/latest", conversation.messages_for("next"), CompletionOptions())
+        body = completion_body("gpt://b1g/yandexgpt/latest", conversation.messages_for("next"), Options())
         json.dumps(body).encode()
         times.append(time.perf_counter() - start)
     return statistics.median(times) / history * 1e6

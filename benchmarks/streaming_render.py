@@ -27,8 +27,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
 
-from ychat.api.protocol import STATUS_FINAL, Usage
-from ychat.api.stream import Done
+from ychat.chat import Done, FinishReason, Usage
 from ychat.render.markdown import MarkdownRenderer
 
 SIZES_KB = (10, 20, 40, 80)
@@ -106,7 +105,7 @@ def ychat(text: str, rate: float | None) -> tuple[int, int]:
     renderer.begin_reply()
     for piece in chunks(text):
         renderer.delta(piece)
-    renderer.end_reply(Done(text, STATUS_FINAL, Usage(), "bench"))
+    renderer.end_reply(Done(text, FinishReason.STOP, Usage(), "bench"))
     return renderer.frames, len(terminal.file.getvalue().encode())  # type: ignore[attr-defined]
 
 

@@ -28,7 +28,8 @@ from _common import PROMPT, PYTHON, YCHAT, cloud_env, interleaved, ms, parser, p
 from rich.console import Console
 
 from ychat.api.auth import ApiKey
-from ychat.api.client import CompletionClient, build_http_client
+from ychat.api.client import v1_client
+from ychat.api.transport import build_http_client
 from ychat.conversation import Conversation
 from ychat.emulator import Emulator
 from ychat.emulator.server import serve
@@ -81,7 +82,7 @@ def one_off(url: str, runs: int) -> dict[str, float]:
 def in_process(url: str, turns: int) -> float:
     """Median seconds from read_line returning to the request reaching the transport."""
     transport, entered = TimedTransport(), []
-    client = CompletionClient(
+    client = v1_client(
         lambda: build_http_client(timeout=10, transport=transport),
         credentials=ApiKey("bench-key"),
         folder_id="b1gbench",

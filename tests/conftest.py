@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from ychat.api.auth import ApiKey
-from ychat.api.client import CompletionClient
+from ychat.api.client import ApiClient, v1_client
 from ychat.api.retry import RetryPolicy
 from ychat.emulator import Emulator
 from ychat.emulator.server import RunningServer, serve
@@ -45,9 +45,9 @@ def sleeps() -> Sleeps:
 
 def client_over(
     transport: httpx.BaseTransport, *, sleeps: Sleeps | None = None, retry: RetryPolicy | None = None
-) -> CompletionClient:
-    """A CompletionClient on ``transport``, retries without jitter and without real sleeping."""
-    return CompletionClient(
+) -> ApiClient:
+    """A v1 ApiClient on ``transport``, retries without jitter and without real sleeping."""
+    return v1_client(
         httpx.Client(transport=transport, timeout=5.0),
         credentials=ApiKey("test-key"),
         folder_id=FOLDER,
@@ -57,12 +57,12 @@ def client_over(
     )
 
 
-def in_process_client(app: Any, **options: Any) -> CompletionClient:
+def in_process_client(app: Any, **options: Any) -> ApiClient:
     """Wired to ``app`` (a WSGI app, e.g. the emulator) through httpx's in-process transport."""
     return client_over(httpx.WSGITransport(app=app), **options)
 
 
-def mock_client(handler: Any, **options: Any) -> CompletionClient:
+def mock_client(handler: Any, **options: Any) -> ApiClient:
     return client_over(httpx.MockTransport(handler), **options)
 
 

@@ -15,7 +15,7 @@ ROOT = PACKAGE.parent
 
 # outside library -> the only modules allowed to import it
 OWNERS = {
-    "httpx": {"api/client.py", "api/transport.py"},
+    "httpx": {"api/transport.py", "api/edge.py"},
     "rich": {"render/markdown.py"},
     "prompt_toolkit": {"terminal.py"},
     "typer": {"cli.py"},
@@ -53,6 +53,27 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
     emulator_users = {n for n, found in MODULES.items() if any(i.startswith("ychat.emulator") for i in found)}
     assert {n for n in emulator_users if not n.startswith(("emulator/", "local/"))} <= {"backend.py"}
     assert "ychat.api.client" not in MODULES["session.py"]
+
+
+# wire words -> the dialect module that alone may spell them (the local server speaks the wire too)
+WIRE_WORDS = {
+    "ALTERNATIVE_STATUS": "api/v1.py",
+    "completionOptions": "api/v1.py",
+    "modelUri": "api/v1.py",
+    "inputTextTokens": "api/v1.py",
+}
+SERVER_SIDE = ("emulator/", "local/")
+
+
+def test_wire_words_stay_in_their_dialect_module() -> None:
+    """Session, renderers and the rest speak the chat core (ychat/chat.py), never a wire format."""
+    for path in PACKAGE.rglob("*.py"):
+        name = str(path.relative_to(PACKAGE))
+        if name.startswith(SERVER_SIDE):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for word, owner in WIRE_WORDS.items():
+            assert word not in text or name == owner, f"{name} spells {word!r}, which belongs in {owner}"
 
 
 def tool(name: str) -> str:

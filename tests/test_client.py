@@ -12,10 +12,9 @@ import pytest
 
 from tests.conftest import FOLDER, Sleeps, mock_client, vector
 from ychat import __version__
-from ychat.api.protocol import CompletionOptions
+from ychat.api.edge import retry_after as _retry_after
 from ychat.api.retry import RetryPolicy
-from ychat.api.stream import Delta, Done, Retrying
-from ychat.api.transport import retry_after as _retry_after
+from ychat.chat import Delta, Done, Options, Retrying
 from ychat.conversation import Message
 from ychat.errors import (
     APIError,
@@ -50,8 +49,8 @@ def error_reply(name: str, **headers: str) -> httpx.Response:
     return httpx.Response(case["status"], json=case["body"], headers=headers)
 
 
-def run(client, options: CompletionOptions | None = None) -> list:
-    return list(client.complete("yandexgpt-lite", HI, options or CompletionOptions()))
+def run(client, options: Options | None = None) -> list:
+    return list(client.complete("yandexgpt-lite", HI, options or Options()))
 
 
 def test_streams_documented_vector_and_sends_documented_headers() -> None:
@@ -76,7 +75,7 @@ def test_streams_documented_vector_and_sends_documented_headers() -> None:
 
 
 def test_user_agent_comes_from_build_http_client() -> None:
-    from ychat.api.client import build_http_client
+    from ychat.api.transport import build_http_client
 
     assert build_http_client(timeout=3).headers["user-agent"] == f"ychat/{__version__}"
 
@@ -86,7 +85,7 @@ def test_no_stream_mode_reads_one_body() -> None:
         assert json.loads(request.content)["completionOptions"]["stream"] is False
         return httpx.Response(200, json=vector("v1-sync.json")["response"]["body"])
 
-    events = run(mock_client(handler), CompletionOptions(stream=False))
+    events = run(mock_client(handler), Options(stream=False))
     assert events[0] == Delta("To be, or not to be: that is the question.")
     assert isinstance(events[1], Done)
 
@@ -202,7 +201,7 @@ def test_error_after_text_was_shown_is_never_retried(sleeps: Sleeps) -> None:
         calls.append(1)
         return stream_reply(ERRORS["mid-stream"]["ndjson"])
 
-    events = mock_client(handler, sleeps=sleeps).complete("yandexgpt", HI, CompletionOptions())
+    events = mock_client(handler, sleeps=sleeps).complete("yandexgpt", HI, Options())
     assert next(events) == Delta("E")
     with pytest.raises(ServiceUnavailable) as info:
         next(events)
@@ -249,7 +248,7 @@ def test_dropped_connection_mid_stream() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=broken())
 
-    events = mock_client(handler).complete("yandexgpt", HI, CompletionOptions())
+    events = mock_client(handler).complete("yandexgpt", HI, Options())
     assert [next(events), next(events)] == [Delta("E"), Delta("rrors will")]
     with pytest.raises(StreamInterrupted):
         next(events)
@@ -274,7 +273,7 @@ def test_closing_the_event_generator_closes_the_response() -> None:
         def close(self) -> None:
             closed.append(True)
 
-    events = mock_client(lambda request: httpx.Response(200, stream=Body())).complete("m", HI, CompletionOptions())
+    events = mock_client(lambda request: httpx.Response(200, stream=Body())).complete("m", HI, Options())
     assert next(events) == Delta("E")
     events.close()  # what the session does on Ctrl-C
     assert closed == [True]
@@ -286,8 +285,8 @@ def test_debug_log_redacts_authorization(caplog: pytest.LogCaptureFixture) -> No
     assert "test-key" not in caplog.text
     assert "Api-Key <redacted>" in caplog.text
     assert (
-        "ALTERNATIVE_STATUS_FINAL, usage Usage(input_tokens=29, completion_tokens=9, total_tokens=38), model version 07.03.2024"
-        in caplog.text
+        "FinishReason.STOP, usage Usage(input_tokens=29, completion_tokens=9, reasoning_tokens=0, total_tokens=38), "
+        "model version 07.03.2024" in caplog.text
     )
 
 
@@ -300,7 +299,7 @@ def test_retry_policy_backoff_is_bounded() -> None:
 
 def test_the_http_client_is_built_once_on_first_use_or_by_prepare() -> None:
     from ychat.api.auth import ApiKey
-    from ychat.api.client import CompletionClient
+    from ychat.api.client import v1_client
 
     built: list[httpx.Client] = []
 
@@ -308,10 +307,10 @@ def test_the_http_client_is_built_once_on_first_use_or_by_prepare() -> None:
         built.append(httpx.Client(transport=httpx.MockTransport(lambda _: stream_reply(V2["response"]["ndjson"]))))
         return built[-1]
 
-    unused = CompletionClient(build, credentials=ApiKey("k"), folder_id=FOLDER, endpoint="http://api.test")
+    unused = v1_client(build, credentials=ApiKey("k"), folder_id=FOLDER, endpoint="http://api.test")
     unused.close()
     assert built == []  # a session that never sent anything never set up TLS
-    client = CompletionClient(build, credentials=ApiKey("k"), folder_id=FOLDER, endpoint="http://api.test")
+    client = v1_client(build, credentials=ApiKey("k"), folder_id=FOLDER, endpoint="http://api.test")
     client.prepare()
     assert len(built) == 1
     assert isinstance(run(client)[-1], Done) and isinstance(run(client)[-1], Done)
@@ -322,11 +321,12 @@ def test_the_http_client_is_built_once_on_first_use_or_by_prepare() -> None:
 
 def test_a_client_that_cannot_be_built_fails_the_turn_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     from ychat.api.auth import ApiKey
-    from ychat.api.client import CompletionClient, build_http_client
+    from ychat.api.client import v1_client
+    from ychat.api.transport import build_http_client
     from ychat.errors import NetworkError
 
     monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
-    client = CompletionClient(
+    client = v1_client(
         lambda: build_http_client(timeout=5), credentials=ApiKey("k"), folder_id=FOLDER, endpoint="https://api.test"
     )
     with pytest.raises(NetworkError, match="cannot set up HTTPS"):

@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import in_process_client, vector
-from ychat.api.protocol import CompletionOptions
-from ychat.api.stream import Delta, Done
+from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
 from ychat.emulator import Emulator, HttpError, Raw, Reply, Silent, cumulative
 from ychat.emulator.server import RunningServer
@@ -113,7 +112,7 @@ def test_cumulative_splitting() -> None:
 
 def complete(client, text: str = "hi") -> list:
     with client:
-        return list(client.complete("yandexgpt", [Message("user", text)], CompletionOptions()))
+        return list(client.complete("yandexgpt", [Message("user", text)], Options()))
 
 
 def test_client_replays_vectors_in_process(emulator: Emulator) -> None:
@@ -128,10 +127,11 @@ def test_client_replays_vectors_in_process(emulator: Emulator) -> None:
 
 def real_client(server: RunningServer, timeout: float = 5.0):
     from ychat.api.auth import ApiKey
-    from ychat.api.client import CompletionClient, build_http_client
+    from ychat.api.client import v1_client
     from ychat.api.retry import RetryPolicy
+    from ychat.api.transport import build_http_client
 
-    return CompletionClient(
+    return v1_client(
         build_http_client(timeout=timeout),
         credentials=ApiKey("k"),
         folder_id="b1g",
@@ -207,7 +207,7 @@ class EndlessEngine:
 
         try:
             for n in itertools.count(1):
-                yield Generation("x" * n, "ALTERNATIVE_STATUS_PARTIAL", 1, n)
+                yield Generation("x" * n, None, 1, n)
                 time.sleep(0.02)
         finally:
             self.closed.set()

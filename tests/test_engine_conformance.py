@@ -13,12 +13,14 @@ import httpx
 import pytest
 
 from tests.conftest import in_process_client, vector
-from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED, TERMINAL_STATUSES, CompletionOptions
-from ychat.api.stream import Delta, Done
+from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
+from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
 from ychat.emulator import EchoEngine, Engine, LocalAPI
 from ychat.emulator.operations import RESPONSE_TYPE
 
+STATUS_FINAL, STATUS_TRUNCATED = "ALTERNATIVE_STATUS_FINAL", "ALTERNATIVE_STATUS_TRUNCATED_FINAL"
+TERMINAL_STATUSES = set(FINISH_OF_STATUS)
 HEADERS = {"Authorization": "Api-Key local"}
 V1, V2, V3, V4 = (vector(n) for n in ("v1-sync.json", "v2-stream.json", "v3-async.json", "v4-tokenize-completion.json"))
 
@@ -158,5 +160,5 @@ def test_unauthenticated_unary_request(http: httpx.Client) -> None:
 
 def test_the_client_chats_with_the_engine(engine: Engine) -> None:
     with in_process_client(LocalAPI(engine=engine)) as client:
-        first = list(client.complete("local", [Message("user", "Say hello")], CompletionOptions(max_tokens=20)))
+        first = list(client.complete("local", [Message("user", "Say hello")], Options(max_tokens=20)))
     assert isinstance(first[-1], Done) and first[-1].text == "".join(e.text for e in first if isinstance(e, Delta))

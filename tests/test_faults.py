@@ -15,10 +15,10 @@ from tests.conftest import FOLDER, Sleeps, in_process_client, mock_client
 from tests.helpers import Recorder, assert_one_error_line, ychat
 from tests.sockets import OK_REPLY, read_request, reset, self_signed_context, tcp_server
 from ychat.api.auth import ApiKey
-from ychat.api.client import CompletionClient, build_http_client
-from ychat.api.protocol import CompletionOptions
+from ychat.api.client import ApiClient, v1_client
 from ychat.api.retry import RetryPolicy
-from ychat.api.stream import Delta, Done
+from ychat.api.transport import build_http_client
+from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
 from ychat.emulator import Emulator, Raw, Reply
 from ychat.emulator.server import RunningServer
@@ -42,8 +42,8 @@ TOOL_CALL = (
 )  # REFERENCE.md §1.2, the documented tool-call reply
 
 
-def real_client(url: str, sleeps: Sleeps, **options: object) -> CompletionClient:
-    return CompletionClient(
+def real_client(url: str, sleeps: Sleeps, **options: object) -> ApiClient:
+    return v1_client(
         build_http_client(timeout=5.0),
         credentials=ApiKey("test-key"),
         folder_id=FOLDER,
@@ -68,7 +68,7 @@ def test_a_reset_before_the_status_line_is_retried(sleeps: Sleeps) -> None:
             conn.close()
 
     with tcp_server(handler) as (url, seen), real_client(url, sleeps) as client:
-        events = list(client.complete("yandexgpt", HI, CompletionOptions(stream=False)))
+        events = list(client.complete("yandexgpt", HI, Options(stream=False)))
     assert texts(events) == "Hello" and isinstance(events[-1], Done)
     assert seen == [1, 2] and sleeps == [0.5]
 
@@ -83,7 +83,7 @@ def test_resets_every_time_say_reset_after_the_retries(sleeps: Sleeps) -> None:
         real_client(url, sleeps) as client,
         pytest.raises(ConnectionReset) as caught,
     ):
-        list(client.complete("yandexgpt", HI, CompletionOptions()))
+        list(client.complete("yandexgpt", HI, Options()))
     assert "reset before the reply started" in caught.value.message
     assert caught.value.exit_code == ExitCode.NETWORK
     assert len(seen) == 4 and len(sleeps) == 3
@@ -100,7 +100,7 @@ def test_a_self_signed_certificate_fails_once_with_a_clear_line(sleeps: Sleeps, 
         real_client(url, sleeps) as client,
         pytest.raises(TLSFailed) as caught,
     ):
-        list(client.complete("yandexgpt", HI, CompletionOptions()))
+        list(client.complete("yandexgpt", HI, Options()))
     assert "certificate" in caught.value.message and "self-signed" in caught.value.message
     assert sleeps == [] and len(seen) == 1  # not retried: it cannot go away by itself
     assert caught.value.exit_code == ExitCode.NETWORK
@@ -116,7 +116,7 @@ def test_a_redirect_says_where_it_points(emulator: Emulator) -> None:
         )
     )
     with pytest.raises(APIError) as caught:
-        list(in_process_client(emulator).complete("yandexgpt", HI, CompletionOptions()))
+        list(in_process_client(emulator).complete("yandexgpt", HI, Options()))
     assert "redirects to https://llm.example/new" in caught.value.message
     assert "does not follow redirects" in caught.value.message and caught.value.http_status == 301
 
@@ -126,7 +126,7 @@ def test_retry_after_longer_than_the_budget_says_how_long_the_server_asks(sleeps
         return httpx.Response(429, json={"error": {"message": "quota"}}, headers={"Retry-After": "100000"})
 
     with pytest.raises(QuotaExceeded) as caught:
-        list(mock_client(handler, sleeps=sleeps).complete("yandexgpt", HI, CompletionOptions()))
+        list(mock_client(handler, sleeps=sleeps).complete("yandexgpt", HI, Options()))
     assert sleeps == []
     assert caught.value.hint is not None and "27 h 47 min" in caught.value.hint and "did not retry" in caught.value.hint
     assert "after retries" not in caught.value.hint
@@ -137,7 +137,7 @@ def test_quota_after_real_retries_keeps_its_hint(sleeps: Sleeps) -> None:
         return httpx.Response(429, json={"error": {"message": "quota"}})
 
     with pytest.raises(QuotaExceeded) as caught:
-        list(mock_client(handler, sleeps=sleeps).complete("yandexgpt", HI, CompletionOptions()))
+        list(mock_client(handler, sleeps=sleeps).complete("yandexgpt", HI, Options()))
     assert len(sleeps) == 3 and "after retries" in (caught.value.hint or "")
 
 
@@ -145,13 +145,13 @@ def test_quota_after_real_retries_keeps_its_hint(sleeps: Sleeps) -> None:
 def test_a_tool_call_reply_is_an_error_not_silence(emulator: Emulator, stream: bool) -> None:
     emulator.enqueue(Raw((TOOL_CALL,)))
     with pytest.raises(UnsupportedReply, match="tool call, which ychat does not support"):
-        list(in_process_client(emulator).complete("yandexgpt", HI, CompletionOptions(stream=stream)))
+        list(in_process_client(emulator).complete("yandexgpt", HI, Options(stream=stream)))
 
 
 def test_an_empty_final_reply_is_an_error(emulator: Emulator) -> None:
     emulator.enqueue(Reply(texts=("",)))
     with pytest.raises(UnsupportedReply, match="empty"):
-        list(in_process_client(emulator).complete("yandexgpt", HI, CompletionOptions()))
+        list(in_process_client(emulator).complete("yandexgpt", HI, Options()))
 
 
 def test_tool_call_one_off_exits_1_with_one_line(server: RunningServer, tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ class Ticks:
 
 def test_max_time_ends_an_endless_stream(emulator: Emulator) -> None:
     emulator.enqueue(Reply.of("looping", chunks=1, endless=True))
-    client = CompletionClient(
+    client = v1_client(
         httpx.Client(transport=httpx.WSGITransport(app=emulator)),
         credentials=ApiKey("k"),
         folder_id=FOLDER,
@@ -183,7 +183,7 @@ def test_max_time_ends_an_endless_stream(emulator: Emulator) -> None:
         clock=Ticks(),
     )
     with pytest.raises(ReplyTimeLimit, match="--max-time 30 s") as caught:
-        list(client.complete("yandexgpt", HI, CompletionOptions()))
+        list(client.complete("yandexgpt", HI, Options()))
     assert caught.value.exit_code == ExitCode.NETWORK
 
 
@@ -200,7 +200,7 @@ def test_max_time_ends_a_server_that_trickles_bytes(sleeps: Sleeps) -> None:
     with tcp_server(handler) as (url, _):
         client = real_client(url, sleeps, max_time=50.0, clock=Ticks())
         with client, pytest.raises(ReplyTimeLimit):
-            list(client.complete("yandexgpt", HI, CompletionOptions()))
+            list(client.complete("yandexgpt", HI, Options()))
     assert sleeps == []
 
 
@@ -217,7 +217,7 @@ def test_retries_stop_at_the_deadline(sleeps: Sleeps) -> None:
         return httpx.Response(503, json={"error": {"message": "busy"}})
 
     clock = Ticks()
-    client = CompletionClient(
+    client = v1_client(
         httpx.Client(transport=httpx.MockTransport(handler)),
         credentials=ApiKey("k"),
         folder_id=FOLDER,
@@ -228,7 +228,7 @@ def test_retries_stop_at_the_deadline(sleeps: Sleeps) -> None:
         clock=clock,
     )
     with pytest.raises(APIError):
-        list(client.complete("yandexgpt", HI, CompletionOptions()))
+        list(client.complete("yandexgpt", HI, Options()))
     assert sleeps == []  # the 0.5 s wait would pass the 4 s (of a clock that ticks at each look)
 
 
@@ -240,13 +240,13 @@ def test_no_error_path_quotes_a_header_value() -> None:
         conn.close()
 
     with tcp_server(handler) as (url, _), pytest.raises(NetworkError) as caught:
-        client = CompletionClient(
+        client = v1_client(
             build_http_client(timeout=5.0),
             credentials=ApiKey("AQVN-secret\nInjected: 1"),
             folder_id=FOLDER,
             endpoint=url,
         )
-        list(client.complete("yandexgpt", HI, CompletionOptions()))
+        list(client.complete("yandexgpt", HI, Options()))
     assert "AQVN-secret" not in str(caught.value) + str(caught.value.hint)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 

@@ -20,6 +20,7 @@ from tests.conftest import ychat_argv, ychat_env
 from tests.helpers import Recorder
 from ychat import local
 from ychat.api.auth import ApiKey
+from ychat.chat import FinishReason
 from ychat.config import Settings
 from ychat.errors import MissingCredentials, UsageError
 from ychat.local.serve import exposure_warning, is_loopback
@@ -84,7 +85,7 @@ def test_credentials_mean_the_cloud() -> None:
     )
     with backend:
         assert backend.model == "yandexgpt" and backend.notes == []
-        assert LOCAL_ENDPOINT not in backend.client._url
+        assert LOCAL_ENDPOINT not in backend.client.dialect.url  # type: ignore[attr-defined]
 
 
 @needs_model
@@ -297,7 +298,7 @@ def test_llama_cpp_gets_half_the_cores_by_default(monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.parametrize(("stem", "name"), [("My Model.Q4", "My-Model.Q4"), ("tab\tname", "tab-name"), (" ", "local")])
 def test_local_model_names_are_always_valid_in_a_uri(stem: str, name: str) -> None:
-    from ychat.api.protocol import expand_model_uri
+    from ychat.api.yandex import expand_model_uri
     from ychat.local.engine import model_name
 
     assert model_name(Path(f"/models/{stem}.gguf")) == name
@@ -306,16 +307,16 @@ def test_local_model_names_are_always_valid_in_a_uri(stem: str, name: str) -> No
 
 @needs_model
 def test_a_gguf_whose_name_has_a_space_chats(tmp_path: Path) -> None:
-    from ychat.api.protocol import CompletionOptions
     from ychat.backend import choose
+    from ychat.chat import Done, Options
     from ychat.conversation import Message
 
     spaced = tmp_path / "My Model.Q4.gguf"
     spaced.symlink_to(local.default_model_path())
     backend = choose(Settings(local_model=str(spaced)), local_requested=True, interactive=False, model_flag=None)
     with backend:
-        events = list(backend.client.complete(backend.model, [Message("user", "Hi")], CompletionOptions(max_tokens=3)))
-    assert backend.model == "My-Model.Q4" and events[-1].status.startswith("ALTERNATIVE_STATUS")
+        events = list(backend.client.complete(backend.model, [Message("user", "Hi")], Options(max_tokens=3)))
+    assert backend.model == "My-Model.Q4" and isinstance(events[-1], Done)
 
 
 @needs_model
@@ -439,4 +440,4 @@ def test_offline_replies_have_a_default_length_limit(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(engine_module, "DEFAULT_MAX_TOKENS", 5)
     engine = engine_module.shared_default_engine()
     last = list(engine.generate([{"role": "user", "text": "Write a long story."}], temperature=0.0))[-1]
-    assert last.completion_tokens <= 5 and last.status == "ALTERNATIVE_STATUS_TRUNCATED_FINAL"
+    assert last.completion_tokens <= 5 and last.finish is FinishReason.LENGTH

@@ -11,7 +11,7 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ychat.api.protocol import error_from_body
+from ychat.api.yandex import error_from_body
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.config import load_settings
 from ychat.emulator import BadRequest, Emulator, validate_completion

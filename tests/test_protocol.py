@@ -1,4 +1,4 @@
-"""Request building, model URIs, reply parsing and error mapping (api/protocol.py)."""
+"""Request building, model URIs, reply parsing and error mapping (api/v1.py, api/yandex.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,9 @@ import json
 import pytest
 
 from tests.conftest import vector
-from ychat.api.protocol import (
-    STATUS_FINAL,
-    CompletionOptions,
-    Usage,
-    completion_body,
-    error_from_body,
-    expand_model_uri,
-    parse_line,
-)
+from ychat.api.v1 import completion_body, parse_line
+from ychat.api.yandex import error_from_body, expand_model_uri
+from ychat.chat import FinishReason, Options, Usage
 from ychat.conversation import Message
 from ychat.errors import (
     APIError,
@@ -65,13 +59,13 @@ def test_short_name_without_folder_is_a_config_error() -> None:
 def test_completion_body_matches_documented_sync_vector() -> None:
     v1 = vector("v1-sync.json")["request"]["body"]
     messages = [Message(m["role"], m["text"]) for m in v1["messages"]]
-    body = completion_body(v1["modelUri"], messages, CompletionOptions(0.1, 1000, stream=False))
+    body = completion_body(v1["modelUri"], messages, Options(0.1, 1000, stream=False))
     assert body == v1
     assert json.loads(json.dumps(body))["completionOptions"]["maxTokens"] == "1000"  # int64 as a string
 
 
 def test_completion_body_omits_unset_options() -> None:
-    body = completion_body("gpt://f/yandexgpt/latest", [Message("user", "hi")], CompletionOptions())
+    body = completion_body("gpt://f/yandexgpt/latest", [Message("user", "hi")], Options())
     assert body["completionOptions"] == {"stream": True}
 
 
@@ -79,14 +73,14 @@ def test_parse_sync_vector_response() -> None:
     v1 = vector("v1-sync.json")["response"]["body"]
     chunk = parse_line(json.dumps(v1))
     assert chunk.text == "To be, or not to be: that is the question."
-    assert chunk.status == STATUS_FINAL
-    assert chunk.usage == Usage(28, 10, 38)
+    assert chunk.finish is FinishReason.STOP
+    assert chunk.usage == Usage(28, 10, total_tokens=38)
     assert chunk.model_version == "06.12.2023"
 
 
 def test_usage_accepts_numbers_too() -> None:
     line = '{"result":{"alternatives":[{"message":{"text":"x"},"status":"ALTERNATIVE_STATUS_FINAL"}],"usage":{"inputTextTokens":3,"completionTokens":"1","totalTokens":4}}}'
-    assert parse_line(line).usage == Usage(3, 1, 4)
+    assert parse_line(line).usage == Usage(3, 1, total_tokens=4)
 
 
 EXPECTED_CLASS = {400: APIError, 401: AuthError, 403: AuthError, 429: QuotaExceeded, 500: APIError}

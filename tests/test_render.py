@@ -9,8 +9,7 @@ import pytest
 from rich.console import Console
 
 from tests.helpers import screen_lines
-from ychat.api.protocol import STATUS_CONTENT_FILTER, STATUS_FINAL, STATUS_TRUNCATED, Usage
-from ychat.api.stream import Done, Retrying
+from ychat.chat import Done, FinishReason, Retrying, Usage
 from ychat.conversation import Message
 from ychat.errors import AuthError
 from ychat.render import PlainRenderer, make_renderer
@@ -18,7 +17,7 @@ from ychat.render.blocks import block_boundary
 from ychat.render.markdown import MarkdownRenderer
 
 
-def done(text: str, status: str = STATUS_FINAL) -> Done:
+def done(text: str, status: FinishReason = FinishReason.STOP) -> Done:
     return Done(text, status, Usage(), "v")
 
 
@@ -27,7 +26,7 @@ def plain() -> tuple[PlainRenderer, io.StringIO, io.StringIO]:
     return PlainRenderer(out, err), out, err
 
 
-def play(renderer, deltas: list[str], status: str = STATUS_FINAL) -> None:
+def play(renderer, deltas: list[str], status: FinishReason = FinishReason.STOP) -> None:
     renderer.begin_reply()
     for piece in deltas:
         renderer.delta(piece)
@@ -50,7 +49,7 @@ def test_plain_output_is_the_text_exactly_plus_a_final_newline(deltas: list[str]
 
 
 @pytest.mark.parametrize(
-    ("status", "note"), [(STATUS_TRUNCATED, "token limit"), (STATUS_CONTENT_FILTER, "content filter")]
+    ("status", "note"), [(FinishReason.LENGTH, "token limit"), (FinishReason.CONTENT_FILTER, "content filter")]
 )
 def test_plain_notes_go_to_stderr(status: str, note: str) -> None:
     renderer, out, err = plain()
@@ -63,7 +62,7 @@ def test_plain_replacement_is_reported_on_stderr() -> None:
     renderer.begin_reply()
     renderer.delta("Bad wor")
     renderer.replace("Filtered.")
-    renderer.end_reply(done("Filtered.", STATUS_CONTENT_FILTER))
+    renderer.end_reply(done("Filtered.", FinishReason.CONTENT_FILTER))
     assert out.getvalue() == "Bad wor\nFiltered.\n"
     assert "replaced" in err.getvalue() and "content filter" in err.getvalue()
 
@@ -178,7 +177,7 @@ def test_markdown_replace_and_notes() -> None:
     renderer.begin_reply()
     renderer.delta("Something rude")
     renderer.replace("Filtered.")
-    renderer.end_reply(done("Filtered.", STATUS_CONTENT_FILTER))
+    renderer.end_reply(done("Filtered.", FinishReason.CONTENT_FILTER))
     assert "replaced" in err.getvalue() and "content filter" in err.getvalue()
     assert "Filtered." in "\n".join(pyte_screen(buffer.getvalue(), 60, 20))
 
@@ -234,7 +233,7 @@ def test_keys_are_not_echoed_while_a_reply_is_live_and_echo_comes_back() -> None
         renderer.abort_reply()  # Ctrl-C, an error: the same path
         assert echo()
         renderer.begin_reply()
-        renderer.end_reply(Done("Hello", "ALTERNATIVE_STATUS_FINAL", Usage(), "v"))
+        renderer.end_reply(Done("Hello", FinishReason.STOP, Usage(), "v"))
         assert echo()
     finally:
         os.close(leader)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import in_process_client, vector
 from tests.helpers import Recorder
-from ychat.api.protocol import CompletionOptions
+from ychat.chat import Options
 from ychat.conversation import Conversation, Message
 from ychat.emulator import BadRequest, EchoEngine, Emulator, Generation, LocalAPI
 from ychat.emulator.operations import Gate, Operations
@@ -148,7 +148,7 @@ def test_engine_errors_end_the_turn_not_the_session(after: int | None, stream: b
     app = LocalAPI(engine=FailingEngine(after=after))
     client = in_process_client(app)
     with pytest.raises(APIError) as caught:
-        list(client.complete("yandexgpt", [Message("user", "hi there")], CompletionOptions(stream=stream)))
+        list(client.complete("yandexgpt", [Message("user", "hi there")], Options(stream=stream)))
     assert caught.value.http_status == 500 and "RuntimeError" in caught.value.message
     inputs = iter(["hi", "again", "/exit"])
 

@@ -8,8 +8,7 @@ import pytest
 
 from tests.conftest import in_process_client
 from tests.helpers import Recorder, sent
-from ychat.api.protocol import STATUS_TRUNCATED, CompletionOptions, Usage
-from ychat.api.stream import Delta, Done, Event, Retrying
+from ychat.chat import Delta, Done, Event, FinishReason, Options, Retrying, Usage
 from ychat.commands import help_text
 from ychat.conversation import Conversation, Message
 from ychat.emulator import Emulator, HttpError, Reply
@@ -95,9 +94,7 @@ class Interrupting:
     def __init__(self) -> None:
         self.closed = False
 
-    def complete(
-        self, model: str, messages: Sequence[Message], options: CompletionOptions
-    ) -> Generator[Event, None, None]:
+    def complete(self, model: str, messages: Sequence[Message], options: Options) -> Generator[Event, None, None]:
         try:
             yield Delta("Once upon")
             raise KeyboardInterrupt
@@ -198,14 +195,12 @@ class Scripted:
     def __init__(self, events: list[Event]) -> None:
         self.events = events
 
-    def complete(
-        self, model: str, messages: Sequence[Message], options: CompletionOptions
-    ) -> Generator[Event, None, None]:
+    def complete(self, model: str, messages: Sequence[Message], options: Options) -> Generator[Event, None, None]:
         yield from self.events
 
 
 def test_renderer_sees_retries_and_the_final_status() -> None:
-    done = Done("cut", STATUS_TRUNCATED, Usage(1, 1, 2), "v")
+    done = Done("cut", FinishReason.LENGTH, Usage(1, 1, total_tokens=2), "v")
     renderer = Recorder()
     session = Session(Scripted([Retrying(1, 0.5, "busy"), Delta("cut"), done]), renderer, Conversation(), ChatOptions())
     assert session.send("q") == done

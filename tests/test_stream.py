@@ -1,4 +1,4 @@
-"""NDJSON splitting and cumulative -> delta events (api/stream.py), incl. a property test."""
+"""NDJSON splitting and cumulative -> delta events (api/ndjson.py, api/v1.py), incl. a property test."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import vector
-from ychat.api.stream import Delta, Done, Replace, events_from_body, events_from_lines, split_lines
+from ychat.api.ndjson import split_lines
+from ychat.api.v1 import events_from_body, events_from_lines
+from ychat.chat import Delta, Done, FinishReason, Replace
 from ychat.errors import ProtocolError, ServiceUnavailable, StreamInterrupted, YChatError
 
 
@@ -50,7 +52,7 @@ def test_documented_stream_gives_documented_deltas() -> None:
     done = events[-1]
     assert isinstance(done, Done)
     assert done.text == "Errors will not correct themselves."
-    assert done.status == FINAL
+    assert done.finish is FinishReason.STOP
     assert (done.usage.input_tokens, done.usage.completion_tokens, done.usage.total_tokens) == (29, 9, 38)
     assert done.model_version == "07.03.2024"
 

@@ -1,6 +1,6 @@
 """Which API ychat talks to: YandexGPT in the cloud, or the local model in-process.
 
-Both are a CompletionClient speaking the same wire protocol; the local one reaches the
+Both are an ApiClient speaking the same wire protocol; the local one reaches the
 emulator app with a real engine through an in-process transport (no socket), so streaming,
 cancelling, history and rendering are the same code.
 
@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from ychat import local
 from ychat.api.auth import ApiKey
-from ychat.api.client import CompletionClient, build_http_client
-from ychat.api.protocol import expand_model_uri
+from ychat.api.client import ApiClient
+from ychat.api.transport import Transport, build_http_client
+from ychat.api.v1 import V1
 from ychat.config import Settings, require_credentials
 
 LOCAL_ENDPOINT = "http://ychat.local"
@@ -28,7 +29,7 @@ class Backend:
     """The client to chat through, the model's display name, notes for the user, and work the
     first reply needs that the REPL may do ahead (``warm_up``, on a worker thread); close it after."""
 
-    client: CompletionClient
+    client: ApiClient
     model: str
     local: bool = False
     notes: list[str] = field(default_factory=list)
@@ -65,14 +66,14 @@ def choose(
 
 def _cloud(settings: Settings) -> Backend:
     credentials = require_credentials(settings)
-    expand_model_uri(settings.model, folder_id=settings.folder_id)  # bad model/folder: exit 2 now
-    client = CompletionClient(
+    dialect = V1(endpoint=settings.endpoint, folder_id=settings.folder_id)
+    dialect.check_model(settings.model)  # bad model/folder: exit 2 now
+    transport = Transport(
         functools.partial(build_http_client, timeout=settings.timeout),
         credentials=credentials,
-        folder_id=settings.folder_id,
-        endpoint=settings.endpoint,
         max_time=settings.max_time,
     )
+    client = ApiClient(transport, dialect)
     return Backend(client, settings.model, warm_up=[client.prepare])
 
 
@@ -84,13 +85,12 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
     path = local.model_path(settings.local_model)
     engine = LlamaEngine(path, threads=settings.local_threads)
     app = LocalAPI(engine=engine)
-    client = CompletionClient(
+    transport = Transport(
         build_http_client(timeout=settings.timeout, wsgi_app=app),
         credentials=ApiKey("local"),
-        folder_id="local",
-        endpoint=LOCAL_ENDPOINT,
         max_time=settings.max_time,
     )
+    client = ApiClient(transport, V1(endpoint=LOCAL_ENDPOINT, folder_id="local"))
     backend = Backend(
         client, engine.model_version, local=True, closers=[engine.close], warm_up=[client.prepare, engine.load]
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ychat.api.auth import ApiKey, Credentials, IamToken
-from ychat.api.protocol import DEFAULT_ENDPOINT
+from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.errors import ConfigError, MissingCredentials
 
 MAX_SECONDS = 86_400.0  # one day: a wait longer than that is a mistake (and overflows some system calls)

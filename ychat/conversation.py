@@ -9,16 +9,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-Role = Literal["system", "user", "assistant"]
+from ychat.chat import Message
 
-
-@dataclass(frozen=True)
-class Message:
-    role: Role
-    text: str
-
+__all__ = ["Conversation", "Exchange", "Message"]
 
 @dataclass(frozen=True)
 class Exchange:

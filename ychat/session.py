@@ -13,10 +13,9 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ychat.api.protocol import CompletionOptions
-from ychat.api.stream import Delta, Done, Event, Replace, Retrying
+from ychat.chat import Delta, Done, Event, Message, Options, Replace, Retrying
 from ychat.commands import CLEAR, ChatText, Command, UnknownCommand, help_text, parse
-from ychat.conversation import Conversation, Message
+from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, UsageError, YChatError
 
 MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1g…/yandexgpt/latest
@@ -24,7 +23,7 @@ MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1
 
 class ChatClient(Protocol):
     def complete(
-        self, model: str, messages: Sequence[Message], options: CompletionOptions
+        self, model: str, messages: Sequence[Message], options: Options
     ) -> Generator[Event, None, None]: ...
 
 
@@ -50,8 +49,8 @@ class ChatOptions:
     stream: bool = True
     model_fixed: bool = False  # offline: one model, /model cannot change it
 
-    def completion(self) -> CompletionOptions:
-        return CompletionOptions(self.temperature, self.max_tokens, self.stream)
+    def completion(self) -> Options:
+        return Options(self.temperature, self.max_tokens, self.stream)
 
 
 class Session:

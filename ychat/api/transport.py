@@ -1,126 +1,199 @@
-"""The httpx edge: sending a request, bounding its waits, and httpx's exceptions -> ychat errors.
+"""The one place requests leave ychat: keep-alive, credentials, retries and errors.
 
-No message quotes an exception that may hold a header value (the ``Authorization`` secret).
+A dialect hands the transport an ``HttpRequest`` and a ``Wire`` that reads the reply; the
+transport asks the credentials hook for ``Authorization`` before each attempt (so a token can
+be refreshed between two), sends, retries what is worth retrying while nothing has been shown,
+and turns every httpx failure into a YChatError (``ychat/api/edge.py``).
+
+>>> transport = Transport(lambda: build_http_client(timeout=60), credentials=ApiKey("…"))
+>>> for event in transport.exchange(HttpRequest("POST", url, body, stream=True), wire): ...
 """
 
 from __future__ import annotations
 
-import ssl
+import json
+import logging
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 import httpx
 
-from ychat.api.retry import Deadline
-from ychat.errors import (
-    APIError,
-    ConfigError,
-    ConnectionFailed,
-    ConnectionReset,
-    NetworkError,
-    StreamInterrupted,
-    TimedOut,
-    TLSFailed,
-)
+from ychat import __version__
+from ychat.api.auth import Credentials, redact_headers
+from ychat.api.dialect import HttpRequest, Wire
+from ychat.api.edge import bounded, redirect_error, retry_after, send, translate_errors, until
+from ychat.api.retry import Deadline, RetryPolicy
+from ychat.chat import Delta, Done, Replace, Retrying
+from ychat.errors import APIError, NetworkError, TimedOut, YChatError
+
+log = logging.getLogger("ychat.api")
+T = TypeVar("T")
 
 
-def send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
-    """Send and wait for the status line. A connection reset before it is as transient as a
-    refused connection (the server accepted and then went away): a ConnectionReset, retried."""
-    try:
-        return http.send(request, stream=True)
-    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        raise ConnectionReset(f"the connection to {request.url.host} was reset before the reply started") from exc
+def build_http_client(
+    *, timeout: float, transport: httpx.BaseTransport | None = None, wsgi_app: Any = None
+) -> httpx.Client:
+    """One persistent client (keep-alive) for the whole session; ``timeout`` bounds each wait.
 
-
-def bounded(timeout: httpx.Timeout, deadline: Deadline) -> httpx.Timeout:
-    """Each wait of this attempt ends by the reply's deadline at the latest."""
-    left = deadline.remaining()
-    if left is None:
-        return timeout
-    left = max(left, 0.001)
-
-    def bound(value: float | None) -> float:
-        return left if value is None else min(value, left)
-
-    return httpx.Timeout(
-        connect=bound(timeout.connect), read=bound(timeout.read), write=bound(timeout.write), pool=bound(timeout.pool)
-    )
-
-
-def until(chunks: Iterator[bytes], deadline: Deadline) -> Iterator[bytes]:
-    """The body's bytes, checking the reply's deadline as each piece arrives (a trickling server)."""
-    for chunk in chunks:
-        deadline.check()
-        yield chunk
-
-
-def redirect_error(reply: httpx.Response, request_id: str) -> APIError:
-    location = reply.headers.get("Location") or "(no Location given)"
-    return APIError(
-        f"the server redirects to {location}; ychat does not follow redirects",
-        http_status=reply.status_code,
-        request_id=request_id,
-        hint="Point --endpoint (or YCHAT_ENDPOINT) at the address the API really has.",
-    )
-
-
-@contextmanager
-def translate_errors(url: str) -> Iterator[None]:
-    """httpx's exceptions stop here; the rest of ychat sees only the YChatError tree.
-
-    No message quotes an exception that may hold a header value (the Authorization secret).
+    ``wsgi_app`` serves the requests in-process, no socket (``--local``); closing a response
+    closes the app's generator, which stops generation.
     """
-    host = _host(url)
-    try:
-        yield
-    except httpx.ConnectTimeout as exc:
-        raise ConnectionFailed(f"timed out connecting to {host}") from exc
-    except httpx.TimeoutException as exc:
-        raise TimedOut(f"no answer from {host} in time") from exc
-    except httpx.ConnectError as exc:
-        raise _connect_error(exc, host) from exc
-    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        raise StreamInterrupted(f"the connection to {host} dropped before the reply was complete") from exc
-    except (httpx.LocalProtocolError, UnicodeEncodeError):
-        raise NetworkError("the request could not be sent: a header holds characters HTTP cannot carry") from None
-    except httpx.InvalidURL as exc:
-        raise ConfigError(f"the endpoint {url!r} is not a valid URL: {exc}") from None
-    except httpx.HTTPError as exc:
-        raise NetworkError(f"request to {host} failed: {exc}") from exc
+    if wsgi_app is not None:
+        transport = httpx.WSGITransport(app=wsgi_app)
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        transport=transport,
+        headers={"User-Agent": f"ychat/{__version__}"},
+        trust_env=True,
+    )
 
 
-def _host(url: str) -> str:
-    try:
-        return httpx.URL(url).host or url
-    except httpx.InvalidURL:
-        return url
+class Transport:
+    """Sends requests over one keep-alive client, with retries and a per-reply time limit."""
+
+    def __init__(
+        self,
+        http: httpx.Client | Callable[[], httpx.Client],
+        *,
+        credentials: Credentials | None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_time: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = http  # or how to build it: the REPL's prompt need not wait for TLS set-up
+        self._http_lock = threading.Lock()
+        self.credentials = credentials  # asked for Authorization before every attempt
+        self._retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.max_time = max_time  # one reply, retries included (--max-time)
+        self.clock = clock
+
+    def prepare(self) -> None:
+        """Build the HTTP client now (TLS set-up takes ~40 ms); the REPL calls this on a worker
+        thread once the prompt is up. A failure is raised again, as a YChatError, on first use."""
+        self._client()
+
+    def _client(self) -> httpx.Client:
+        with self._http_lock:
+            if not isinstance(self._http, httpx.Client):
+                try:
+                    self._http = self._http()
+                except (OSError, ValueError) as exc:  # e.g. SSL_CERT_FILE names a missing or bad file
+                    raise NetworkError(f"cannot set up HTTPS: {exc}") from exc
+            return self._http
+
+    def close(self) -> None:
+        with self._http_lock:
+            if isinstance(self._http, httpx.Client):
+                self._http.close()
+
+    def deadline(self) -> Deadline:
+        return Deadline(self.max_time, self.clock)
+
+    def exchange(
+        self,
+        request: HttpRequest,
+        wire: Wire,
+        *,
+        deadline: Deadline | None = None,
+        decode: Callable[[Iterator[bytes], bool], Iterator[T]] | None = None,
+    ) -> Generator[T | Retrying, None, None]:
+        """Yield the reply's events (``wire.decode``'s, or ``decode``'s); raise a YChatError.
+
+        Failures are retried only while no reply text has been yielded, and never past the deadline.
+        """
+        if log.isEnabledFor(logging.DEBUG) and request.body is not None:  # not every turn: it serialises it all
+            log.debug("request body: %s", clip_body(request.body))
+        reader: Callable[[Iterator[bytes], bool], Iterator[Any]] = decode or (
+            lambda chunks, stream: wire.decode(chunks, stream=stream)
+        )
+        deadline = deadline or self.deadline()
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            shown = False
+            try:
+                for event in self._attempt(request, wire, reader, deadline):
+                    shown = shown or isinstance(event, (Delta, Replace))
+                    if isinstance(event, Done):
+                        log.debug("%s, usage %s, model version %s", event.finish, event.usage, event.model_version)
+                    yield event
+                return
+            except YChatError as failure:
+                error = deadline.error() if isinstance(failure, TimedOut) and deadline.expired() else failure
+                delay = None if shown else self._retry.delay_for(error, attempt, waited)
+                if delay is None or not deadline.allows(delay):
+                    error.hint = self._retry.refusal(error, attempt, waited) or error.hint
+                    if error is failure:
+                        raise
+                    raise error from failure
+                yield Retrying(attempt, delay, error.message)
+                self.sleep(delay)
+                waited += delay
+
+    def _headers(self, request: HttpRequest) -> dict[str, str]:
+        headers = dict(request.headers)
+        if self.credentials is not None:
+            headers["Authorization"] = self.credentials.authorization()
+        return headers
+
+    def _attempt(
+        self,
+        request: HttpRequest,
+        wire: Wire,
+        reader: Callable[[Iterator[bytes], bool], Iterator[Any]],
+        deadline: Deadline,
+    ) -> Iterator[Any]:
+        headers = self._headers(request)
+        log.debug("%s %s headers=%s", request.method, request.url, redact_headers(headers))
+        deadline.check()
+        http = self._client()
+        with translate_errors(request.url):
+            built = http.build_request(
+                request.method,
+                request.url,
+                json=request.body,
+                headers=headers,
+                timeout=bounded(http.timeout, deadline),
+            )
+            reply = send(http, built)
+            try:
+                request_id = reply.headers.get("x-request-id") or headers.get("x-client-request-id")
+                chunks = self._checked(reply, wire, request_id, deadline)
+                try:
+                    yield from reader(chunks, request.stream)
+                except APIError as error:
+                    error.request_id = error.request_id or request_id
+                    raise
+            finally:
+                reply.close()
+
+    def _checked(
+        self, reply: httpx.Response, wire: Wire, request_id: str | None, deadline: Deadline
+    ) -> Iterator[bytes]:
+        """The body's bytes of a 200 reply; any other status raises the error its body says."""
+        log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items()))
+        chunks = until(reply.iter_bytes(), deadline)
+        if 300 <= reply.status_code < 400:
+            raise redirect_error(reply, request_id or "")
+        if reply.status_code != 200:
+            wait = retry_after(reply.headers.get("Retry-After"))
+            raise wire.error(b"".join(chunks), http_status=reply.status_code, request_id=request_id, retry_after=wait)
+        return chunks
 
 
-def _connect_error(exc: httpx.ConnectError, host: str) -> NetworkError:
-    """A refused certificate will not go away on its own: TLSFailed, never retried."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return TLSFailed(f"the TLS certificate of {host} was refused: {cause.verify_message}")
-        if isinstance(cause, ssl.SSLError):
-            return TLSFailed(f"TLS with {host} failed: {cause.reason or cause}")
-        cause = cause.__cause__ or cause.__context__
-    return ConnectionFailed(f"cannot connect to {host}: {exc}")
+def clip_body(body: dict[str, Any]) -> str:
+    """The request for --debug: everything but long message texts in full (no secrets are in it)."""
+    messages = [
+        {k: _clip(v) if k in ("text", "content") else v for k, v in m.items()} for m in body.get("messages", [])
+    ]
+    return json.dumps({**body, "messages": messages} if messages else body, ensure_ascii=False)
 
 
-def retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds, from either of its forms (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    import email.utils  # rare, and ~8 ms to import
-
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
+def _clip(text: object, limit: int = 200) -> object:
+    if not isinstance(text, str):
+        return text
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ychat.api.protocol import STATUS_PARTIAL
+from ychat.api.v1 import STATUS_PARTIAL
 from ychat.emulator.app import LocalAPI, Request
 from ychat.emulator.engine import Generation
 from ychat.emulator.script import HttpError, Raw, Reply, Scripted, Silent, error_body
@@ -109,4 +109,4 @@ def _scripted_chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bo
 
 def _word_usage(body: dict[str, Any], text: str) -> dict[str, Any]:
     prompt = sum(len(str(m.get("text", "")).split()) for m in body.get("messages", []))
-    return Generation(text, STATUS_PARTIAL, prompt, len(text.split())).usage()
+    return Generation(text, None, prompt, len(text.split())).usage()

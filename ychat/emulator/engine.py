@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED
+from ychat.chat import FinishReason
 
 ChatMessage = dict[str, str]  # {"role": …, "text": …}, already validated
 
@@ -40,10 +40,10 @@ def context_overflow(limit: int, got: int) -> BadRequest:
 
 @dataclass(frozen=True)
 class Generation:
-    """The reply so far (cumulative text) and its status and token counts."""
+    """The reply so far (cumulative text), why it ended (None while partial) and token counts."""
 
     text: str
-    status: str
+    finish: FinishReason | None
     input_tokens: int
     completion_tokens: int
 
@@ -90,7 +90,7 @@ class Engine(Protocol):
     def generate(
         self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
     ) -> Iterator[Generation]:
-        """Yield growing replies, the last one with a terminal status; raise BadRequest first."""
+        """Yield growing replies, the last one with its finish reason; raise BadRequest first."""
         ...
 
     def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]:
@@ -136,10 +136,10 @@ class EchoEngine:
     def _grow(pieces: list[str], limit: int, prompt: int) -> Iterator[Generation]:
         """A word (with the white space after it) per token; the reply text is exact."""
         for count in range(1, limit + 1):
-            status = STATUS_PARTIAL
+            finish = None
             if count == limit:
-                status = STATUS_FINAL if limit == len(pieces) else STATUS_TRUNCATED
+                finish = FinishReason.STOP if limit == len(pieces) else FinishReason.LENGTH
             text = "".join(pieces[:count])
             if count < len(pieces):
                 text = text.rstrip()  # a partial reply does not end in the next word's space
-            yield Generation(text, status, prompt, count)
+            yield Generation(text, finish, prompt, count)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from ychat.api.protocol import GRPC_OF_HTTP
+from ychat.api.yandex import GRPC_OF_HTTP
 from ychat.emulator.engine import BadRequest, Engine, Generation, internal_error, run_to_end
 from ychat.emulator.validation import CompletionArgs
 from ychat.emulator.wire import result

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ychat.api.protocol import GRPC_OF_HTTP, STATUS_FINAL, reason_phrase
+from ychat.api.yandex import GRPC_OF_HTTP, reason_phrase
+
+STATUS_FINAL = "ALTERNATIVE_STATUS_FINAL"  # a wire status: the double scripts the v1 wire as is
 
 # Default messages of the documented error bodies (REFERENCE.md §6, vectors/v6-errors.json).
 _MESSAGES = {

@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ychat.api.protocol import GRPC_OF_HTTP, reason_phrase
+from ychat.api.v1 import STATUS_OF_FINISH, STATUS_PARTIAL
+from ychat.api.yandex import GRPC_OF_HTTP, reason_phrase
 from ychat.emulator.engine import Generation
 
 StartResponse = Callable[..., Any]
@@ -22,10 +23,14 @@ def result(generation: Generation, model_version: str) -> dict[str, Any]:
     """A ``CompletionResponse`` (not yet wrapped in ``result``)."""
     message = {"role": "assistant", "text": generation.text}
     return {
-        "alternatives": [{"message": message, "status": generation.status}],
+        "alternatives": [{"message": message, "status": v1_status(generation)}],
         "usage": generation.usage(),
         "modelVersion": model_version,
     }
+
+
+def v1_status(generation: Generation) -> str:
+    return STATUS_PARTIAL if generation.finish is None else STATUS_OF_FINISH[generation.finish]
 
 
 def status_line(status: int) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ychat.api.protocol import STATUS_FINAL, STATUS_PARTIAL, STATUS_TRUNCATED
+from ychat.chat import FinishReason
 from ychat.emulator.engine import ChatMessage, Generation, Token, context_overflow
 from ychat.errors import LocalModelError
 from ychat.local import default_model_path
@@ -132,13 +132,13 @@ class LlamaEngine:
 
     def _tokens(self, prompt: list[int], limit: int, temperature: float) -> Iterator[Generation]:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        text, count, status = "", 0, STATUS_TRUNCATED
+        text, count, finish = "", 0, FinishReason.LENGTH
         self._prefill(prompt)
         tokens = self._llm.generate(prompt, temp=temperature, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.1)
         try:
             for token in tokens:
                 if self._is_end(token):
-                    status = STATUS_FINAL
+                    finish = FinishReason.STOP
                     break
                 count += 1
                 piece = decoder.decode(self._llm.detokenize([token]))
@@ -147,14 +147,14 @@ class LlamaEngine:
                     break
                 if "\n" in piece and looping(text):
                     log.debug("local reply: stopped a loop of repeated lines")
-                    status = STATUS_FINAL
+                    finish = FinishReason.STOP
                     break
-                yield Generation(text, STATUS_PARTIAL, len(prompt), count)
+                yield Generation(text, None, len(prompt), count)
         finally:
             tokens.close()  # on Ctrl-C / client gone this stops llama.cpp at once
         text += decoder.decode(b"", final=True)
-        log.debug("local reply (%d tokens, %s): %r", count, status, text)
-        yield Generation(text, status, len(prompt), count)
+        log.debug("local reply (%d tokens, %s): %r", count, finish.value, text)
+        yield Generation(text, finish, len(prompt), count)
 
     def _is_end(self, token: int) -> bool:
         import llama_cpp

@@ -25,8 +25,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from ychat.api.stream import Done, Retrying
-from ychat.conversation import Message
+from ychat.chat import Done, Message, Retrying
 from ychat.errors import YChatError, describe
 from ychat.render.blocks import BlockSplitter
 from ychat.render.live import KeysUnechoed, LiveArea, Ticker
@@ -246,8 +245,8 @@ class MarkdownRenderer:
 
     def end_reply(self, done: Done) -> None:
         self._stop_live()
-        if done.status in NOTES:
-            self._note(NOTES[done.status])
+        if done.finish in NOTES:
+            self._note(NOTES[done.finish])
         self.console.print()
 
     def abort_reply(self) -> None:

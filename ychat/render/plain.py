@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from ychat.api.protocol import STATUS_CONTENT_FILTER, STATUS_TRUNCATED
-from ychat.api.stream import Done, Retrying
-from ychat.conversation import Message
+from ychat.chat import Done, FinishReason, Message, Retrying
 from ychat.errors import YChatError, describe
 
 NOTES = {
-    STATUS_TRUNCATED: "The reply was cut at the token limit (raise it with --max-tokens).",
-    STATUS_CONTENT_FILTER: "The reply was stopped by the content filter.",
+    FinishReason.LENGTH: "The reply was cut at the token limit (raise it with --max-tokens).",
+    FinishReason.CONTENT_FILTER: "The reply was stopped by the content filter.",
 }
 REPLACED = "The server replaced the reply text while it streamed"
 
@@ -50,8 +48,8 @@ class PlainRenderer:
 
     def end_reply(self, done: Done) -> None:
         self.abort_reply()
-        if done.status in NOTES:
-            self._say("ychat: note: " + NOTES[done.status])
+        if done.finish in NOTES:
+            self._say("ychat: note: " + NOTES[done.finish])
 
     def abort_reply(self) -> None:
         if self._last != "\n":

@@ -1,6 +1,6 @@
-"""The v1 completion wire format: request bodies, reply chunks and error bodies.
+"""What every Yandex Cloud dialect shares: the endpoint, model URIs and both error body shapes.
 
-Pure functions over JSON-shaped data (see ../shared/api/REFERENCE.md §1, §6); no I/O.
+Pure functions over JSON-shaped data (see ../shared/api/REFERENCE.md §6); no I/O.
 
     >>> expand_model_uri("yandexgpt-lite", folder_id="b1g")
     'gpt://b1g/yandexgpt-lite/latest'
@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import http
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from ychat.conversation import Message
 from ychat.errors import (
     APIError,
     AuthError,
@@ -24,15 +22,6 @@ from ychat.errors import (
     QuotaExceeded,
     ServiceUnavailable,
 )
-
-COMPLETION_PATH = "/foundationModels/v1/completion"
-
-STATUS_PARTIAL = "ALTERNATIVE_STATUS_PARTIAL"
-STATUS_FINAL = "ALTERNATIVE_STATUS_FINAL"
-STATUS_TRUNCATED = "ALTERNATIVE_STATUS_TRUNCATED_FINAL"
-STATUS_CONTENT_FILTER = "ALTERNATIVE_STATUS_CONTENT_FILTER"
-STATUS_TOOL_CALLS = "ALTERNATIVE_STATUS_TOOL_CALLS"
-TERMINAL_STATUSES = frozenset({STATUS_FINAL, STATUS_TRUNCATED, STATUS_CONTENT_FILTER, STATUS_TOOL_CALLS})
 
 DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
 CONTEXT_OVERFLOW = "number of input tokens must be no more than"  # the API's 400 text (REFERENCE.md §6)
@@ -58,97 +47,15 @@ def expand_model_uri(name: str, *, folder_id: str | None) -> str:
     return f"gpt://{folder_id}/{name}{version}"
 
 
-@dataclass(frozen=True)
-class CompletionOptions:
-    """Generation settings sent in ``completionOptions``; None means "server default"."""
-
-    temperature: float | None = None
-    max_tokens: int | None = None
-    stream: bool = True
-
-
-def completion_body(model_uri: str, messages: Sequence[Message], options: CompletionOptions) -> dict[str, Any]:
-    """The JSON body of ``POST /foundationModels/v1/completion``."""
-    completion: dict[str, Any] = {"stream": options.stream}
-    if options.temperature is not None:
-        completion["temperature"] = options.temperature
-    if options.max_tokens is not None:
-        completion["maxTokens"] = str(options.max_tokens)  # int64 travels as a JSON string
-    return {
-        "modelUri": model_uri,
-        "completionOptions": completion,
-        "messages": [{"role": m.role, "text": m.text} for m in messages],
-    }
-
-
-@dataclass(frozen=True)
-class Usage:
-    input_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One ``result`` object: the cumulative text so far and where generation stands."""
-
-    text: str
-    status: str
-    usage: Usage
-    model_version: str
-
-
-def parse_line(line: str) -> Chunk:
-    """One NDJSON record (or a whole non-stream body) -> Chunk, or raise the error it carries."""
-    record = _load_object(line)
-    if "error" in record:
-        raise error_from_record(record, http_status=200)
-    result = record.get("result")
-    if not isinstance(result, dict):
-        raise ProtocolError(f"reply line has neither 'result' nor 'error': {_clip(line)}")
-    return parse_result(result)
-
-
-def parse_result(result: Mapping[str, Any]) -> Chunk:
-    alternatives = result.get("alternatives")
-    if not isinstance(alternatives, list) or not alternatives or not isinstance(alternatives[0], dict):
-        raise ProtocolError("reply has no alternatives")
-    first = alternatives[0]
-    message = first.get("message", {})
-    text = message.get("text", "") if isinstance(message, dict) else None
-    status = first.get("status", STATUS_PARTIAL)
-    if not isinstance(text, str) or not isinstance(status, str):
-        raise ProtocolError("reply alternative has no text or status")
-    version = result.get("modelVersion", "")
-    return Chunk(text, status, _parse_usage(result.get("usage")), version if isinstance(version, str) else "")
-
-
-def _parse_usage(raw: object) -> Usage:
-    if not isinstance(raw, dict):
-        return Usage()
-    keys = ("inputTextTokens", "completionTokens", "totalTokens")
-    return Usage(*(_int64(raw.get(key, 0)) for key in keys))
-
-
-def _int64(value: object) -> int:
-    if isinstance(value, bool):
-        raise ProtocolError(f"bad token count {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise ProtocolError(f"bad token count {value!r}")
-
-
 def error_from_body(
     body: bytes, *, http_status: int, request_id: str | None = None, retry_after: float | None = None
 ) -> APIError:
     """Map an HTTP error reply (either documented body shape, or anything else) to an APIError."""
     try:
-        record = _load_object(body.decode("utf-8", errors="replace"))
+        record = load_object(body.decode("utf-8", errors="replace"))
     except ProtocolError:
         text = body.decode("utf-8", errors="replace").strip()
-        record = {"error": {"message": _clip(text) or reason_phrase(http_status)}}
+        record = {"error": {"message": clip(text) or reason_phrase(http_status)}}
     return error_from_record(record, http_status=http_status, request_id=request_id, retry_after=retry_after)
 
 
@@ -201,13 +108,24 @@ def _detail_request_id(details: object) -> str | None:
     return None
 
 
-def _load_object(text: str) -> dict[str, Any]:
+def int64(value: object) -> int:
+    """A token count: int64 travels as a JSON string, older replies send a number."""
+    if isinstance(value, bool):
+        raise ProtocolError(f"bad token count {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ProtocolError(f"bad token count {value!r}")
+
+
+def load_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except ValueError:
-        raise ProtocolError(f"malformed JSON from the server: {_clip(text)}") from None
+        raise ProtocolError(f"malformed JSON from the server: {clip(text)}") from None
     if not isinstance(value, dict):
-        raise ProtocolError(f"expected a JSON object from the server, got: {_clip(text)}")
+        raise ProtocolError(f"expected a JSON object from the server, got: {clip(text)}")
     return value
 
 
@@ -219,6 +137,6 @@ def reason_phrase(status: int, default: str = "error") -> str:
         return default
 
 
-def _clip(text: str, limit: int = 120) -> str:
+def clip(text: str, limit: int = 120) -> str:
     text = text.strip().replace("\n", "\\n")
     return text if len(text) <= limit else text[:limit] + "…"
