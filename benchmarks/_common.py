@@ -85,8 +85,8 @@ def interleaved(measures: Mapping[str, Callable[[], float]], runs: int, warmup: 
 @contextmanager
 def emulator_server(**options: Any) -> Iterator[Any]:
     """The emulator served on 127.0.0.1 (zero model latency); yields a RunningServer."""
-    from ychat.emulator import Emulator
-    from ychat.emulator.server import serve
+    from ychat.server.http import serve
+    from ychat.testing import Emulator
 
     with serve(Emulator(**options)) as server:
         yield server

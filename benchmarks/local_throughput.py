@@ -30,9 +30,9 @@ from ychat.api.client import v1_client
 from ychat.api.transport import build_http_client
 from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
-from ychat.emulator.app import LocalAPI
 from ychat.local import default_model_path
 from ychat.local.engine import LlamaEngine, default_threads
+from ychat.server.app import LocalAPI
 
 PROMPT = "Write a long, detailed story about a lighthouse keeper who finds a message in a bottle."
 TOKENS = 200

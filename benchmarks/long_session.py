@@ -24,8 +24,8 @@ from turn_overhead import TimedEmulator
 from ychat.api.v1 import completion_body
 from ychat.chat import Options
 from ychat.conversation import Conversation
-from ychat.emulator.script import Reply
-from ychat.emulator.server import serve
+from ychat.server.http import serve
+from ychat.testing.script import Reply
 
 QUESTION = "Question {n}: how do I rotate the service's API key without downtime, and what must I check?"
 

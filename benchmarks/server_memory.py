@@ -24,8 +24,8 @@ HEADERS = {"Authorization": "Api-Key bench"}
 PATH = "/foundationModels/v1/completion"
 SERVE_APP = """
 import sys, threading
-from ychat.emulator import {cls}
-from ychat.emulator.server import serve
+from ychat.testing import {cls}
+from ychat.server.http import serve
 with serve({cls}(), port=int(sys.argv[1])):
     print("Uvicorn running on", flush=True)
     threading.Event().wait()

@@ -31,10 +31,10 @@ from ychat.api.auth import ApiKey
 from ychat.api.client import v1_client
 from ychat.api.transport import build_http_client
 from ychat.conversation import Conversation
-from ychat.emulator import Emulator
-from ychat.emulator.server import serve
 from ychat.render.markdown import MarkdownRenderer
+from ychat.server.http import serve
 from ychat.session import ChatOptions, Session
+from ychat.testing import Emulator
 
 FLOOR = Path(__file__).with_name("floor")
 

@@ -11,8 +11,8 @@ import pytest
 from ychat.api.auth import ApiKey
 from ychat.api.client import ApiClient, v1_client
 from ychat.api.retry import RetryPolicy
-from ychat.emulator import Emulator
-from ychat.emulator.server import RunningServer, serve
+from ychat.server.http import RunningServer, serve
+from ychat.testing import Emulator
 
 VECTORS = Path(__file__).parent / "vectors"
 FOLDER = "b1gtestfolder"

@@ -19,7 +19,7 @@ OWNERS = {
     "rich": {"render/markdown.py"},
     "prompt_toolkit": {"terminal.py"},
     "typer": {"cli.py"},
-    "uvicorn": {"emulator/server.py"},
+    "uvicorn": {"server/http.py"},
     "llama_cpp": {"local/engine.py"},
 }
 
@@ -49,9 +49,11 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
         n for n in MODULES if n.startswith("api/")
     ]:
         assert not {i for i in MODULES[name] if i in upper or i.startswith("ychat.render.")}, name
-    # the emulator app is offline mode's server; the chat layers never see it
-    emulator_users = {n for n, found in MODULES.items() if any(i.startswith("ychat.emulator") for i in found)}
-    assert {n for n in emulator_users if not n.startswith(("emulator/", "local/"))} <= {"backend.py"}
+    # the local server is offline mode's; the chat layers never see it, and nothing shipped sees the test double
+    server_users = {n for n, found in MODULES.items() if any(i.startswith("ychat.server") for i in found)}
+    assert {n for n in server_users if not n.startswith(("server/", "local/", "testing/"))} <= {"backend.py"}
+    double_users = {n for n, found in MODULES.items() if any(i.startswith("ychat.testing") for i in found)}
+    assert all(n.startswith("testing/") for n in double_users), double_users
     assert "ychat.api.client" not in MODULES["session.py"]
 
 
@@ -62,7 +64,7 @@ WIRE_WORDS = {
     "modelUri": "api/v1.py",
     "inputTextTokens": "api/v1.py",
 }
-SERVER_SIDE = ("emulator/", "local/")
+SERVER_SIDE = ("server/", "testing/", "local/")
 
 
 def test_wire_words_stay_in_their_dialect_module() -> None:

@@ -12,9 +12,9 @@ from tests.helpers import assert_one_error_line, sent
 from tests.helpers import ychat as run_ychat
 from ychat import __version__
 from ychat.cli import one_off_message
-from ychat.emulator import HttpError, Reply, Silent
-from ychat.emulator.server import RunningServer
 from ychat.errors import UsageError
+from ychat.server.http import RunningServer
+from ychat.testing import HttpError, Reply, Silent
 
 
 def ychat(server: RunningServer | None, tmp_path: Path, *args: str, stdin: bytes = b"", **env: str):

@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import ychat_env
 from tests.helpers import ENTER, PROMPT, screen_lines, sent, spawn, ychat
-from ychat.emulator import HttpError, Reply
-from ychat.emulator.server import RunningServer
+from ychat.server.http import RunningServer
+from ychat.testing import HttpError, Reply
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import in_process_client, vector
 from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
-from ychat.emulator import Emulator, HttpError, Raw, Reply, Silent, cumulative
-from ychat.emulator.server import RunningServer
 from ychat.errors import APIError, AuthError, ProtocolError, QuotaExceeded, StreamInterrupted, TimedOut
+from ychat.server.http import RunningServer
+from ychat.testing import Emulator, HttpError, Raw, Reply, Silent, cumulative
 
 V1 = vector("v1-sync.json")
 V2 = vector("v2-stream.json")
@@ -203,7 +203,7 @@ class EndlessEngine:
     def generate(self, messages, *, temperature=None, max_tokens=None):
         import time
 
-        from ychat.emulator import Generation
+        from ychat.testing import Generation
 
         try:
             for n in itertools.count(1):
@@ -214,7 +214,7 @@ class EndlessEngine:
 
 
 def test_a_client_that_disconnects_stops_the_generation() -> None:
-    from ychat.emulator.server import serve
+    from ychat.server.http import serve
 
     engine = EndlessEngine()
     body = {
@@ -230,7 +230,7 @@ def test_a_client_that_disconnects_stops_the_generation() -> None:
 
 
 def test_bridge_reports_an_app_that_fails_before_answering() -> None:
-    from ychat.emulator.server import serve
+    from ychat.server.http import serve
 
     class Broken(Emulator):
         def __call__(self, environ, start_response):
@@ -257,8 +257,8 @@ def test_python_m_emulator_without_uvicorn_says_which_extra() -> None:
     import sys
 
     code = (
-        "import runpy, sys; sys.modules['uvicorn'] = None; sys.argv = ['ychat.emulator', '0']; "
-        "runpy.run_module('ychat.emulator', run_name='__main__')"
+        "import runpy, sys; sys.modules['uvicorn'] = None; sys.argv = ['ychat.testing', '0']; "
+        "runpy.run_module('ychat.testing', run_name='__main__')"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert result.returncode == 1 and b"Traceback" not in result.stderr

@@ -16,8 +16,8 @@ from tests.conftest import in_process_client, vector
 from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
 from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
-from ychat.emulator import EchoEngine, Engine, LocalAPI
-from ychat.emulator.operations import RESPONSE_TYPE
+from ychat.server.operations import RESPONSE_TYPE
+from ychat.testing import EchoEngine, Engine, LocalAPI
 
 STATUS_FINAL, STATUS_TRUNCATED = "ALTERNATIVE_STATUS_FINAL", "ALTERNATIVE_STATUS_TRUNCATED_FINAL"
 TERMINAL_STATUSES = set(FINISH_OF_STATUS)

@@ -20,8 +20,6 @@ from ychat.api.retry import RetryPolicy
 from ychat.api.transport import build_http_client
 from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
-from ychat.emulator import Emulator, Raw, Reply
-from ychat.emulator.server import RunningServer
 from ychat.errors import (
     APIError,
     ConnectionReset,
@@ -32,6 +30,8 @@ from ychat.errors import (
     TLSFailed,
     UnsupportedReply,
 )
+from ychat.server.http import RunningServer
+from ychat.testing import Emulator, Raw, Reply
 
 HI = [Message("user", "hi")]
 TOOL_CALL = (

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from ychat.api.yandex import error_from_body
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.config import load_settings
-from ychat.emulator import BadRequest, Emulator, validate_completion
 from ychat.errors import APIError, ConfigError
+from ychat.testing import BadRequest, Emulator, validate_completion
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

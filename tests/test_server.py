@@ -14,12 +14,12 @@ from tests.conftest import in_process_client, vector
 from tests.helpers import Recorder
 from ychat.chat import Options
 from ychat.conversation import Conversation, Message
-from ychat.emulator import BadRequest, EchoEngine, Emulator, Generation, LocalAPI
-from ychat.emulator.operations import Gate, Operations
-from ychat.emulator.server import serve
-from ychat.emulator.validation import completion_args
 from ychat.errors import APIError
+from ychat.server.http import serve
+from ychat.server.operations import Gate, Operations
+from ychat.server.validation import completion_args
 from ychat.session import ChatOptions, Session
+from ychat.testing import BadRequest, EchoEngine, Emulator, Generation, LocalAPI
 
 V1 = vector("v1-sync.json")
 PATH = V1["request"]["path"]

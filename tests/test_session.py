@@ -11,9 +11,9 @@ from tests.helpers import Recorder, sent
 from ychat.chat import Delta, Done, Event, FinishReason, Options, Retrying, Usage
 from ychat.commands import help_text
 from ychat.conversation import Conversation, Message
-from ychat.emulator import Emulator, HttpError, Reply
 from ychat.errors import ContextTooLong, YChatError
 from ychat.session import ChatOptions, Session
+from ychat.testing import Emulator, HttpError, Reply
 
 
 def make(emulator: Emulator, system: str | None = None) -> tuple[Session, Recorder]:

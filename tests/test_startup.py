@@ -15,8 +15,8 @@ import pexpect
 
 from tests.conftest import ychat_env
 from tests.helpers import spawn
-from ychat.emulator import Reply
-from ychat.emulator.server import RunningServer
+from ychat.server.http import RunningServer
+from ychat.testing import Reply
 
 # Never needed before the first reply (or at all on these paths)
 LAZY = ["markdown_it", "rich.markdown", "prompt_toolkit", "sqlite3", "llama_cpp", "keyring", "uvicorn", "pydantic"]
@@ -48,7 +48,7 @@ def test_help_and_version_load_only_typer(tmp_path: Path) -> None:
 
 def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of("Summary."))
-    lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.emulator"]
+    lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.server", "ychat.testing"]
     assert loaded_after(["ychat", "summarize"], ychat_env(tmp_path, server.url), "notes", lazy) == []
     assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
 

@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import vector
 from tests.sockets import read_request, tcp_server
-from ychat.emulator import LocalAPI
-from ychat.emulator.server import RunningServer, serve
+from ychat.server.http import RunningServer, serve
+from ychat.testing import LocalAPI
 
 yandexgptlite = pytest.importorskip("yandexgptlite", reason="yandexgptlite (the test extra) is not installed")
 IAM = vector("v7-iam.json")

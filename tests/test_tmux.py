@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ychat_argv, ychat_env
-from ychat.emulator import Reply
-from ychat.emulator.server import RunningServer
+from ychat.server.http import RunningServer
+from ychat.testing import Reply
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 PARAGRAPH = "".join(f"Sentence number {n} of a long paragraph that keeps going. " for n in range(60))

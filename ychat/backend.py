@@ -1,7 +1,7 @@
 """Which API ychat talks to: YandexGPT in the cloud, or the local model in-process.
 
 Both are an ApiClient speaking the same wire protocol; the local one reaches the
-emulator app with a real engine through an in-process transport (no socket), so streaming,
+local server (ychat.server) with a real engine through an in-process transport (no socket), so streaming,
 cancelling, history and rendering are the same code.
 
     >>> backend = choose(settings, local_requested=False, interactive=True, model_flag=None)
@@ -79,8 +79,8 @@ def _cloud(settings: Settings) -> Backend:
 
 def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | None) -> Backend:
     local.require()
-    from ychat.emulator.app import LocalAPI
     from ychat.local.engine import LlamaEngine
+    from ychat.server.app import LocalAPI
 
     path = local.model_path(settings.local_model)
     engine = LlamaEngine(path, threads=settings.local_threads)

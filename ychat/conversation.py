@@ -14,6 +14,7 @@ from ychat.chat import Message
 
 __all__ = ["Conversation", "Exchange", "Message"]
 
+
 @dataclass(frozen=True)
 class Exchange:
     """One user message and exactly the text of the reply it got."""

@@ -22,9 +22,7 @@ MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1
 
 
 class ChatClient(Protocol):
-    def complete(
-        self, model: str, messages: Sequence[Message], options: Options
-    ) -> Generator[Event, None, None]: ...
+    def complete(self, model: str, messages: Sequence[Message], options: Options) -> Generator[Event, None, None]: ...
 
 
 class Renderer(Protocol):

@@ -169,6 +169,7 @@ def make_reader(
     )
     if on_ready is not None:
         session.app.after_render += _once(on_ready)
+
     def read_line() -> str:
         # Ctrl-C at the prompt is a key (raw mode). While prompt_toolkit sets up and tears down
         # there is no prompt yet, and the rest of a burst that cancelled a reply would break

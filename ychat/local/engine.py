@@ -1,4 +1,4 @@
-"""LlamaEngine: llama.cpp (llama-cpp-python) running a GGUF chat model as an emulator engine.
+"""LlamaEngine: llama.cpp (llama-cpp-python) running a GGUF chat model as a local server engine.
 
 The chat template is the one in the GGUF's metadata (``tokenizer.chat_template``), rendered
 the way llama-cpp-python renders it. Token counts in ``usage`` are the model's own. One
@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ychat.chat import FinishReason
-from ychat.emulator.engine import ChatMessage, Generation, Token, context_overflow
 from ychat.errors import LocalModelError
 from ychat.local import default_model_path
+from ychat.server.engine import ChatMessage, Generation, Token, context_overflow
 
 log = logging.getLogger("ychat.local")
 DEFAULT_TEMPERATURE = 0.3  # the API's documented default

@@ -11,9 +11,9 @@ import ipaddress
 import sys
 from pathlib import Path
 
-from ychat.emulator.app import LocalAPI
-from ychat.emulator.server import make_server
 from ychat.local.engine import LlamaEngine
+from ychat.server.app import LocalAPI
+from ychat.server.http import make_server
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 

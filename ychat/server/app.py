@@ -4,7 +4,7 @@ Routes: ``POST /foundationModels/v1/{completion,tokenizeCompletion,tokenize,comp
 and ``GET /operations/{id}``. Requests are routed, size-checked, authenticated and validated in
 that order, as the real API does; answers come from an engine (``EchoEngine`` by default, a real
 model in ``ychat.local``). The app keeps no per-request state beyond the bounded operations
-table: the scripted test double with its request log is ``ychat.emulator.double.Emulator``.
+table: the scripted test double with its request log is ``ychat.testing.double.Emulator``.
 
     >>> app = LocalAPI(engine=LlamaEngine(path))
     >>> httpx.Client(transport=httpx.WSGITransport(app=app))       # in-process
@@ -19,11 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.emulator.engine import BadRequest, EchoEngine, Engine, Generation, internal_error, run_to_end
-from ychat.emulator.operations import Gate, Operations
-from ychat.emulator.script import error_body
-from ychat.emulator.validation import completion_args, validate_completion, validate_tokenize
-from ychat.emulator.wire import StartResponse, json_response, line, result, start_stream, unary_error
+from ychat.server.engine import BadRequest, EchoEngine, Engine, Generation, internal_error, run_to_end
+from ychat.server.operations import Gate, Operations
+from ychat.server.validation import completion_args, validate_completion, validate_tokenize
+from ychat.server.wire import StartResponse, error_body, json_response, line, result, start_stream, unary_error
 
 API = "/foundationModels/v1/"
 MAX_BODY = 8 * 1024 * 1024  # bytes; a larger request gets 413 (docs/user-guide.md, "ychat serve")

@@ -21,9 +21,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ychat.api.yandex import GRPC_OF_HTTP
-from ychat.emulator.engine import BadRequest, Engine, Generation, internal_error, run_to_end
-from ychat.emulator.validation import CompletionArgs
-from ychat.emulator.wire import result
+from ychat.server.engine import BadRequest, Engine, Generation, internal_error, run_to_end
+from ychat.server.validation import CompletionArgs
+from ychat.server.wire import result
 
 RESPONSE_TYPE = "type.googleapis.com/yandex.cloud.ai.foundation_models.v1.CompletionResponse"
 PENDING = 64

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ychat.api.v1 import STATUS_PARTIAL
-from ychat.emulator.app import LocalAPI, Request
-from ychat.emulator.engine import Generation
-from ychat.emulator.script import HttpError, Raw, Reply, Scripted, Silent, error_body
-from ychat.emulator.validation import completion_args, validate_completion
-from ychat.emulator.wire import StartResponse, json_response, line, start_stream, status_line
+from ychat.server.app import LocalAPI, Request
+from ychat.server.engine import Generation
+from ychat.server.validation import completion_args, validate_completion
+from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line
+from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent
 
 RecordedRequest = Request
 

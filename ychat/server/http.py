@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ychat.emulator.app import LocalAPI
 from ychat.errors import UsageError
 from ychat.local import INSTALL
+from ychat.server.app import LocalAPI
 
 App = TypeVar("App", bound=LocalAPI)
 
@@ -48,7 +48,7 @@ def make_server(
     except ImportError:
         raise UsageError("serving over HTTP needs uvicorn", hint=f"Install the local extra: {INSTALL}") from None
 
-    from ychat.emulator.asgi import WSGIBridge
+    from ychat.server.asgi import WSGIBridge
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
@@ -75,11 +75,11 @@ def make_server(
 def serve(app: App, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer[App]]:
     """Run the app on ``host:port`` in a background thread (port 0: any free port)."""
     server = make_server(app, host=host, port=port)
-    thread = threading.Thread(target=server.run, name="ychat-emulator", daemon=True)
+    thread = threading.Thread(target=server.run, name="ychat-server", daemon=True)
     thread.start()
     while not server.started:
         if not thread.is_alive():
-            raise RuntimeError(f"the emulator could not start on {host}:{port}")
+            raise RuntimeError(f"the local server could not start on {host}:{port}")
         thread.join(0.01)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:

@@ -1,4 +1,4 @@
-"""What the emulator answers next: scripted replies and faults, in the documented wire shapes.
+"""What the test double answers next: scripted replies and faults, in the documented wire shapes.
 
 >>> emulator.enqueue(Reply.of("Hello there", chunks=2), HttpError.documented(429))
 """
@@ -8,33 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ychat.api.yandex import GRPC_OF_HTTP, reason_phrase
+from ychat.server.wire import error_body
 
 STATUS_FINAL = "ALTERNATIVE_STATUS_FINAL"  # a wire status: the double scripts the v1 wire as is
-
-# Default messages of the documented error bodies (REFERENCE.md §6, vectors/v6-errors.json).
-_MESSAGES = {
-    400: "invalid model_uri",
-    401: "Unknown api key",
-    403: "Permission denied",
-    429: "ai.textGenerationCompletionSessionsCount.count gauge quota limit exceed",
-    500: "Fatal internal error in TextGenerationService.Completion",
-    503: "Service is unavailable",
-    504: "Deadline exceeded",
-}
-
-
-def error_body(http_status: int, message: str | None = None) -> dict[str, Any]:
-    """``{"error": {grpcCode, httpCode, message, httpStatus, details}}`` for an HTTP status."""
-    return {
-        "error": {
-            "grpcCode": GRPC_OF_HTTP.get(http_status, 2),
-            "httpCode": http_status,
-            "message": message or _MESSAGES.get(http_status, "unknown error"),
-            "httpStatus": reason_phrase(http_status, "Unknown"),
-            "details": [],
-        }
-    }
 
 
 def cumulative(text: str, chunks: int) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Byte-level framing of the emulator's answers: JSON bodies, NDJSON lines, both error shapes."""
+"""Byte-level framing of the local server's answers: JSON bodies, NDJSON lines, both error shapes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from ychat.api.v1 import STATUS_OF_FINISH, STATUS_PARTIAL
 from ychat.api.yandex import GRPC_OF_HTTP, reason_phrase
-from ychat.emulator.engine import Generation
+from ychat.server.engine import Generation
 
 StartResponse = Callable[..., Any]
 
@@ -54,3 +54,28 @@ def json_response(
 
 def start_stream(start_response: StartResponse) -> None:
     start_response("200 OK", [("Content-Type", "application/json"), ("x-request-id", str(uuid.uuid4()))])
+
+
+# Default messages of the documented error bodies (REFERENCE.md §6, vectors/v6-errors.json).
+_MESSAGES = {
+    400: "invalid model_uri",
+    401: "Unknown api key",
+    403: "Permission denied",
+    429: "ai.textGenerationCompletionSessionsCount.count gauge quota limit exceed",
+    500: "Fatal internal error in TextGenerationService.Completion",
+    503: "Service is unavailable",
+    504: "Deadline exceeded",
+}
+
+
+def error_body(http_status: int, message: str | None = None) -> dict[str, Any]:
+    """``{"error": {grpcCode, httpCode, message, httpStatus, details}}`` for an HTTP status."""
+    return {
+        "error": {
+            "grpcCode": GRPC_OF_HTTP.get(http_status, 2),
+            "httpCode": http_status,
+            "message": message or _MESSAGES.get(http_status, "unknown error"),
+            "httpStatus": reason_phrase(http_status, "Unknown"),
+            "details": [],
+        }
+    }

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.emulator.engine import BadRequest, ChatMessage
+from ychat.server.engine import BadRequest, ChatMessage
 
 ROLES = frozenset({"system", "user", "assistant"})
 MODEL_URI = re.compile(r"[a-z]+://[^/\s]+/[^/\s]+(/[^/\s]+)?")  # gpt://<folder>/<model>[/<version>]

@@ -1,4 +1,4 @@
-"""Engines generate the answers the emulator app serves when no scripted reply is queued.
+"""Engines generate the answers the local server gives (the test double: when no scripted reply is queued).
 
 ``EchoEngine`` is deterministic (tokens are words) for tests and offline development; the
 llama.cpp engine in ``ychat.local`` implements the same protocol with a real model.
