@@ -1,10 +1,13 @@
-"""The YandexGPT v1 API as a WSGI app (stdlib only): what ``ychat serve`` and ``--local`` run.
+"""YandexGPT's APIs as a WSGI app (stdlib only): what ``ychat serve`` and ``--local`` run.
 
-Routes: ``POST /foundationModels/v1/{completion,tokenizeCompletion,tokenize,completionAsync}``
-and ``GET /operations/{id}``. Requests are routed, size-checked, authenticated and validated in
+Routes: ``POST /foundationModels/v1/{completion,tokenizeCompletion,tokenize,completionAsync}``,
+``GET /operations/{id}`` and ``/operations/{id}:cancel``, the legacy ``POST /llm/v1alpha/chat``,
+and the OpenAI-compatible ``POST /v1/chat/completions`` and ``GET /v1/models``. Requests are
+routed, size-checked, authenticated and validated in
 that order, as the real API does; answers come from an engine (``EchoEngine`` by default, a real
 model in ``ychat.local``). The app keeps no per-request state beyond the bounded operations
 table: the scripted test double with its request log is ``ychat.testing.double.Emulator``.
+Each chat route's wire format is a ``ChatWire`` (``dialects.py``, ``v1alpha.py``, ``openai.py``).
 
     >>> app = LocalAPI(engine=LlamaEngine(path))
     >>> httpx.Client(transport=httpx.WSGITransport(app=app))       # in-process
@@ -19,12 +22,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ychat.server import openai
+from ychat.server.dialects import ChatWire, Frames, V1Wire
 from ychat.server.engine import BadRequest, EchoEngine, Engine, Generation, internal_error, run_to_end
 from ychat.server.operations import Gate, Operations
-from ychat.server.validation import completion_args, validate_completion, validate_tokenize
-from ychat.server.wire import StartResponse, error_body, json_response, line, result, start_stream, unary_error
+from ychat.server.v1alpha import V1AlphaWire
+from ychat.server.validation import CompletionArgs, completion_args, validate_completion, validate_tokenize
+from ychat.server.wire import StartResponse, error_body, json_response, start_stream, unary_error
 
 API = "/foundationModels/v1/"
+V1ALPHA_CHAT = "/llm/v1alpha/chat"
+OPENAI = "/v1/"
 MAX_BODY = 8 * 1024 * 1024  # bytes; a larger request gets 413 (docs/user-guide.md, "ychat serve")
 log = logging.getLogger("ychat.server")
 Handler = Callable[[Any, StartResponse], Iterable[bytes]]
@@ -58,28 +66,37 @@ class LocalAPI:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
-        unary = path != API + "completion"
         try:
             handler = self._handler(method, path)
             request = self._read(environ)
-            self._check_auth(request.headers.get("authorization", ""))
+            self._check_auth(request.headers.get("authorization", ""), optional=path.startswith(OPENAI))
             return handler(request.body, start_response)
         except BadRequest as error:
             refused = error
         except Exception as error:  # an engine failure ends this request, never the server
             log.error("ychat serve: %s %s failed: %s: %s", method, path, type(error).__name__, error)
             refused = internal_error(error)
-        message = str(refused)
-        body = unary_error(refused.status, message) if unary else error_body(refused.status, message)
-        return json_response(start_response, refused.status, body)
+        return json_response(start_response, refused.status, _refusal(path, refused.status, str(refused)))
 
     def _handler(self, method: str, path: str) -> Handler:
         """Routing comes first: an unknown path is 404 whoever asks."""
+        if path.startswith("/operations/") and path.endswith(":cancel") and method in ("GET", "POST"):
+            operation_id = path.removeprefix("/operations/").removesuffix(":cancel")
+            return lambda _, start_response: self._operation(self.operations.cancel(operation_id), start_response)
         if method == "GET" and path.startswith("/operations/"):
             operation_id = path.removeprefix("/operations/")
-            return lambda _, start_response: self._operation(operation_id, start_response)
+            return lambda _, start_response: self._operation(self.operations.get(operation_id), start_response)
+        routes: dict[tuple[str, str], Handler] = {
+            ("POST", V1ALPHA_CHAT): lambda body, respond: self._chat(V1AlphaWire(), body, respond),
+            ("POST", OPENAI + "chat/completions"): lambda body, respond: self._chat(
+                openai.OpenAIWire(body), body, respond
+            ),
+            ("GET", OPENAI + "models"): lambda _, respond: json_response(respond, 200, openai.models(self.model)),
+        }
+        if (method, path) in routes:
+            return routes[method, path]
         methods: dict[str, Handler] = {
-            "completion": self._completion,
+            "completion": lambda body, respond: self._chat(V1Wire(), body, respond),
             "tokenizeCompletion": self._tokenize_completion,
             "tokenize": self._tokenize,
             "completionAsync": self._completion_async,
@@ -100,15 +117,21 @@ class LocalAPI:
         peer = f"{environ.get('REMOTE_ADDR', '')}:{environ.get('REMOTE_PORT', '')}"
         return Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), headers, _json(raw), peer)
 
-    def _check_auth(self, header: str) -> None:
+    def _check_auth(self, header: str, *, optional: bool = False) -> None:
+        """An OpenAI-style client may send no key (as to llama.cpp), unless keys are configured."""
+        if optional and not header and self._api_keys is None:
+            return
         scheme, _, secret = header.partition(" ")
         if scheme not in ("Api-Key", "Bearer") or not secret.strip():
             raise BadRequest(401, "IAM token or API key has to be passed in request")
         if self._api_keys is not None and secret not in self._api_keys:
             raise BadRequest(401, "Unknown api key '***'")
 
-    def _operation(self, operation_id: str, start_response: StartResponse) -> Iterable[bytes]:
-        found = self.operations.get(operation_id)
+    @property
+    def model(self) -> str:
+        return self.engine.model_version
+
+    def _operation(self, found: dict[str, Any] | None, start_response: StartResponse) -> Iterable[bytes]:
         if found is None:
             raise BadRequest(404, "Operation not found")
         return json_response(start_response, 200, found)
@@ -128,15 +151,24 @@ class LocalAPI:
         args = completion_args(validate_completion(body))
         return json_response(start_response, 200, self.operations.start(args))
 
-    def _completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
-        args = completion_args(validate_completion(body))
+    def _chat(self, wire: ChatWire, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        args = self._budget(wire, wire.parse(body))
         generations = self._generate(args.messages, args.temperature, args.max_tokens)
         first = next(generations)  # a refused request (BadRequest) fails here, before any byte is sent
         if not args.stream:
             last = run_to_end(generations, self.closing, last=first)
-            return json_response(start_response, 200, {"result": result(last, self.engine.model_version)})
-        start_stream(start_response)
-        return self._stream(self._stream_generations(first, generations))
+            return json_response(start_response, 200, wire.whole(last, self.model))
+        start_stream(start_response, wire.content_type)
+        return self._stream(self._stream_generations(wire.frames(args, self.model), first, generations))
+
+    def _budget(self, wire: ChatWire, args: CompletionArgs) -> CompletionArgs:
+        """v1alpha's maxTokens bounds prompt and reply together: the reply gets what is left."""
+        if not wire.counts_prompt or args.max_tokens is None:
+            return args
+        prompt = len(self.engine.tokenize(args.messages))
+        if prompt >= args.max_tokens:
+            raise BadRequest(400, f"number of input tokens must be no more than {args.max_tokens}, got {prompt}")
+        return CompletionArgs(args.messages, args.temperature, args.max_tokens - prompt, args.stream)
 
     def _generate(self, messages: Any, temperature: float | None, max_tokens: int | None) -> Iterator[Generation]:
         with self._gate.foreground():
@@ -146,20 +178,33 @@ class LocalAPI:
         """A streamed reply on its way out (the test double watches it here)."""
         return chunks
 
-    def _stream_generations(self, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
+    def _stream_generations(self, frames: Frames, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
+        last = first
         try:
-            yield line({"result": result(first, self.engine.model_version)})
-            for generation in rest:
+            yield frames.chunk(first)
+            for last in rest:
                 if self.closing.is_set():
                     return  # shutting down: cut the stream
-                yield line({"result": result(generation, self.engine.model_version)})
+                yield frames.chunk(last)
+            tail = frames.end(last)
+            if tail:
+                yield tail
         except BadRequest as error:
-            yield line(error_body(error.status, str(error)))
+            yield frames.error(error.status, str(error))
         except Exception as error:  # the engine failed mid-reply: an error line, as the API sends one
             log.error("ychat serve: generation failed: %s: %s", type(error).__name__, error)
-            yield line(error_body(500, str(internal_error(error))))
+            yield frames.error(500, str(internal_error(error)))
         finally:
             _close(rest)  # the client went away (Ctrl-C): stop generating now
+
+
+def _refusal(path: str, status: int, message: str) -> dict[str, Any]:
+    """The error body in the shape of the route's API (unary routes use the Status shape)."""
+    if path.startswith(OPENAI):
+        return openai.refusal(status, message)
+    if path in (API + "completion", V1ALPHA_CHAT):
+        return error_body(status, message)
+    return unary_error(status, message)
 
 
 def _close(generations: Iterator[Generation]) -> None:

@@ -10,7 +10,6 @@ llama.cpp engine in ``ychat.local`` implements the same protocol with a real mod
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -65,9 +64,11 @@ class Token:
     special: bool = False
 
 
-def run_to_end(
-    generations: Iterator[Generation], stop: threading.Event, *, last: Generation | None = None
-) -> Generation:
+class Stop(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def run_to_end(generations: Iterator[Generation], stop: Stop, *, last: Generation | None = None) -> Generation:
     """Run a generation to its end and keep only the final state (``last``: one already taken);
     ``stop`` (shutdown) cuts it."""
     try:

@@ -85,6 +85,7 @@ class Operations:
         self._operations: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._finished: deque[tuple[float, str]] = deque()  # (when, id), oldest first
         self._queue: deque[tuple[str, CompletionArgs]] = deque()
+        self._cancelled: set[str] = set()  # asked to stop while running
         self._ready = threading.Condition()
         self._worker: threading.Thread | None = None
 
@@ -114,6 +115,17 @@ class Operations:
             self._expire()
             found = self._operations.get(operation_id)
             return dict(found) if found is not None else None
+
+    def cancel(self, operation_id: str) -> dict[str, Any] | None:
+        """Cancel a queued or running operation (a finished one stays as it is); its state, or None."""
+        with self._ready:
+            queued = [item for item in self._queue if item[0] == operation_id]
+            if queued:
+                self._queue.remove(queued[0])
+                self._finish_locked(operation_id, _error(499, "operation was cancelled", code=1))
+            elif operation_id in self._operations and not self._operations[operation_id]["done"]:
+                self._cancelled.add(operation_id)
+        return self.get(operation_id)
 
     def wait(self, operation_id: str, timeout: float | None = None) -> dict[str, Any] | None:
         """Block until the operation is done (or gone); its state, as ``get`` gives it."""
@@ -157,30 +169,52 @@ class Operations:
                 if self._closing.is_set():
                     return
                 operation_id, args = self._queue.popleft()
-            self._finish(operation_id, self._outcome(args))
+            self._finish(operation_id, self._outcome(operation_id, args))
 
-    def _outcome(self, args: CompletionArgs) -> dict[str, Any]:
+    def _outcome(self, operation_id: str, args: CompletionArgs) -> dict[str, Any]:
         try:
-            last = self._run(args)
+            last = self._run(operation_id, args)
             return {"response": {"@type": RESPONSE_TYPE, **result(last, self._engine.model_version)}}
         except BadRequest as error:
+            if error.status == 499:
+                return _error(499, "operation was cancelled", code=1)
             return _error(error.status, str(error))
         except Exception as error:  # an engine failure ends the operation, not the worker
             return _error(500, str(internal_error(error)))
 
-    def _run(self, args: CompletionArgs) -> Generation:
+    def _run(self, operation_id: str, args: CompletionArgs) -> Generation:
         generations = self._engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
-        return run_to_end(generations, self._closing)
+        try:
+            return run_to_end(generations, _Stop(self._closing, lambda: operation_id in self._cancelled))
+        except BadRequest:
+            if operation_id in self._cancelled:
+                raise BadRequest(499, "operation was cancelled") from None
+            raise
 
     def _finish(self, operation_id: str, outcome: dict[str, Any]) -> None:
         with self._ready:
-            operation = self._operations.get(operation_id)
-            if operation is not None:
-                operation.update(outcome, done=True, modifiedAt=_now())
-                self._finished.append((self._clock(), operation_id))
-                self._expire()
-            self._ready.notify_all()
+            self._finish_locked(operation_id, outcome)
+
+    def _finish_locked(self, operation_id: str, outcome: dict[str, Any]) -> None:
+        self._cancelled.discard(operation_id)
+        operation = self._operations.get(operation_id)
+        if operation is not None and not operation["done"]:
+            operation.update(outcome, done=True, modifiedAt=_now())
+            self._finished.append((self._clock(), operation_id))
+            self._expire()
+        self._ready.notify_all()
 
 
-def _error(status: int, message: str) -> dict[str, Any]:
-    return {"error": {"code": GRPC_OF_HTTP.get(status, 2), "message": message, "details": []}}
+class _Stop:
+    """Set when the server shuts down or this operation is cancelled."""
+
+    def __init__(self, closing: threading.Event, cancelled: Callable[[], bool]) -> None:
+        self._closing, self._cancelled = closing, cancelled
+
+    def is_set(self) -> bool:
+        return self._closing.is_set() or self._cancelled()
+
+
+def _error(status: int, message: str, *, code: int | None = None) -> dict[str, Any]:
+    """A google.rpc.Status; ``code`` 1 is CANCELLED."""
+    return {"error": {"code": code or GRPC_OF_HTTP.get(status, 2), "message": message, "details": []}}

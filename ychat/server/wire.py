@@ -52,8 +52,8 @@ def json_response(
     return [data]
 
 
-def start_stream(start_response: StartResponse) -> None:
-    start_response("200 OK", [("Content-Type", "application/json"), ("x-request-id", str(uuid.uuid4()))])
+def start_stream(start_response: StartResponse, content_type: str = "application/json") -> None:
+    start_response("200 OK", [("Content-Type", content_type), ("x-request-id", str(uuid.uuid4()))])
 
 
 # Default messages of the documented error bodies (REFERENCE.md §6, vectors/v6-errors.json).

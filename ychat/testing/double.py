@@ -16,10 +16,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ychat.api.v1 import STATUS_PARTIAL
+from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
+from ychat.chat import FinishReason
 from ychat.server.app import LocalAPI, Request
+from ychat.server.dialects import ChatWire, Frames, V1Wire
 from ychat.server.engine import Generation
-from ychat.server.validation import completion_args, validate_completion
+from ychat.server.validation import CompletionArgs, completion_args, validate_completion
 from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line
 from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent
 
@@ -46,12 +48,38 @@ class Emulator(LocalAPI):
             self.requests.append(request)
         return request
 
-    def _completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+    def _chat(self, wire: ChatWire, body: Any, start_response: StartResponse) -> Iterable[bytes]:
         with self._lock:
             item = self._queue.popleft() if self._queue else None
         if item is None:
-            return super()._completion(body, start_response)
-        return self._scripted(item, validate_completion(body), start_response)
+            return super()._chat(wire, body, start_response)
+        if isinstance(wire, V1Wire) or not isinstance(item, Reply):
+            return self._scripted(item, validate_completion(body) if isinstance(wire, V1Wire) else body, start_response)
+        return self._scripted_in(wire, item, wire.parse(body), start_response)
+
+    def _scripted_in(
+        self, wire: ChatWire, reply: Reply, args: CompletionArgs, respond: StartResponse
+    ) -> Iterable[bytes]:
+        """A scripted Reply in another dialect's framing: its texts as the engine's generations."""
+        generations = _generations(reply, args)
+        if not args.stream:
+            return json_response(respond, 200, wire.whole(generations[-1], reply.model_version))
+        start_stream(respond, wire.content_type)
+        return self._stream(self._frames(wire.frames(args, reply.model_version), reply, generations))
+
+    def _frames(self, frames: Frames, reply: Reply, generations: list[Generation]) -> Iterator[bytes]:
+        if reply.wait and self.closing.wait(reply.wait):
+            return
+        for index, generation in enumerate(generations):
+            if index and reply.delay and self.closing.wait(reply.delay):
+                return
+            yield frames.chunk(generation)
+        if reply.garbage is not None:
+            yield reply.garbage + b"\n"
+        if reply.drop:
+            raise ConnectionAbortedError("emulated connection drop")
+        if not reply.cut:
+            yield frames.end(generations[-1])
 
     def _stream(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Pass a streamed reply through, noting when the client closes it early (Ctrl-C)."""
@@ -98,6 +126,16 @@ class Emulator(LocalAPI):
         chunk = line(_scripted_chunk(reply, body, len(reply.texts) - 1, final=False))
         while not self.closing.wait(reply.delay):
             yield chunk
+
+
+def _generations(reply: Reply, args: CompletionArgs) -> list[Generation]:
+    prompt = sum(len(m["text"].split()) for m in args.messages)
+    finish = FINISH_OF_STATUS.get(reply.status, FinishReason.STOP)
+    last = len(reply.texts) - 1
+    return [
+        Generation(text, finish if i == last and not reply.cut else None, prompt, len(text.split()))
+        for i, text in enumerate(reply.texts)
+    ]
 
 
 def _scripted_chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bool) -> dict[str, Any]:
