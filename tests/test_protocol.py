@@ -144,3 +144,20 @@ def test_undocumented_error_bodies_still_give_one_readable_line(body: bytes, sta
 def test_malformed_lines_raise_protocol_error(line: str) -> None:
     with pytest.raises(ProtocolError):
         parse_line(line)
+
+
+@pytest.mark.parametrize(("mode", "wire"), [("hidden", "ENABLED_HIDDEN"), ("off", "DISABLED")])
+def test_reasoning_mode_goes_in_completion_options(mode: str, wire: str) -> None:
+    from ychat.chat import Reasoning
+
+    body = completion_body("gpt://f/yandexgpt/latest", [Message("user", "hi")], Options(reasoning=Reasoning(mode)))
+    assert body["completionOptions"]["reasoningOptions"] == {"mode": wire}
+
+
+def test_reasoning_tokens_are_part_of_usage() -> None:
+    line = (
+        '{"result":{"alternatives":[{"message":{"text":"x"},"status":"ALTERNATIVE_STATUS_FINAL"}],'
+        '"usage":{"inputTextTokens":"3","completionTokens":"9","totalTokens":"12",'
+        '"completionTokensDetails":{"reasoningTokens":"7"}}}}'
+    )
+    assert parse_line(line).usage == Usage(3, 9, reasoning_tokens=7, total_tokens=12)

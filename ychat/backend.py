@@ -9,16 +9,22 @@ cancelling, history and rendering are the same code.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ychat import local
-from ychat.api.auth import ApiKey
-from ychat.api.client import ApiClient
+from ychat.api.auth import ApiKey, Credentials
+from ychat.api.client import ApiClient, dialect_for
+from ychat.api.dialect import Dialect
 from ychat.api.transport import Transport, build_http_client
-from ychat.api.v1 import V1
+from ychat.api.yandex import DEFAULT_ENDPOINT, is_yandex
 from ychat.config import Settings, require_credentials
+
+if TYPE_CHECKING:
+    from ychat.api.deferred import Deferred
 
 LOCAL_ENDPOINT = "http://ychat.local"
 OFFLINE_BANNER = "Offline model (no credentials). For YandexGPT, set YC_API_KEY and YC_FOLDER_ID."  # fits 80 columns
@@ -57,7 +63,7 @@ def choose(
     banner (when the extra is installed); otherwise the cloud, which needs credentials."""
     if local_requested:
         return _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
-    if settings.credentials is None and interactive and local.available():
+    if settings.credentials is None and _needs_yandex(settings) and interactive and local.available():
         backend = _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
         backend.notes.append(OFFLINE_BANNER)
         return backend
@@ -65,16 +71,36 @@ def choose(
 
 
 def _cloud(settings: Settings) -> Backend:
-    credentials = require_credentials(settings)
-    dialect = V1(endpoint=settings.endpoint, folder_id=settings.folder_id)
+    dialect = dialect_for(settings.api, endpoint=settings.endpoint, folder_id=settings.folder_id)
+    credentials = _credentials(settings)
     dialect.check_model(settings.model)  # bad model/folder: exit 2 now
     transport = Transport(
         functools.partial(build_http_client, timeout=settings.timeout),
         credentials=credentials,
         max_time=settings.max_time,
     )
-    client = ApiClient(transport, dialect)
+    client = ApiClient(transport, dialect, deferred=_deferred(settings, dialect, settings.operation_endpoint))
     return Backend(client, settings.model, warm_up=[client.prepare])
+
+
+def _needs_yandex(settings: Settings) -> bool:
+    """Yandex's hosts need Yandex credentials; another OpenAI-compatible server may need none."""
+    return settings.api != "openai" or is_yandex(settings.endpoint)
+
+
+def _credentials(settings: Settings) -> Credentials | None:
+    return require_credentials(settings) if _needs_yandex(settings) else settings.openai_credentials
+
+
+def _deferred(settings: Settings, dialect: Dialect, operations: str | None) -> Deferred | None:
+    """v1's deferred mode; the operations service is Yandex's unless the endpoint is not."""
+    if settings.api != "v1":
+        return None
+    from ychat.api.deferred import DEFAULT_OPERATIONS, Deferred
+
+    if operations is None:
+        operations = DEFAULT_OPERATIONS if settings.endpoint == DEFAULT_ENDPOINT else settings.endpoint
+    return Deferred(endpoint=settings.endpoint, operations_endpoint=operations, folder_id=settings.folder_id)
 
 
 def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | None) -> Backend:
@@ -90,7 +116,10 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
         credentials=ApiKey("local"),
         max_time=settings.max_time,
     )
-    client = ApiClient(transport, V1(endpoint=LOCAL_ENDPOINT, folder_id="local"))
+    endpoint = LOCAL_ENDPOINT + ("/v1" if settings.api == "openai" else "")
+    local_settings = dataclasses.replace(settings, endpoint=LOCAL_ENDPOINT, folder_id="local")
+    dialect = dialect_for(settings.api, endpoint=endpoint, folder_id="local")
+    client = ApiClient(transport, dialect, deferred=_deferred(local_settings, dialect, LOCAL_ENDPOINT))
     backend = Backend(
         client, engine.model_version, local=True, closers=[engine.close], warm_up=[client.prepare, engine.load]
     )

@@ -7,6 +7,7 @@ dialect (``ychat/api/``) translates its own wire format to and from these types.
     Delta(text)      new text appended to the reply
     Replace(text)    the server rewrote the reply; ``text`` is the whole new reply
     Retrying(...)    a failed attempt will be retried (nothing was shown yet)
+    Pending(...)     a deferred reply is still being generated (its operation id, time waited)
     Done(...)        the reply is complete: text, finish reason, usage, model version
 
     >>> Done("Hi", FinishReason.STOP, Usage(3, 1, total_tokens=4), "23.10.2024").finish.value
@@ -43,6 +44,7 @@ class Options:
     max_tokens: int | None = None
     stream: bool = True
     reasoning: Reasoning | None = None
+    deferred: bool = False  # ask for the reply as a deferred operation (half price, polled)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,12 @@ class Retrying:
 
 
 @dataclass(frozen=True)
+class Pending:
+    operation_id: str
+    waited: float  # seconds since ychat submitted it
+
+
+@dataclass(frozen=True)
 class Done:
     text: str
     finish: FinishReason
@@ -86,4 +94,4 @@ class Done:
     model_version: str = ""
 
 
-Event = Delta | Replace | Retrying | Done
+Event = Delta | Replace | Retrying | Pending | Done

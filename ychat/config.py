@@ -18,9 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ychat.api.auth import ApiKey, Credentials, IamToken
+from ychat.api.auth import ApiKey, BearerKey, Credentials, IamToken
 from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.errors import ConfigError, MissingCredentials
+
+# --api NAME -> (default model, default endpoint); the endpoint is that dialect's base URL
+DIALECT_DEFAULTS = {
+    "v1": ("yandexgpt", DEFAULT_ENDPOINT),
+    "v1alpha": ("general", DEFAULT_ENDPOINT),
+    "openai": ("yandexgpt", DEFAULT_ENDPOINT + "/v1"),
+}
+V1ALPHA_MAX_TOKENS = 7400  # prompt and reply together (REFERENCE.md §3)
+REASONING = ("hidden", "off")
 
 MAX_SECONDS = 86_400.0  # one day: a wait longer than that is a mistake (and overflows some system calls)
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what an HTTP header value can carry as is
@@ -44,7 +53,11 @@ class Settings:
     max_time: float = 600.0
     local_model: str | None = None
     local_threads: int | None = None
+    api: str = "v1"
+    reasoning: str | None = None
+    operation_endpoint: str | None = None  # deferred mode's operations service; None: by the endpoint
     credentials: Credentials | None = None
+    openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
 
 
 def _string(value: object) -> str:
@@ -108,6 +121,16 @@ def _endpoint(value: object) -> str:
     return url
 
 
+def _choice(*allowed: str) -> Callable[[object], str]:
+    def validate(value: object) -> str:
+        text = _text(value).lower()
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return text
+
+    return validate
+
+
 def _boolean(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -130,6 +153,9 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "max_time": (("YCHAT_MAX_TIME",), _seconds),
     "local_model": (("YCHAT_LOCAL_MODEL",), _text),
     "local_threads": (("YCHAT_LOCAL_THREADS",), _positive_int),
+    "api": (("YCHAT_API",), _choice(*DIALECT_DEFAULTS)),
+    "reasoning": (("YCHAT_REASONING",), _choice(*REASONING)),
+    "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), _endpoint),
 }
 
 
@@ -153,7 +179,32 @@ def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config
         source, raw = _pick(name, flags, env, env_names, from_file, config_file)
         if raw is not None:
             values[name] = _validate(validate, raw, source)
-    return Settings(**values, credentials=credentials_from(env))
+    _dialect_defaults(values)
+    return Settings(**values, credentials=credentials_from(env), openai_credentials=_openai_key(env))
+
+
+def _dialect_defaults(values: dict[str, Any]) -> None:
+    """The model and endpoint a dialect starts from, and its own limits."""
+    api = values.get("api", "v1")
+    model, endpoint = DIALECT_DEFAULTS[api]
+    values.setdefault("model", model)
+    values.setdefault("endpoint", endpoint)
+    if api == "v1alpha" and values.get("max_tokens", 0) > V1ALPHA_MAX_TOKENS:
+        raise ConfigError(
+            f"--max-tokens {values['max_tokens']} is above v1alpha's limit of {V1ALPHA_MAX_TOKENS} "
+            "(prompt and reply together)"
+        )
+    if values.get("reasoning") and api != "v1":
+        raise ConfigError(f"--reasoning applies to --api v1 only, not {api}")
+
+
+def _openai_key(env: Mapping[str, str]) -> Credentials | None:
+    secret = env.get("YCHAT_OPENAI_API_KEY", "").strip()
+    if not secret:
+        return None
+    if not HEADER_SAFE.fullmatch(secret):
+        raise ConfigError("YCHAT_OPENAI_API_KEY holds characters an HTTP header cannot carry")
+    return BearerKey(secret)  # "Authorization: Bearer …", as OpenAI clients send it
 
 
 def _pick(

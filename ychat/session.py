@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ychat.chat import Delta, Done, Event, Message, Options, Replace, Retrying
+from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying
 from ychat.commands import CLEAR, ChatText, Command, UnknownCommand, help_text, parse
 from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, UsageError, YChatError
@@ -30,6 +30,7 @@ class Renderer(Protocol):
     def delta(self, text: str) -> None: ...
     def replace(self, text: str) -> None: ...
     def retrying(self, event: Retrying) -> None: ...
+    def pending(self, event: Pending) -> None: ...
     def end_reply(self, done: Done) -> None: ...
     def abort_reply(self) -> None: ...
     def error(self, error: YChatError) -> None: ...
@@ -46,9 +47,12 @@ class ChatOptions:
     max_tokens: int | None = None
     stream: bool = True
     model_fixed: bool = False  # offline: one model, /model cannot change it
+    reasoning: Reasoning | None = None
+    deferred: bool = False  # /async on: replies as deferred operations
+    deferred_available: bool = True  # the dialect has a deferred mode (v1)
 
     def completion(self) -> Options:
-        return Options(self.temperature, self.max_tokens, self.stream)
+        return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
 
 
 class Session:
@@ -66,19 +70,27 @@ class Session:
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes."""
         messages = self.conversation.messages_for(text)
-        events = self.client.complete(self.options.model, messages, self.options.completion())
-        self.renderer.begin_reply()
-        try:
-            done = self._consume(events)
-        except BaseException:
-            self.renderer.abort_reply()
-            raise
-        finally:
-            events.close()  # closes the HTTP response, also on Ctrl-C
+        done = self._receive(self.client.complete(self.options.model, messages, self.options.completion()))
         self.conversation.record(text, done.text)
         self.unsent = None
         self.renderer.end_reply(done)
         return done
+
+    def show(self, events: Generator[Event, None, None]) -> Done:
+        """Render a reply that is not part of the conversation (``ychat operation ID``)."""
+        done = self._receive(events)
+        self.renderer.end_reply(done)
+        return done
+
+    def _receive(self, events: Generator[Event, None, None]) -> Done:
+        self.renderer.begin_reply()
+        try:
+            return self._consume(events)
+        except BaseException:
+            self.renderer.abort_reply()
+            raise
+        finally:
+            events.close()  # closes the HTTP response (and cancels a deferred operation), also on Ctrl-C
 
     def _consume(self, events: Generator[Event, None, None]) -> Done:
         for event in events:
@@ -88,6 +100,8 @@ class Session:
                 self.renderer.replace(event.text)
             elif isinstance(event, Retrying):
                 self.renderer.retrying(event)
+            elif isinstance(event, Pending):
+                self.renderer.pending(event)
             else:
                 return event
         raise YChatError("the reply ended without a final status")  # pragma: no cover - client always ends with Done
@@ -180,6 +194,16 @@ class Session:
             self.options.temperature = _parse_temperature(arg)
         shown = self.options.temperature if self.options.temperature is not None else "server default"
         self.renderer.info(f"Temperature: {shown}")
+
+    def _cmd_async(self, arg: str) -> None:
+        if arg.lower() not in ("", "on", "off"):
+            raise UsageError(f"/async takes on or off, not {arg!r}")
+        if arg.lower() == "on" and not self.options.deferred_available:
+            raise UsageError("deferred mode is part of the v1 API: start ychat with --api v1 for it")
+        if arg:
+            self.options.deferred = arg.lower() == "on"
+        mode = "on: replies are deferred operations (half price), polled" if self.options.deferred else "off"
+        self.renderer.info(f"Deferred mode {mode}.")
 
     def _cmd_retry(self, _: str) -> None:
         if self.unsent is not None:

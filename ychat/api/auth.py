@@ -36,6 +36,12 @@ class IamToken(Credentials):
     scheme = "Bearer"
 
 
+class BearerKey(Credentials):
+    """An OpenAI-style API key (``YCHAT_OPENAI_API_KEY``): ``Authorization: Bearer …``."""
+
+    scheme = "Bearer"
+
+
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 

@@ -1,30 +1,54 @@
 """A chat client: one transport and one dialect, behind the session's ``complete`` call.
 
 >>> transport = Transport(lambda: build_http_client(timeout=60), credentials=ApiKey("…"))
->>> client = ApiClient(transport, V1(folder_id="b1g"))
+>>> client = ApiClient(transport, dialect_for("v1", endpoint=url, folder_id="b1g"))
 >>> for event in client.complete("yandexgpt", messages, Options()):
 ...     ...
+
+A dialect's module is imported only when it is chosen (``dialect_for``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ychat.api.auth import Credentials
 from ychat.api.dialect import Dialect
 from ychat.api.transport import Transport
-from ychat.api.v1 import V1
 from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.chat import Event, Message, Options
+from ychat.errors import UsageError
+
+if TYPE_CHECKING:
+    from ychat.api.deferred import Deferred
+
+API_NAMES = ("v1", "v1alpha", "openai")
+
+
+def dialect_for(api: str, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
+    """``--api NAME`` -> its dialect; ``endpoint`` is that dialect's base URL."""
+    if api == "v1alpha":
+        from ychat.api.v1alpha import V1Alpha
+
+        return V1Alpha(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging)
+    if api == "openai":
+        from ychat.api.openai import OpenAI
+
+        return OpenAI(base_url=endpoint, folder_id=folder_id)
+    from ychat.api.v1 import V1
+
+    return V1(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging)
 
 
 class ApiClient:
-    """Sends a conversation in one dialect and yields core reply events."""
+    """Sends a conversation in one dialect and yields core reply events; deferred mode (v1 only)
+    goes through ``deferred`` when the options ask for it."""
 
-    def __init__(self, transport: Transport, dialect: Dialect) -> None:
+    def __init__(self, transport: Transport, dialect: Dialect, *, deferred: Deferred | None = None) -> None:
         self.transport = transport
         self.dialect = dialect
+        self.deferred = deferred
 
     def prepare(self) -> None:
         self.transport.prepare()
@@ -39,8 +63,18 @@ class ApiClient:
         self.close()
 
     def complete(self, model: str, messages: Sequence[Message], options: Options) -> Generator[Event, None, None]:
-        """Yield Delta/Replace/Retrying events, then Done; raise a YChatError on failure."""
-        yield from self.dialect.complete(self.transport, model, messages, options)
+        """Yield Delta/Replace/Retrying/Pending events, then Done; raise a YChatError on failure."""
+        dialect = self._deferred() if options.deferred else self.dialect
+        yield from dialect.complete(self.transport, model, messages, options)
+
+    def follow(self, operation_id: str) -> Generator[Event, None, None]:
+        """A deferred operation's reply, waiting for it if it is still running."""
+        yield from self._deferred().follow(self.transport, operation_id)
+
+    def _deferred(self) -> Deferred:
+        if self.deferred is None:
+            raise UsageError("deferred mode (--async) is part of the v1 API: use it with --api v1")
+        return self.deferred
 
 
 def v1_client(
@@ -55,5 +89,5 @@ def v1_client(
     """A v1 ``completion`` client in one call; ``transport`` takes Transport's keywords."""
     return ApiClient(
         Transport(http, credentials=credentials, **transport),
-        V1(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging),
+        dialect_for("v1", endpoint=endpoint, folder_id=folder_id, data_logging=data_logging),
     )

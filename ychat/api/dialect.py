@@ -43,6 +43,10 @@ class Wire(Protocol):
 class Dialect(Protocol):
     """One wire protocol: turns a conversation into events, through the transport."""
 
+    def check_model(self, model: str) -> None:
+        """Raise ConfigError now for a model name this dialect cannot send."""
+        ...
+
     def complete(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options
     ) -> Iterator[Event]: ...

@@ -24,11 +24,19 @@ from ychat.errors import (
 )
 
 DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
+YANDEX_HOSTS = ".api.cloud.yandex.net"  # llm., ai., operation., iam.
 CONTEXT_OVERFLOW = "number of input tokens must be no more than"  # the API's 400 text (REFERENCE.md §6)
 
 # The documented code table (REFERENCE.md §6): HTTP status -> gRPC code, and back.
 GRPC_OF_HTTP = {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 501: 12, 503: 14, 504: 4}
 _HTTP_OF_GRPC = {grpc: status for status, grpc in GRPC_OF_HTTP.items()}
+
+
+def is_yandex(base_url: str) -> bool:
+    """Whether a base URL is Yandex Cloud's (then model names expand and a folder is needed)."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(base_url).hostname or "").endswith(YANDEX_HOSTS)
 
 
 def expand_model_uri(name: str, *, folder_id: str | None) -> str:

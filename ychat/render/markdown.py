@@ -25,11 +25,11 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from ychat.chat import Done, Message, Retrying
+from ychat.chat import Done, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 from ychat.render.blocks import BlockSplitter
 from ychat.render.live import KeysUnechoed, LiveArea, Ticker
-from ychat.render.plain import NOTES, REPLACED
+from ychat.render.plain import NOTES, REPLACED, pending_note
 
 FRAME_INTERVAL = 1 / 15
 PLAIN_PARAGRAPH = re.compile(r"[^\s#>|`~*+\-\d][^\n*_`\[\]<>\\]*")  # one source line, no inline markup
@@ -135,6 +135,7 @@ class MarkdownRenderer:
         self._area: LiveArea | None = None
         self._drawn_at = float("-inf")
         self._waiting_since: float | None = None
+        self._operation: str | None = None  # a deferred reply's operation id, shown by the spinner
         self._ticker: Ticker | None = None
 
     def prepare(self) -> None:
@@ -147,7 +148,7 @@ class MarkdownRenderer:
         self._keys.start()
         self._area = LiveArea(self.console.file, max_rows=_live_height(self.console))
         self._area.open()
-        self._waiting_since = self.clock()
+        self._waiting_since, self._operation = self.clock(), None
         self.tick()
         if self.spinner_interval > 0:
             self._ticker = Ticker(self.tick, self.spinner_interval)
@@ -159,7 +160,8 @@ class MarkdownRenderer:
                 return
             from rich.spinner import Spinner
 
-            waited = Text(f"{self.clock() - self._waiting_since:.1f} s", style="dim")
+            label = f"operation {self._operation} · " if self._operation else ""
+            waited = Text(f"{label}{self.clock() - self._waiting_since:.1f} s", style="dim")
             self._show(Spinner("dots", text=waited, style="dim"))
 
     def _stop_spinner(self) -> None:
@@ -254,6 +256,12 @@ class MarkdownRenderer:
 
     def retrying(self, event: Retrying) -> None:
         self._note(f"{event.reason}; retrying in {event.delay:.1f} s (attempt {event.attempt + 1})")
+
+    def pending(self, event: Pending) -> None:
+        if self._operation is None:
+            self._note(pending_note(event))
+        self._operation = event.operation_id
+        self.tick()
 
     def error(self, error: YChatError) -> None:
         line, hint = describe(error)

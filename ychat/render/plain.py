@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from ychat.chat import Done, FinishReason, Message, Retrying
+from ychat.chat import Done, FinishReason, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 
 NOTES = {
@@ -16,6 +16,10 @@ NOTES = {
     FinishReason.CONTENT_FILTER: "The reply was stopped by the content filter.",
 }
 REPLACED = "The server replaced the reply text while it streamed"
+
+
+def pending_note(event: Pending) -> str:
+    return f"Deferred operation {event.operation_id} (Ctrl-C cancels it; `ychat operation ID` fetches a reply later)"
 
 
 class PlainRenderer:
@@ -57,6 +61,11 @@ class PlainRenderer:
 
     def retrying(self, event: Retrying) -> None:
         self._say(f"ychat: {event.reason}; retrying in {event.delay:.1f} s (attempt {event.attempt + 1})")
+
+    def pending(self, event: Pending) -> None:
+        """The operation id once, on stderr (a script can fetch the answer later)."""
+        if event.waited == 0.0:
+            self._say("ychat: note: " + pending_note(event))
 
     def error(self, error: YChatError) -> None:
         line, hint = describe(error)
