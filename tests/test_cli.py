@@ -11,8 +11,8 @@ from tests.conftest import FOLDER, ychat_argv, ychat_env
 from tests.helpers import assert_one_error_line, sent
 from tests.helpers import ychat as run_ychat
 from ychat import __version__
-from ychat.cli import one_off_message
 from ychat.errors import UsageError
+from ychat.run import one_off_message
 from ychat.server.http import RunningServer
 from ychat.testing import HttpError, Reply, Silent
 

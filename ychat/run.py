@@ -1,0 +1,118 @@
+"""What the ``ychat`` command does once its options are parsed: settings -> backend -> session.
+
+No typer here (``cli.py`` owns it); heavy libraries are imported only when a chat starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, BinaryIO
+
+from ychat import __version__
+from ychat.errors import UsageError
+
+if TYPE_CHECKING:
+    from ychat.backend import Backend
+    from ychat.config import Settings
+    from ychat.render import PlainRenderer
+    from ychat.render.markdown import MarkdownRenderer
+    from ychat.session import Renderer, Session
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again (exit 120)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _exit_on_hangup_and_term(stop_prompt: Callable[[BaseException], bool] | None = None) -> None:
+    """SIGTERM and SIGHUP end ychat as an exception would, so every ``finally`` runs: a live
+    reply shows the cursor and echo again; the prompt (``stop_prompt``: asks a running one to
+    leave, as Ctrl-D would) restores raw mode and bracketed paste. The exit status is still
+    128 + the signal (143, 129)."""
+    import signal
+
+    def leave(signum: int, frame: object) -> None:
+        error = SystemExit(128 + signum)
+        if stop_prompt is None or not stop_prompt(error):
+            raise error
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, leave)
+
+
+def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> None:
+    from ychat.backend import choose
+    from ychat.config import default_config_file, load_settings
+    from ychat.render import make_renderer
+
+    env = os.environ
+    _exit_on_hangup_and_term()
+    settings = load_settings(flags, env=env, config_file=default_config_file(env))
+    piped = not sys.stdin.isatty()
+    message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
+    model_flag, timeout_flag = flags.get("model"), flags.get("timeout")
+    backend = choose(
+        settings,
+        local_requested=use_local,
+        interactive=message is None,
+        model_flag=model_flag if isinstance(model_flag, str) else None,
+        timeout_flag=timeout_flag if isinstance(timeout_flag, float) else None,
+    )
+    with backend:
+        renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
+        session = _build_session(settings, backend, renderer)
+        for note in backend.notes:
+            renderer.info(note)
+        if message is not None:
+            session.send(message)
+        else:
+            _repl(session, backend, renderer)
+
+
+def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | PlainRenderer) -> None:
+    """The prompt comes first; what the first reply needs is prepared while the user types."""
+    from ychat import commands
+    from ychat.prefetch import Prefetch
+    from ychat.terminal import CommandCompleter, history_file, make_reader, stop_prompt
+
+    _exit_on_hangup_and_term(stop_prompt)
+    renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
+    models = () if backend.local else commands.MODEL_NAMES
+    completer = CommandCompleter(commands.names(), models)
+    with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
+        read_line = make_reader(history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info)
+        session.run(read_line)
+
+
+def _build_session(settings: Settings, backend: Backend, renderer: Renderer) -> Session:
+    from ychat.conversation import Conversation
+    from ychat.session import ChatOptions, Session
+
+    options = ChatOptions(
+        backend.model, settings.temperature, settings.max_tokens, settings.stream, model_fixed=backend.local
+    )
+    return Session(backend.client, renderer, Conversation(system=settings.system), options)
+
+
+def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
+    """PROMPT; or the stdin text; or both, PROMPT first, a blank line between. None: the REPL."""
+    if stdin_text is not None and stdin_text.strip():
+        return f"{prompt}\n\n{stdin_text}" if prompt else stdin_text
+    if prompt is not None:
+        if not prompt.strip():
+            raise UsageError("the prompt is empty")
+        return prompt
+    if stdin_text is not None:
+        raise UsageError("nothing to send: standard input was empty", hint='Pass a prompt: ychat "question".')
+    return None
+
+
+def _read_stdin(stream: BinaryIO) -> str:
+    try:
+        return stream.read().decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError:
+        raise UsageError("standard input is not valid UTF-8 text") from None
