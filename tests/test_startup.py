@@ -49,6 +49,7 @@ def test_help_and_version_load_only_typer(tmp_path: Path) -> None:
 def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of("Summary."))
     lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.server", "ychat.testing"]
+    lazy += ["ychat.api.v1alpha", "ychat.api.openai", "ychat.api.sse", "ychat.api.deferred"]  # only when chosen
     assert loaded_after(["ychat", "summarize"], ychat_env(tmp_path, server.url), "notes", lazy) == []
     assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
 

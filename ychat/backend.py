@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from ychat import local
 from ychat.api.auth import ApiKey, Credentials
 from ychat.api.client import ApiClient, dialect_for
-from ychat.api.dialect import Dialect
 from ychat.api.transport import Transport, build_http_client
 from ychat.api.yandex import DEFAULT_ENDPOINT, is_yandex
 from ychat.config import Settings, require_credentials
@@ -79,7 +78,7 @@ def _cloud(settings: Settings) -> Backend:
         credentials=credentials,
         max_time=settings.max_time,
     )
-    client = ApiClient(transport, dialect, deferred=_deferred(settings, dialect, settings.operation_endpoint))
+    client = ApiClient(transport, dialect, deferred=_deferred(settings, settings.operation_endpoint))
     return Backend(client, settings.model, warm_up=[client.prepare])
 
 
@@ -92,10 +91,13 @@ def _credentials(settings: Settings) -> Credentials | None:
     return require_credentials(settings) if _needs_yandex(settings) else settings.openai_credentials
 
 
-def _deferred(settings: Settings, dialect: Dialect, operations: str | None) -> Deferred | None:
-    """v1's deferred mode; the operations service is Yandex's unless the endpoint is not."""
-    if settings.api != "v1":
-        return None
+def _deferred(settings: Settings, operations: str | None) -> Callable[[], Deferred] | None:
+    """v1's deferred mode, built when first used."""
+    return functools.partial(_build_deferred, settings, operations) if settings.api == "v1" else None
+
+
+def _build_deferred(settings: Settings, operations: str | None) -> Deferred:
+    """The operations service is Yandex's unless the endpoint is not."""
     from ychat.api.deferred import DEFAULT_OPERATIONS, Deferred
 
     if operations is None:
@@ -119,7 +121,7 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
     endpoint = LOCAL_ENDPOINT + ("/v1" if settings.api == "openai" else "")
     local_settings = dataclasses.replace(settings, endpoint=LOCAL_ENDPOINT, folder_id="local")
     dialect = dialect_for(settings.api, endpoint=endpoint, folder_id="local")
-    client = ApiClient(transport, dialect, deferred=_deferred(local_settings, dialect, LOCAL_ENDPOINT))
+    client = ApiClient(transport, dialect, deferred=_deferred(local_settings, LOCAL_ENDPOINT))
     backend = Backend(
         client, engine.model_version, local=True, closers=[engine.close], warm_up=[client.prepare, engine.load]
     )

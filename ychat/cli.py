@@ -6,6 +6,7 @@ chat actually starts, so ``--help`` and ``--version`` stay fast.
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from collections.abc import Callable
@@ -28,9 +29,23 @@ def _typer_app() -> typer.Typer:
 
 app = _typer_app()
 serve_app = _typer_app()
+operation_app = _typer_app()
+
+
+class Api(str, enum.Enum):
+    v1 = "v1"
+    v1alpha = "v1alpha"
+    openai = "openai"
+
+
+class ReasoningMode(str, enum.Enum):
+    hidden = "hidden"
+    off = "off"
+
 
 EPILOG = (
-    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_ENDPOINT, YCHAT_MODEL, "
+    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_API, YCHAT_ENDPOINT, "
+    "YCHAT_OPERATION_ENDPOINT, YCHAT_OPENAI_API_KEY, YCHAT_MODEL, "
     "YCHAT_TIMEOUT, YCHAT_MAX_TIME, YCHAT_LOCAL_MODEL, YCHAT_LOCAL_THREADS, YCHAT_CONFIG, NO_COLOR. "
     "Without credentials the chat runs on the local model (the local extra). "
     "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted, "
@@ -52,7 +67,9 @@ def chat(
     model: Annotated[
         Optional[str],
         typer.Option(
-            "--model", "-m", help="yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt]."
+            "--model",
+            "-m",
+            help="yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt; v1alpha: general].",
         ),
     ] = None,
     temperature: Annotated[
@@ -65,7 +82,10 @@ def chat(
     no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
     folder_id: Annotated[Optional[str], typer.Option("--folder-id", help="Yandex Cloud folder id.")] = None,
     endpoint: Annotated[
-        Optional[str], typer.Option("--endpoint", help="API base URL [default: https://llm.api.cloud.yandex.net].")
+        Optional[str],
+        typer.Option(
+            "--endpoint", help="Base URL of the chosen API [default: https://llm.api.cloud.yandex.net; openai: …/v1]."
+        ),
     ] = None,
     timeout: Annotated[
         Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait for each read [default: 60].")
@@ -73,6 +93,16 @@ def chat(
     max_time: Annotated[
         Optional[float],
         typer.Option("--max-time", min=0.001, help="Seconds one whole reply may take, retries too [default: 600]."),
+    ] = None,
+    api: Annotated[
+        Optional[Api],
+        typer.Option("--api", help="Wire protocol: v1, v1alpha (legacy), openai (OpenAI-compatible) [default: v1]."),
+    ] = None,
+    deferred: Annotated[
+        bool, typer.Option("--async", help="Deferred replies (v1): half the price, polled; the id goes to stderr.")
+    ] = False,
+    reasoning: Annotated[
+        Optional[ReasoningMode], typer.Option("--reasoning", help="Reasoning before answering (v1): hidden or off.")
     ] = None,
     local: Annotated[
         bool, typer.Option("--local", help="Chat offline with the local model (the local extra).")
@@ -89,7 +119,8 @@ def chat(
 
     \b
     Commands:
-      ychat serve   the local model as a YandexGPT-compatible API (ychat serve --help)
+      ychat serve          the local model as a YandexGPT-compatible API (ychat serve --help)
+      ychat operation ID   the reply of a deferred operation (--async), waiting for it if needed
     """
     flags = {
         "system": system,
@@ -102,6 +133,9 @@ def chat(
         "timeout": timeout,
         "max_time": max_time,
         "local_model": local_model,
+        "api": api.value if api else None,
+        "deferred": True if deferred else None,
+        "reasoning": reasoning.value if reasoning else None,
     }
     use_local = local or local_model is not None
     from ychat.run import run
@@ -173,9 +207,23 @@ def serve(
     raise typer.Exit(_guarded(action, debug=debug))
 
 
+@operation_app.command()
+def operation(
+    operation_id: Annotated[str, typer.Argument(metavar="ID", help="The id --async printed.")],
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+) -> None:
+    """Print a deferred operation's reply, waiting while it runs (credentials and endpoints as for the chat)."""
+    from ychat.run import fetch_operation
+
+    raise typer.Exit(_guarded(lambda: fetch_operation(operation_id), debug=debug))
+
+
 def main() -> None:
-    """``ychat serve …`` runs the server; anything else is the chat (``ychat -- serve`` asks "serve")."""
+    """``ychat serve …`` runs the server, ``ychat operation ID`` fetches a deferred reply; anything
+    else is the chat (``ychat -- serve`` asks the word "serve")."""
     if sys.argv[1:2] == ["serve"]:
         serve_app(args=sys.argv[2:], prog_name="ychat serve")
+    elif sys.argv[1:2] == ["operation"]:
+        operation_app(args=sys.argv[2:], prog_name="ychat operation")
     else:
         app()

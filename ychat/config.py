@@ -55,6 +55,7 @@ class Settings:
     local_threads: int | None = None
     api: str = "v1"
     reasoning: str | None = None
+    deferred: bool = False  # --async
     operation_endpoint: str | None = None  # deferred mode's operations service; None: by the endpoint
     credentials: Credentials | None = None
     openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
@@ -156,6 +157,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "api": (("YCHAT_API",), _choice(*DIALECT_DEFAULTS)),
     "reasoning": (("YCHAT_REASONING",), _choice(*REASONING)),
     "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), _endpoint),
+    "deferred": (("YCHAT_ASYNC",), _boolean),
 }
 
 
@@ -194,8 +196,9 @@ def _dialect_defaults(values: dict[str, Any]) -> None:
             f"--max-tokens {values['max_tokens']} is above v1alpha's limit of {V1ALPHA_MAX_TOKENS} "
             "(prompt and reply together)"
         )
-    if values.get("reasoning") and api != "v1":
-        raise ConfigError(f"--reasoning applies to --api v1 only, not {api}")
+    for name, flag in (("reasoning", "--reasoning"), ("deferred", "--async")):
+        if values.get(name) and api != "v1":
+            raise ConfigError(f"{flag} is part of the v1 API (--api v1), not of {api}")
 
 
 def _openai_key(env: Mapping[str, str]) -> Credentials | None:

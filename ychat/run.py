@@ -89,13 +89,34 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
 
 
 def _build_session(settings: Settings, backend: Backend, renderer: Renderer) -> Session:
+    from ychat.chat import Reasoning
     from ychat.conversation import Conversation
     from ychat.session import ChatOptions, Session
 
     options = ChatOptions(
-        backend.model, settings.temperature, settings.max_tokens, settings.stream, model_fixed=backend.local
+        backend.model,
+        settings.temperature,
+        settings.max_tokens,
+        settings.stream,
+        model_fixed=backend.local,
+        reasoning=Reasoning(settings.reasoning) if settings.reasoning else None,
+        deferred=settings.deferred,
+        deferred_available=backend.client.deferred is not None,
     )
     return Session(backend.client, renderer, Conversation(system=settings.system), options)
+
+
+def fetch_operation(operation_id: str) -> None:
+    """``ychat operation ID``: the reply of a deferred operation, on stdout."""
+    from ychat.backend import choose
+    from ychat.config import default_config_file, load_settings
+    from ychat.render import make_renderer
+
+    settings = load_settings({}, env=os.environ, config_file=default_config_file(os.environ))
+    backend = choose(settings, local_requested=False, interactive=False, model_flag=None)
+    with backend:
+        renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
+        _build_session(settings, backend, renderer).show(backend.client.follow(operation_id))
 
 
 def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:

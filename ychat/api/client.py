@@ -10,7 +10,7 @@ A dialect's module is imported only when it is chosen (``dialect_for``).
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.auth import Credentials
@@ -45,7 +45,9 @@ class ApiClient:
     """Sends a conversation in one dialect and yields core reply events; deferred mode (v1 only)
     goes through ``deferred`` when the options ask for it."""
 
-    def __init__(self, transport: Transport, dialect: Dialect, *, deferred: Deferred | None = None) -> None:
+    def __init__(
+        self, transport: Transport, dialect: Dialect, *, deferred: Deferred | Callable[[], Deferred] | None = None
+    ) -> None:
         self.transport = transport
         self.dialect = dialect
         self.deferred = deferred
@@ -74,6 +76,8 @@ class ApiClient:
     def _deferred(self) -> Deferred:
         if self.deferred is None:
             raise UsageError("deferred mode (--async) is part of the v1 API: use it with --api v1")
+        if callable(self.deferred):  # built on first use: most chats never defer
+            self.deferred = self.deferred()
         return self.deferred
 
 
