@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,3 +109,47 @@ def _close_the_shared_model() -> Iterator[None]:
     engine_module = sys.modules.get("ychat.local.engine")
     if engine_module is not None and engine_module.shared_default_engine.cache_info().currsize:
         engine_module.shared_default_engine().close()
+
+
+def _local_available() -> bool:
+    from ychat import local
+
+    return local.available()
+
+
+needs_model = pytest.mark.skipif(not _local_available(), reason="ychat-cli[local] is not installed")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The real ``ychat serve`` on a free port of 127.0.0.1 (needs the local extra)."""
+
+    port = free_port()
+    argv = ychat_argv()
+    process = subprocess.Popen(
+        [*argv, "serve", "--port", str(port), "--debug"],  # --debug: each finished generation is logged
+        env=ychat_env(tmp_path, None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:  # wait for uvicorn's own word that it listens
+        if b"Uvicorn running on" in line:
+            break
+    assert process.poll() is None, "ychat serve did not start"
+    yield f"http://127.0.0.1:{port}", process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+

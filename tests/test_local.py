@@ -10,13 +10,12 @@ import signal
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ychat_argv, ychat_env
+from tests.conftest import needs_model, ychat_argv, ychat_env
 from tests.helpers import Recorder
 from ychat import local
 from ychat.api.auth import ApiKey
@@ -25,7 +24,6 @@ from ychat.config import Settings
 from ychat.errors import MissingCredentials, UsageError
 from ychat.local.serve import exposure_warning, is_loopback
 
-needs_model = pytest.mark.skipif(not local.available(), reason="ychat-cli[local] is not installed")
 SEED_BODY = {
     "modelUri": "gpt://b1gfolder/yandexgpt-lite",
     "completionOptions": {"stream": False, "temperature": 0.6, "maxTokens": "60"},
@@ -97,35 +95,6 @@ def test_repl_without_credentials_falls_back_with_a_banner() -> None:
         assert backend.model == "SmolLM2-135M-Instruct.Q4_1"
         assert OFFLINE_BANNER in backend.notes and len(OFFLINE_BANNER) <= 80
         assert any("--model yandexgpt is ignored" in n for n in backend.notes)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    argv = ychat_argv()
-    process = subprocess.Popen(
-        [*argv, "serve", "--port", str(port), "--debug"],  # --debug: each finished generation is logged
-        env=ychat_env(tmp_path, None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:  # wait for uvicorn's own word that it listens
-        if b"Uvicorn running on" in line:
-            break
-    assert process.poll() is None, "ychat serve did not start"
-    yield f"http://127.0.0.1:{port}", process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
 
 
 def post(url: str, body: dict, **headers: str) -> httpx.Response:

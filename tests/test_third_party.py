@@ -1,4 +1,6 @@
-"""Real YandexGPT client libraries from PyPI against the shipped local server on 127.0.0.1.
+"""Real third-party software against ychat on 127.0.0.1: YandexGPT client libraries from PyPI
+and the ``openai`` package against the shipped local server, and ychat against llama-cpp-python's
+own OpenAI-compatible server.
 
 ``yandexgptlite`` hard-codes Yandex's hosts; the test points its ``requests.post`` at
 127.0.0.1 (the IAM exchange at a stub answering the documented body, the completion at
@@ -9,18 +11,20 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
 
+import pexpect
 import pytest
 
-from tests.conftest import vector
+from tests.conftest import free_port, needs_model, vector, ychat_env
+from tests.helpers import ENTER, PROMPT, spawn
 from tests.sockets import read_request, tcp_server
 from ychat.server.http import RunningServer, serve
 from ychat.testing import LocalAPI
 
-yandexgptlite = pytest.importorskip("yandexgptlite", reason="yandexgptlite (the test extra) is not installed")
 IAM = vector("v7-iam.json")
 
 
@@ -61,9 +65,97 @@ def local_hosts(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningServer
 
 
 def test_yandexgptlite_chats_with_the_local_server(local_hosts) -> None:
+    yandexgptlite = pytest.importorskip("yandexgptlite", reason="yandexgptlite (the test extra) is not installed")
     _, bodies = local_hosts
     client = yandexgptlite.YandexGPTLite("b1gfolder", "y0_fake-oauth-token")
     answer = client.create_completion("Hello there", "0.6", system_prompt="Be brief", max_tokens=50)
     assert answer == "Echo: Hello there"  # not an error message: the string temperature was accepted
     assert bodies[0]["completionOptions"] == {"stream": False, "temperature": "0.6", "maxTokens": "50"}
     assert bodies[0]["modelUri"] == "gpt://b1gfolder/yandexgpt-lite/latest"
+
+
+# --- the OpenAI-compatible side: the `openai` package as a client, llama.cpp's server as a server
+
+
+def openai_client(base_url: str) -> Any:
+    openai = pytest.importorskip("openai", reason="the openai package (the test extra) is not installed")
+    return openai.OpenAI(base_url=base_url, api_key="sk-local", max_retries=0, timeout=60)
+
+
+def test_the_openai_package_streams_a_chat_from_the_local_server() -> None:
+    with serve(LocalAPI()) as api:
+        client = openai_client(api.url + "/v1")
+        stream = client.chat.completions.create(
+            model="echo", messages=[{"role": "user", "content": "Hello there"}], stream=True
+        )
+        chunks = list(stream)
+        whole = client.chat.completions.create(model="echo", messages=[{"role": "user", "content": "again"}])
+        models = client.models.list()
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Echo: Hello there"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert whole.choices[0].message.content == "Echo: again" and whole.usage is not None
+    assert [m.id for m in models.data] == ["echo"]
+
+
+@needs_model
+def test_the_openai_package_streams_from_ychat_serve(served) -> None:
+    url, _ = served
+    client = openai_client(url + "/v1")
+    stream = client.chat.completions.create(
+        model="local",
+        messages=[{"role": "user", "content": "Say hello"}],
+        stream=True,
+        max_tokens=8,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text.strip() and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens <= 8
+
+
+@pytest.fixture
+def llama_cpp_server(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1 with the SmolLM2 GGUF."""
+    import subprocess
+    import sys
+
+    import importlib.util
+
+    if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("sse_starlette") is None:
+        pytest.skip("llama-cpp-python[server] (the test extra) is not installed")
+    from ychat import local
+
+    port = free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(local.default_model_path())]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "false"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    for line in process.stdout:  # uvicorn's own word that it listens
+        if b"Uvicorn running on" in line:
+            break
+    assert process.poll() is None, "llama_cpp.server did not start"
+    yield f"http://127.0.0.1:{port}/v1"
+    process.terminate()
+    process.wait(timeout=30)
+    process.stdout.close()
+
+
+@needs_model
+def test_ychat_chats_two_turns_with_llama_cpp_server(llama_cpp_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = ychat_env(tmp_path, llama_cpp_server, YC_API_KEY="", YCHAT_API="openai")
+    child = spawn(env, "--debug", "--max-tokens", "12", "-t", "0")
+    child.expect_exact(PROMPT)
+    child.send("My name is Ada." + ENTER)
+    child.expect_exact(PROMPT, timeout=120)
+    child.send("What is my name?" + ENTER)
+    child.expect_exact(PROMPT, timeout=120)
+    child.send("/exit" + ENTER)
+    child.expect(pexpect.EOF)
+    log = child.logfile_read.getvalue()
+    bodies = [json.loads(b) for b in re.findall(r"request body: (\{.*\})", log)]
+    assert len(bodies) == 2 and "Traceback" not in log and "ychat: error" not in log
+    first, second = bodies
+    assert first["messages"] == [{"role": "user", "content": "My name is Ada."}]
+    assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
+    assert second["messages"][1]["content"].strip()  # the model's first reply, sent back as history
+    assert second["stream_options"] == {"include_usage": True}
