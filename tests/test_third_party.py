@@ -159,3 +159,21 @@ def test_ychat_chats_two_turns_with_llama_cpp_server(llama_cpp_server: str, tmp_
     assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
     assert second["messages"][1]["content"].strip()  # the model's first reply, sent back as history
     assert second["stream_options"] == {"include_usage": True}
+
+
+def test_the_official_sdk_chats_with_the_local_server_over_its_openai_api() -> None:
+    """yandex-ai-studio-sdk's ``sdk.chat.completions``: its stream parser calls ``.lower()`` on
+    ``finish_reason``, so a chunk with ``"finish_reason": null`` (llama.cpp's shape) would crash it."""
+    sdk_module = pytest.importorskip(
+        "yandex_ai_studio_sdk", reason="yandex-ai-studio-sdk (the test extra) is not installed"
+    )
+    with serve(LocalAPI()) as api:
+        sdk = sdk_module.AIStudio(
+            folder_id="b1gfolder", auth="local-key", endpoint=None, service_map={"http_completions": api.url + "/v1/"}
+        )
+        model = sdk.chat.completions("yandexgpt")
+        parts = list(model.run_stream([{"role": "user", "text": "Hello there"}]))
+        whole = model.run("again")
+    assert parts[-1].choices[0].text == "Echo: Hello there" and parts[-1].choices[0].finish_reason.value == "stop"
+    assert whole.choices[0].text == "Echo: again" and whole.usage.total_tokens > 0
+    assert whole.model == "gpt://b1gfolder/yandexgpt/latest"  # the SDK built the URI; the server echoed it
