@@ -191,7 +191,10 @@ def test_version_and_help(tmp_path: Path) -> None:
     text = " ".join(help_.stdout.decode().split())
     assert "ychat serve" in text and "Commands:" in text  # the subcommand is listed
     assert "Sampling temperature" in text  # -t has words
-    assert "[default: yandexgpt]" in text and "[default: 60]" in text and "[default: 600]" in text
+    assert "[default: yandexgpt; v1alpha: general]" in text and "[default: 60]" in text and "[default: 600]" in text
+    for option in ("--api", "--async", "--reasoning"):  # the dialects (docs/dialects.md)
+        assert option in text
+    assert "ychat operation ID" in text
 
 
 def test_a_config_file_named_in_the_environment_must_exist(server: RunningServer, tmp_path: Path) -> None:

@@ -116,10 +116,9 @@ def test_the_openai_package_streams_from_ychat_serve(served) -> None:
 @pytest.fixture
 def llama_cpp_server(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1 with the SmolLM2 GGUF."""
+    import importlib.util
     import subprocess
     import sys
-
-    import importlib.util
 
     if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("sse_starlette") is None:
         pytest.skip("llama-cpp-python[server] (the test extra) is not installed")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ychat.api.dialect import HttpRequest
 from ychat.api.ndjson import decode, split_lines
 from ychat.api.sse import events
-from ychat.api.yandex import clip, error_from_body, error_from_record, expand_model_uri, is_yandex
+from ychat.api.yandex import clip, error_from_body, error_from_record, expand_model_uri, is_yandex, load_object
 from ychat.chat import Delta, Done, Event, FinishReason, Message, Options, Usage
 from ychat.errors import APIError, ProtocolError, StreamInterrupted, UnsupportedReply
 
@@ -51,12 +51,7 @@ def chat_body(model: str, messages: Sequence[Message], options: Options, *, usag
 
 
 def _object(data: str) -> dict[str, Any]:
-    try:
-        value = json.loads(data)
-    except ValueError:
-        raise ProtocolError(f"malformed JSON from the server: {clip(data)}") from None
-    if not isinstance(value, dict):
-        raise ProtocolError(f"expected a JSON object from the server, got: {clip(data)}")
+    value = load_object(data)
     if "error" in value:
         raise error_from_record(value, http_status=200)
     return value
