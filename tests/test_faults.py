@@ -29,6 +29,7 @@ from ychat.errors import (
     ReplyTimeLimit,
     TLSFailed,
     UnsupportedReply,
+    YChatError,
 )
 from ychat.server.http import RunningServer
 from ychat.testing import Emulator, Raw, Reply
@@ -316,3 +317,34 @@ def test_ctrl_c_ends_an_endless_reply(server: RunningServer, tmp_path: Path) -> 
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130 and b"Traceback" not in stderr
     assert server.emulator.client_left.wait(10)
+
+
+def _httpx_exceptions() -> list[type[BaseException]]:
+    import inspect
+
+    return [
+        value
+        for name in httpx.__all__
+        if inspect.isclass(value := getattr(httpx, name)) and issubclass(value, Exception)
+    ]
+
+
+@pytest.mark.parametrize("cls", _httpx_exceptions(), ids=lambda cls: cls.__name__)
+def test_every_httpx_exception_becomes_a_ychat_error(cls: type[Exception]) -> None:
+    from ychat.api.edge import translate_errors
+
+    request = httpx.Request("POST", "http://api.test/x")
+    attempts = [
+        lambda: cls("boom", request=request),
+        lambda: cls("boom", request=request, response=httpx.Response(500, request=request)),
+        lambda: cls("boom"),
+        lambda: cls(),  # the Stream* errors take no arguments
+    ]
+    for attempt in attempts:
+        try:
+            error = attempt()
+            break
+        except TypeError:
+            continue
+    with pytest.raises(YChatError), translate_errors("http://api.test/x"):
+        raise error

@@ -410,3 +410,25 @@ def test_offline_replies_have_a_default_length_limit(monkeypatch: pytest.MonkeyP
     engine = engine_module.shared_default_engine()
     last = list(engine.generate([{"role": "user", "text": "Write a long story."}], temperature=0.0))[-1]
     assert last.completion_tokens <= 5 and last.finish is FinishReason.LENGTH
+
+
+@needs_model
+@pytest.mark.parametrize(("api", "deferred"), [("v1alpha", False), ("openai", False), ("v1", True)])
+def test_the_local_model_answers_in_every_dialect(api: str, deferred: bool) -> None:
+    from ychat.backend import choose
+    from ychat.chat import Done, Options
+    from ychat.conversation import Message
+
+    backend = choose(Settings(api=api), local_requested=True, interactive=False, model_flag=None)
+    with backend:
+        limit = 60 if api == "v1alpha" else 20  # v1alpha's maxTokens counts the prompt too
+        options = Options(temperature=0.0, max_tokens=limit, deferred=deferred)
+        events = list(backend.client.complete(backend.model, [Message("user", "Say hello")], options))
+    assert isinstance(events[-1], Done) and events[-1].text.strip()
+
+
+def test_a_question_that_is_the_word_operation(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import ychat
+
+    result = ychat(server.url, tmp_path, "--", "operation")
+    assert result.returncode == 0 and result.stdout.decode() == "Echo: operation\n"

@@ -87,7 +87,7 @@ def translate_errors(url: str) -> Iterator[None]:
         raise NetworkError("the request could not be sent: a header holds characters HTTP cannot carry") from None
     except httpx.InvalidURL as exc:
         raise ConfigError(f"the endpoint {url!r} is not a valid URL: {exc}") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.StreamError, httpx.CookieConflict) as exc:  # the last two are no HTTPError
         raise NetworkError(f"request to {host} failed: {exc}") from exc
 
 
