@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import vector
+from ychat.api import openai, v1alpha
 from ychat.api.auth import ApiKey
 from ychat.api.client import ApiClient, dialect_for
 from ychat.api.deferred import Deferred
@@ -326,3 +328,56 @@ def test_the_credentials_hook_is_asked_before_every_attempt() -> None:
     http.transport.credentials = Counting("x")
     list(http.complete("m", [Message("user", "Hi")], Options()))
     assert [r.headers["Authorization"] for r in seen] == ["Api-Key token-1", "Api-Key token-2"]
+
+
+@given(data=st.binary(max_size=400))
+def test_any_bytes_as_an_sse_stream_give_events_or_one_typed_error(data: bytes) -> None:
+    from ychat.errors import YChatError
+
+    try:
+        events = list(openai.OpenAIWire().decode(iter([data]), stream=True))
+    except YChatError:
+        return
+    assert isinstance(events[-1], Done)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "result",
+                    "message",
+                    "text",
+                    "num_tokens",
+                    "numTokens",
+                    "error",
+                    "choices",
+                    "delta",
+                    "content",
+                    "finish_reason",
+                    "usage",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@given(record=JSON)
+def test_any_json_reply_line_gives_events_or_one_typed_error(record: object) -> None:
+    from ychat.errors import YChatError
+
+    line = json.dumps(record)
+    for decode in (
+        lambda: list(v1alpha.V1AlphaWire().decode(iter([line.encode()]), stream=True)),
+        lambda: list(openai.OpenAIWire().decode(iter([f"data: {line}\n\n".encode()]), stream=True)),
+        lambda: list(openai.OpenAIWire().decode(iter([line.encode()]), stream=False)),
+    ):
+        with contextlib.suppress(YChatError):
+            decode()

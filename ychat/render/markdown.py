@@ -259,7 +259,7 @@ class MarkdownRenderer:
 
     def pending(self, event: Pending) -> None:
         if self._operation is None:
-            self._note(pending_note(event))
+            self._note(pending_note(event, terminal=True))
         self._operation = event.operation_id
         self.tick()
 

@@ -18,8 +18,10 @@ NOTES = {
 REPLACED = "The server replaced the reply text while it streamed"
 
 
-def pending_note(event: Pending) -> str:
-    return f"Deferred operation {event.operation_id} (Ctrl-C cancels it; `ychat operation ID` fetches a reply later)"
+def pending_note(event: Pending, *, terminal: bool) -> str:
+    if terminal:  # short enough for one line; the spinner then shows the id and the time
+        return f"Deferred operation {event.operation_id} · Ctrl-C cancels it"
+    return f"Deferred operation {event.operation_id}: `ychat operation {event.operation_id}` fetches its reply"
 
 
 class PlainRenderer:
@@ -65,7 +67,7 @@ class PlainRenderer:
     def pending(self, event: Pending) -> None:
         """The operation id once, on stderr (a script can fetch the answer later)."""
         if event.waited == 0.0:
-            self._say("ychat: note: " + pending_note(event))
+            self._say("ychat: note: " + pending_note(event, terminal=False))
 
     def error(self, error: YChatError) -> None:
         line, hint = describe(error)
