@@ -109,7 +109,7 @@ def test_openai_to_another_server_needs_no_yandex_credentials(server: RunningSer
 def test_async_one_off_prints_the_id_and_operation_fetches_it_later(server: RunningServer, tmp_path: Path) -> None:
     result = ychat(server.url, tmp_path, "--async", "hello there")
     assert result.returncode == 0 and result.stdout.decode() == "Echo: hello there\n"
-    found = re.search(r"Deferred operation (\S+)", result.stderr.decode())
+    found = re.search(r"Deferred operation (\w+)", result.stderr.decode())
     assert found, result.stderr
     later = ychat(server.url, tmp_path, "operation", found.group(1))
     assert later.returncode == 0 and later.stdout.decode() == "Echo: hello there\n"
