@@ -9,18 +9,19 @@ Secrets (API key, IAM token) come from the environment only: never from argv (vi
 
 from __future__ import annotations
 
-import math
-import re
-import stat
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ychat import validate as v
 from ychat.api.auth import ApiKey, BearerKey, Credentials, IamToken
 from ychat.api.yandex import DEFAULT_ENDPOINT
+from ychat.configfile import default_config_file, read_config_file
+
+__all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
 from ychat.errors import ConfigError, MissingCredentials
+from ychat.validate import HEADER_SAFE
 
 # --api NAME -> (default model, default endpoint); the endpoint is that dialect's base URL
 DIALECT_DEFAULTS = {
@@ -31,11 +32,7 @@ DIALECT_DEFAULTS = {
 V1ALPHA_MAX_TOKENS = 7400  # prompt and reply together (REFERENCE.md §3)
 REASONING = ("hidden", "off")
 
-MAX_SECONDS = 86_400.0  # one day: a wait longer than that is a mistake (and overflows some system calls)
-HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what an HTTP header value can carry as is
-
 CREDENTIAL_VARS = (("YC_API_KEY", ApiKey), ("API_KEY", ApiKey), ("YC_IAM_TOKEN", IamToken), ("IAM_TOKEN", IamToken))
-SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token"})
 
 
 @dataclass(frozen=True)
@@ -61,121 +58,29 @@ class Settings:
     openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
 
 
-def _string(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    return value
-
-
-def _text(value: object) -> str:
-    text = _string(value).strip()
-    if not text:
-        raise ValueError("must not be empty")
-    return text
-
-
-def _header_text(value: object) -> str:
-    """A value sent in a header (the folder id): visible ASCII, no spaces or control characters."""
-    text = _text(value)
-    if not HEADER_SAFE.fullmatch(text):
-        raise ValueError("must be visible ASCII characters only (no spaces, control or non-ASCII characters)")
-    return text
-
-
-def _temperature(value: object) -> float:
-    number = float(str(value))
-    if not 0.0 <= number <= 1.0:
-        raise ValueError("must be between 0 and 1")
-    return number
-
-
-def _positive_int(value: object) -> int:
-    if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value)) <= 0:
-        raise ValueError("must be a positive whole number")
-    return int(str(value))
-
-
-def _seconds(value: object) -> float:
-    if isinstance(value, bool):
-        raise ValueError("must be a number of seconds")
-    number = float(str(value))
-    if not (number > 0 and math.isfinite(number) and number <= MAX_SECONDS):
-        raise ValueError(f"must be a positive number of seconds, at most {MAX_SECONDS:.0f}")
-    return number
-
-
-def _endpoint(value: object) -> str:
-    from urllib.parse import urlsplit
-
-    url = _text(value).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    if not HEADER_SAFE.fullmatch(url):
-        raise ValueError("must not contain spaces, control or non-ASCII characters")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError(f"must be a valid URL ({exc})") from None
-    if not parts.hostname or port == 0:
-        raise ValueError("must name a host (and a port other than 0)")
-    return url
-
-
-def _choice(*allowed: str) -> Callable[[object], str]:
-    def validate(value: object) -> str:
-        text = _text(value).lower()
-        if text not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}")
-        return text
-
-    return validate
-
-
-def _boolean(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
-        raise ValueError("must be true or false")
-    return text in {"1", "true", "yes", "on"}
-
-
 # setting -> (environment variables, in order of preference; validator)
 SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
-    "model": (("YCHAT_MODEL",), _text),
-    "system": ((), _string),
-    "temperature": (("YCHAT_TEMPERATURE",), _temperature),
-    "max_tokens": (("YCHAT_MAX_TOKENS",), _positive_int),
-    "stream": ((), _boolean),
-    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), _header_text),
-    "endpoint": (("YCHAT_ENDPOINT",), _endpoint),
-    "timeout": (("YCHAT_TIMEOUT",), _seconds),
-    "max_time": (("YCHAT_MAX_TIME",), _seconds),
-    "local_model": (("YCHAT_LOCAL_MODEL",), _text),
-    "local_threads": (("YCHAT_LOCAL_THREADS",), _positive_int),
-    "api": (("YCHAT_API",), _choice(*DIALECT_DEFAULTS)),
-    "reasoning": (("YCHAT_REASONING",), _choice(*REASONING)),
-    "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), _endpoint),
-    "deferred": (("YCHAT_ASYNC",), _boolean),
+    "model": (("YCHAT_MODEL",), v.text),
+    "system": ((), v.string),
+    "temperature": (("YCHAT_TEMPERATURE",), v.temperature),
+    "max_tokens": (("YCHAT_MAX_TOKENS",), v.positive_int),
+    "stream": ((), v.boolean),
+    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), v.header_text),
+    "endpoint": (("YCHAT_ENDPOINT",), v.endpoint),
+    "timeout": (("YCHAT_TIMEOUT",), v.seconds),
+    "max_time": (("YCHAT_MAX_TIME",), v.seconds),
+    "local_model": (("YCHAT_LOCAL_MODEL",), v.text),
+    "local_threads": (("YCHAT_LOCAL_THREADS",), v.positive_int),
+    "api": (("YCHAT_API",), v.choice(*DIALECT_DEFAULTS)),
+    "reasoning": (("YCHAT_REASONING",), v.choice(*REASONING)),
+    "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), v.endpoint),
+    "deferred": (("YCHAT_ASYNC",), v.boolean),
 }
-
-
-def default_config_file(env: Mapping[str, str]) -> Path:
-    """``YCHAT_CONFIG`` (which must exist: a path given on purpose), else the platform's file."""
-    if env.get("YCHAT_CONFIG"):
-        path = Path(env["YCHAT_CONFIG"]).expanduser()
-        if not path.exists():
-            raise ConfigError(f"YCHAT_CONFIG names {path}, which does not exist")
-        return path
-    from platformdirs import user_config_path
-
-    return user_config_path("ychat") / "config.toml"
 
 
 def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config_file: Path | None) -> Settings:
     """Resolve every setting: the first source that has it wins; each value is validated."""
-    from_file = read_config_file(config_file) if config_file else {}
+    from_file = read_config_file(config_file, SOURCES) if config_file else {}
     values: dict[str, Any] = {}
     for name, (env_names, validate) in SOURCES.items():
         source, raw = _pick(name, flags, env, env_names, from_file, config_file)
@@ -234,42 +139,6 @@ def _validate(validate: Callable[[object], Any], raw: object, source: str) -> An
     except ValueError as exc:
         reason = str(exc) if "must" in str(exc) else "is not a valid value"
         raise ConfigError(f"{source}={raw!r} {reason}") from None
-
-
-def read_config_file(path: Path) -> dict[str, object]:
-    """The ``[ychat]``-less flat TOML table; a missing file is an empty one."""
-    try:
-        data = _read_regular_file(path)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    table = _parse_toml(data, path)
-    for key in table:
-        if key in SECRET_KEYS:
-            raise ConfigError(f"{path}: {key!r} is a secret; set it in the environment (YC_API_KEY / YC_IAM_TOKEN)")
-        if key not in SOURCES:
-            raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(SOURCES)})")
-    return table
-
-
-def _read_regular_file(path: Path) -> bytes:
-    """Only a regular file: opening a FIFO would wait for a writer, a device could be endless."""
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise ConfigError(f"config file {path} is not a regular file")
-    return path.read_bytes()
-
-
-def _parse_toml(data: bytes, path: Path) -> dict[str, object]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-    try:
-        table: dict[str, object] = tomllib.loads(data.decode("utf-8"))
-        return table
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
 
 
 def credentials_from(env: Mapping[str, str]) -> Credentials | None:
