@@ -141,7 +141,7 @@ def test_seconds_must_be_finite_and_bounded(tmp_path: Path, name: str, value: st
     ]:
         with pytest.raises(ConfigError) as caught:
             load_settings(flags, env=env, config_file=config)
-        source = flag if flags else env_var if env else f"{config}: {name}"
+        source = flag if flags else env_var if env else f"{config}:1: {name}"  # the file, its line, the key
         assert caught.value.message.startswith(source) and "seconds" in caught.value.message
 
 

@@ -39,7 +39,7 @@ class Backend:
     local: bool = False
     notes: list[str] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
-    warm_up: list[Callable[[], None]] = field(default_factory=list)
+    warm_up: list[Callable[[], object]] = field(default_factory=list)
 
     def __enter__(self) -> Backend:
         return self
@@ -70,7 +70,9 @@ def choose(
 
 
 def _cloud(settings: Settings) -> Backend:
-    dialect = dialect_for(settings.api, endpoint=settings.endpoint, folder_id=settings.folder_id)
+    dialect = dialect_for(
+        settings.api, endpoint=settings.endpoint, folder_id=settings.folder_id, data_logging=settings.data_logging
+    )
     credentials = _credentials(settings)
     dialect.check_model(settings.model)  # bad model/folder: exit 2 now
     transport = Transport(
@@ -79,7 +81,10 @@ def _cloud(settings: Settings) -> Backend:
         max_time=settings.max_time,
     )
     client = ApiClient(transport, dialect, deferred=_deferred(settings, settings.operation_endpoint))
-    return Backend(client, settings.model, warm_up=[client.prepare])
+    warm_up: list[Callable[[], object]] = [client.prepare]
+    if credentials is not None and credentials.refreshable:
+        warm_up.append(credentials.authorization)  # the token exchange, while the user types
+    return Backend(client, settings.model, warm_up=warm_up)
 
 
 def _needs_yandex(settings: Settings) -> bool:
@@ -102,7 +107,12 @@ def _build_deferred(settings: Settings, operations: str | None) -> Deferred:
 
     if operations is None:
         operations = DEFAULT_OPERATIONS if settings.endpoint == DEFAULT_ENDPOINT else settings.endpoint
-    return Deferred(endpoint=settings.endpoint, operations_endpoint=operations, folder_id=settings.folder_id)
+    return Deferred(
+        endpoint=settings.endpoint,
+        operations_endpoint=operations,
+        folder_id=settings.folder_id,
+        data_logging=settings.data_logging,
+    )
 
 
 def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | None) -> Backend:

@@ -1,7 +1,8 @@
-"""Settings from one precedence chain: flag > environment > config file > default.
+"""Settings from one precedence chain: flag > environment > profile > config file > default.
 
-Secrets (API key, IAM token) come from the environment only: never from argv (visible in
-``ps``) and never from the config file (which is easy to share by accident).
+Secrets (API key, tokens) come from the environment (or the keyring) only: never from argv
+(visible in ``ps``) and never from the config file (which is easy to share by accident).
+Which credentials are used is ``ychat.credentials``' business.
 
     >>> load_settings({"model": "yandexgpt-lite"}, env={"YC_FOLDER_ID": "b1g"}, config_file=None).model
     'yandexgpt-lite'
@@ -10,14 +11,15 @@ Secrets (API key, IAM token) come from the environment only: never from argv (vi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ychat import credentials as auth
 from ychat import validate as v
-from ychat.api.auth import ApiKey, BearerKey, Credentials, IamToken
+from ychat.api.auth import BearerKey, Credentials
 from ychat.api.yandex import DEFAULT_ENDPOINT
-from ychat.configfile import default_config_file, read_config_file
+from ychat.configfile import ConfigFile, default_config_file, read_config_file
 
 __all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
 from ychat.errors import ConfigError, MissingCredentials
@@ -31,8 +33,6 @@ DIALECT_DEFAULTS = {
 }
 V1ALPHA_MAX_TOKENS = 7400  # prompt and reply together (REFERENCE.md §3)
 REASONING = ("hidden", "off")
-
-CREDENTIAL_VARS = (("YC_API_KEY", ApiKey), ("API_KEY", ApiKey), ("YC_IAM_TOKEN", IamToken), ("IAM_TOKEN", IamToken))
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ class Settings:
     reasoning: str | None = None
     deferred: bool = False  # --async
     operation_endpoint: str | None = None  # deferred mode's operations service; None: by the endpoint
+    data_logging: bool = False  # x-data-logging-enabled
+    profile: str | None = None
+    auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
     openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
 
@@ -75,19 +78,38 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "reasoning": (("YCHAT_REASONING",), v.choice(*REASONING)),
     "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), v.endpoint),
     "deferred": (("YCHAT_ASYNC",), v.boolean),
+    "data_logging": (("YCHAT_DATA_LOGGING",), v.boolean),
+    "auth": (("YCHAT_AUTH",), v.choice(*auth.AUTH_SOURCES)),
+    "service_account_key_file": (("YC_SERVICE_ACCOUNT_KEY_FILE",), v.text),
+    "yc_profile": (("YC_PROFILE",), v.text),
+    "iam_endpoint": (("YCHAT_IAM_ENDPOINT",), v.endpoint),
+    "metadata_endpoint": (("YCHAT_METADATA_ENDPOINT",), v.endpoint),
 }
+AUTH_KEYS = ("auth", "service_account_key_file", "yc_profile", "iam_endpoint", "metadata_endpoint")
+SECRET_VARS = ("YC_API_KEY", "API_KEY", "YC_IAM_TOKEN", "IAM_TOKEN", "YC_OAUTH_TOKEN", "YCHAT_OPENAI_API_KEY")
 
 
 def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config_file: Path | None) -> Settings:
     """Resolve every setting: the first source that has it wins; each value is validated."""
-    from_file = read_config_file(config_file, SOURCES) if config_file else {}
+    config = read_config_file(config_file, SOURCES) if config_file else ConfigFile()
+    profile = _profile(flags, env)
+    layers = [(config.layer(profile), profile), (config.top, None)]
     values: dict[str, Any] = {}
     for name, (env_names, validate) in SOURCES.items():
-        source, raw = _pick(name, flags, env, env_names, from_file, config_file)
+        source, raw = _pick(name, flags, env, env_names, layers, config)
         if raw is not None:
             values[name] = _validate(validate, raw, source)
     _dialect_defaults(values)
-    return Settings(**values, credentials=credentials_from(env), openai_credentials=_openai_key(env))
+    options = auth.AuthSettings(**{key: values.pop(key) for key in AUTH_KEYS if key in values})
+    credentials = auth.resolve(env, options)
+    return Settings(
+        **values, profile=profile, auth=options, credentials=credentials, openai_credentials=_openai_key(env)
+    )
+
+
+def _profile(flags: Mapping[str, object], env: Mapping[str, str]) -> str | None:
+    chosen = flags.get("profile") or env.get("YCHAT_PROFILE") or None
+    return str(chosen) if chosen is not None else None
 
 
 def _dialect_defaults(values: dict[str, Any]) -> None:
@@ -120,16 +142,19 @@ def _pick(
     flags: Mapping[str, object],
     env: Mapping[str, str],
     env_names: tuple[str, ...],
-    from_file: Mapping[str, object],
-    config_file: Path | None,
+    layers: list[tuple[Mapping[str, object], str | None]],
+    config: ConfigFile,
 ) -> tuple[str, object]:
+    """flag > environment > the profile's table > the file's top level."""
     if flags.get(name) is not None:
         return f"--{name.replace('_', '-')}", flags[name]
     for var in env_names:
         if env.get(var):
             return var, env[var]
-    if name in from_file:
-        return f"{config_file}: {name}", from_file[name]
+    for table, profile in layers:
+        if name in table:
+            where = f"[profiles.{profile}] " if profile else ""
+            return f"{config.where(name, profile)}: {where}{name}", table[name]
     return "", None
 
 
@@ -141,25 +166,11 @@ def _validate(validate: Callable[[object], Any], raw: object, source: str) -> An
         raise ConfigError(f"{source}={raw!r} {reason}") from None
 
 
-def credentials_from(env: Mapping[str, str]) -> Credentials | None:
-    """API key first, then IAM token (the official SDK's order); seed names as fallbacks."""
-    for var, kind in CREDENTIAL_VARS:
-        secret = env.get(var, "").strip()
-        if secret:
-            if not HEADER_SAFE.fullmatch(secret):  # never quote the value: it is a secret
-                raise ConfigError(
-                    f"{var} holds characters an HTTP header cannot carry (non-ASCII, spaces or control characters)",
-                    hint="Copy the key or token again, without quotes or line breaks.",
-                )
-            return kind(secret)
-    return None
-
-
 def require_credentials(settings: Settings) -> Credentials:
     if settings.credentials is None:
         raise MissingCredentials(
             "no Yandex Cloud credentials found",
-            hint="Set YC_API_KEY (an API key) or YC_IAM_TOKEN (an IAM token), and YC_FOLDER_ID; "
-            "or use --local for the offline model.",
+            hint="Set YC_API_KEY (an API key), YC_IAM_TOKEN, YC_OAUTH_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE, "
+            "and YC_FOLDER_ID; or use --local for the offline model (docs/configuration.md).",
         )
     return settings.credentials

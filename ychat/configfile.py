@@ -1,15 +1,18 @@
-"""The configuration file: where it is, and reading it safely (a regular file, valid TOML)."""
+"""The configuration file: where it is, and reading it safely (a regular file, valid TOML), with
+its named profiles and the line of each key for error messages."""
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ychat.errors import ConfigError
 
-SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token"})
+SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token", "private_key", "password"})
 
 
 def default_config_file(env: Mapping[str, str]) -> Path:
@@ -24,21 +27,72 @@ def default_config_file(env: Mapping[str, str]) -> Path:
     return user_config_path("ychat") / "config.toml"
 
 
-def read_config_file(path: Path, known: Collection[str]) -> dict[str, object]:
-    """The ``[ychat]``-less flat TOML table; a missing file is an empty one."""
+@dataclass(frozen=True)
+class ConfigFile:
+    """Top-level settings and named profiles (``[profiles.NAME]``), with where each key is."""
+
+    path: Path | None = None
+    top: Mapping[str, object] = field(default_factory=dict)
+    profiles: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    text: str = ""
+
+    def layer(self, profile: str | None) -> Mapping[str, object]:
+        """The chosen profile's table (empty when none is chosen); an unknown one is an error."""
+        if profile is None:
+            return {}
+        if profile not in self.profiles:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(f"no profile {profile!r} in {self.path} (profiles: {known})")
+        return self.profiles[profile]
+
+    def where(self, key: str, profile: str | None = None) -> str:
+        """``path:line`` of ``key`` (in the profile's table when given), for error messages."""
+        return f"{self.path}:{_line_of(self.text, key, profile)}"
+
+
+def _line_of(text: str, key: str, profile: str | None) -> int:
+    section = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]").strip()
+        elif re.match(rf"{re.escape(key)}\s*=", stripped) and section == (f"profiles.{profile}" if profile else None):
+            return number
+    return 1
+
+
+def read_config_file(path: Path, known: Collection[str]) -> ConfigFile:
+    """The file's settings; a missing file is an empty one. Unknown keys and secrets are errors."""
     try:
         data = _read_regular_file(path)
     except FileNotFoundError:
-        return {}
+        return ConfigFile(path)
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     table = _parse_toml(data, path)
+    profiles = table.pop("profiles", {})
+    config = ConfigFile(path, table, _profiles(profiles, path), data.decode("utf-8"))
+    _check_keys(config, table, known, None)
+    for name, layer in config.profiles.items():
+        _check_keys(config, layer, known, name)
+    return config
+
+
+def _profiles(raw: object, path: Path) -> dict[str, Mapping[str, object]]:
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise ConfigError(f"{path}: 'profiles' must hold tables: [profiles.NAME]")
+    return raw
+
+
+def _check_keys(config: ConfigFile, table: Mapping[str, object], known: Collection[str], profile: str | None) -> None:
     for key in table:
         if key in SECRET_KEYS:
-            raise ConfigError(f"{path}: {key!r} is a secret; set it in the environment (YC_API_KEY / YC_IAM_TOKEN)")
+            raise ConfigError(
+                f"{config.where(key, profile)}: {key!r} is a secret and the config file is no place for it",
+                hint="Put it in the environment (YC_API_KEY, YC_IAM_TOKEN, YC_OAUTH_TOKEN) or run: ychat auth login",
+            )
         if key not in known:
-            raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(known)})")
-    return table
+            raise ConfigError(f"{config.where(key, profile)}: unknown setting {key!r} (known: {', '.join(known)})")
 
 
 def _read_regular_file(path: Path) -> bytes:

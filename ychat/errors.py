@@ -108,6 +108,13 @@ class AuthError(APIError):
     hint = "Check YC_API_KEY / YC_IAM_TOKEN, the folder id and the ai.languageModels.user role."
 
 
+class CredentialsRejected(YChatError):
+    """A token exchange (IAM, yc, the metadata service) refused or failed; the message names the source."""
+
+    exit_code = ExitCode.AUTH
+    hint = "Check the credential named above; docs/configuration.md lists every source ychat reads."
+
+
 class QuotaExceeded(APIError):
     exit_code = ExitCode.QUOTA
     hint = "The quota is still exhausted after retries; wait a little and try again."

@@ -124,3 +124,10 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
+
+
+def fetch(method: str, url: str, *, json: object = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One small request on a client of its own (a token exchange, hourly at most): status, body."""
+    with translate_errors(url), httpx.Client(timeout=10.0, trust_env=True) as http:
+        reply = http.request(method, url, json=json, headers=headers)
+        return reply.status_code, reply.content

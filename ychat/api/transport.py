@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 import httpx
 
 from ychat import __version__
-from ychat.api.auth import Credentials, redact_headers
+from ychat.api.auth import Credentials, mask, redact_headers
 from ychat.api.dialect import HttpRequest, Wire
 from ychat.api.edge import bounded, redirect_error, retry_after, send, translate_errors, until
 from ychat.api.retry import Deadline, RetryPolicy
 from ychat.chat import Delta, Done, Replace, Retrying
-from ychat.errors import APIError, NetworkError, TimedOut, YChatError
+from ychat.errors import APIError, AuthError, NetworkError, TimedOut, YChatError
 
 log = logging.getLogger("ychat.api")
 T = TypeVar("T")
@@ -111,7 +111,7 @@ class Transport:
             lambda chunks, stream: wire.decode(chunks, stream=stream)
         )
         deadline = deadline or self.deadline()
-        attempt, waited = 0, 0.0
+        attempt, waited, reauthorized = 0, 0.0, False
         while True:
             attempt += 1
             shown = False
@@ -123,6 +123,10 @@ class Transport:
                     yield event
                 return
             except YChatError as failure:
+                self._masked(failure)
+                if not shown and not reauthorized and self._reauthorize(failure):
+                    reauthorized = True  # a refreshed token, tried once at once
+                    continue
                 error = deadline.error() if isinstance(failure, TimedOut) and deadline.expired() else failure
                 delay = None if shown else self._retry.delay_for(error, attempt, waited)
                 if delay is None or not deadline.allows(delay):
@@ -133,6 +137,24 @@ class Transport:
                 yield Retrying(attempt, delay, error.message)
                 self.sleep(delay)
                 waited += delay
+
+    def _reauthorize(self, error: YChatError) -> bool:
+        """After a 401, a refreshable token is fetched anew and the request tried once more."""
+        if not isinstance(error, AuthError) or error.http_status != 401 or self.credentials is None:
+            return False
+        if not self.credentials.refreshable:
+            error.hint = self.credentials.hint_on_401 or error.hint
+            return False
+        log.debug("HTTP 401: fetching a new token from %s", self.credentials.source)
+        self.credentials.invalidate()
+        return True
+
+    def _masked(self, error: YChatError) -> None:
+        """No secret ychat holds appears in a message, not even quoted back by the server."""
+        if self.credentials is not None:
+            secrets = self.credentials.secrets()
+            error.message = mask(error.message, secrets)
+            error.args = (mask(str(error.args[0]), secrets), *error.args[1:]) if error.args else error.args
 
     def _headers(self, request: HttpRequest) -> dict[str, str]:
         headers = dict(request.headers)

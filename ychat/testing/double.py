@@ -20,9 +20,10 @@ from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
 from ychat.chat import FinishReason
 from ychat.server.app import LocalAPI, Request
 from ychat.server.dialects import ChatWire, Frames, V1Wire
-from ychat.server.engine import Generation
+from ychat.server.engine import BadRequest, Generation
 from ychat.server.validation import CompletionArgs, completion_args, validate_completion
-from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line
+from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line, unary_error
+from ychat.testing.iam import METADATA_PATH, TOKENS_PATH, IamDouble
 from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent
 
 RecordedRequest = Request
@@ -31,8 +32,9 @@ RecordedRequest = Request
 class Emulator(LocalAPI):
     """LocalAPI that logs every request and answers from a queue of scripted replies first."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, iam: IamDouble | None = None, **options: Any) -> None:
         super().__init__(**options)
+        self.iam = iam  # when set: /iam/v1/tokens, the metadata endpoint, and Bearer tokens checked
         self.requests: list[Request] = []
         self._queue: deque[Scripted] = deque()
         self._lock = threading.Lock()
@@ -41,6 +43,23 @@ class Emulator(LocalAPI):
     def enqueue(self, *items: Scripted) -> None:
         with self._lock:
             self._queue.extend(items)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if self.iam is None or path not in (TOKENS_PATH, METADATA_PATH):
+            return super().__call__(environ, start_response)
+        request = self._read(environ)
+        try:
+            answer = self.iam.exchange(request.body) if path == TOKENS_PATH else self.iam.metadata(request.headers)
+        except BadRequest as error:
+            return json_response(start_response, error.status, unary_error(error.status, str(error)))
+        return json_response(start_response, 200, answer)
+
+    def _check_auth(self, header: str, *, optional: bool = False) -> None:
+        super()._check_auth(header, optional=optional)
+        scheme, _, token = header.partition(" ")
+        if self.iam is not None and scheme == "Bearer" and not self.iam.valid(token.strip()):
+            raise BadRequest(401, "The token is invalid or has expired")
 
     def _read(self, environ: dict[str, Any]) -> Request:
         request = super()._read(environ)

@@ -1,0 +1,42 @@
+"""An API key kept in the OS keyring by ``ychat auth login`` (the optional ``keyring`` extra).
+
+``keyring`` is imported only here and only when asked: users of environment variables never
+pay for it. Without it installed, reading finds nothing and storing says how to install it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from ychat.errors import ConfigError
+
+SERVICE, USER = "ychat", "yandex-cloud-api-key"
+INSTALL = "pip install 'ychat-cli[keyring]'"
+
+
+def available() -> bool:
+    return importlib.util.find_spec("keyring") is not None
+
+
+def read() -> str | None:
+    if not available():
+        return None
+    import keyring
+    import keyring.errors
+
+    try:
+        return keyring.get_password(SERVICE, USER)
+    except keyring.errors.KeyringError:
+        return None  # no usable backend (a headless machine): as if nothing were stored
+
+
+def store(secret: str) -> None:
+    if not available():
+        raise ConfigError("storing a key needs the keyring package", hint=f"Install it: {INSTALL}")
+    import keyring
+    import keyring.errors
+
+    try:
+        keyring.set_password(SERVICE, USER, secret)
+    except keyring.errors.KeyringError as exc:
+        raise ConfigError(f"the OS keyring refused the key: {type(exc).__name__}") from None
