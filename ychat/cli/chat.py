@@ -1,4 +1,4 @@
-"""The ``ychat`` command: options -> settings -> objects; errors -> one line and an exit code.
+"""The chat command, ``ychat [PROMPT]``: options -> flags for ``ychat.run``.
 
 Thin on purpose. Heavy libraries (httpx, rich, prompt_toolkit) are imported only once a
 chat actually starts, so ``--help`` and ``--version`` stay fast.
@@ -7,29 +7,14 @@ chat actually starts, so ``--help`` and ``--version`` stay fast.
 from __future__ import annotations
 
 import enum
-import os
-import sys
-from collections.abc import Callable
 from typing import Annotated, Optional
 
 import typer
 
 from ychat import __version__
-from ychat.errors import ExitCode, YChatError, describe
+from ychat.cli.common import guarded, typer_app
 
-
-def _typer_app() -> typer.Typer:
-    return typer.Typer(
-        add_completion=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
-        rich_markup_mode=None,
-        pretty_exceptions_enable=False,
-    )
-
-
-app = _typer_app()
-serve_app = _typer_app()
-operation_app = _typer_app()
+app = typer_app()
 
 
 class Api(str, enum.Enum):
@@ -140,90 +125,4 @@ def chat(
     use_local = local or local_model is not None
     from ychat.run import run
 
-    raise typer.Exit(_guarded(lambda: run(flags, prompt, use_local), debug=debug))
-
-
-def _guarded(action: Callable[[], None], *, debug: bool) -> int:
-    """The single place where errors become messages and exit codes."""
-    if debug:
-        import logging
-
-        logging.basicConfig(stream=sys.stderr, format="ychat: debug: %(message)s")
-        logging.getLogger("ychat").setLevel(logging.DEBUG)
-    from ychat import interrupts
-
-    interrupts.arm()  # one Ctrl-C interrupts; a burst of them does not break the clean-up
-    try:
-        action()
-    except YChatError as error:
-        if debug:
-            import traceback
-
-            traceback.print_exception(error, file=sys.stderr)
-        line, hint = describe(error)
-        typer.echo(line + (f"\n{hint}" if hint else ""), err=True)
-        return int(error.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("", err=True)
-        return int(ExitCode.INTERRUPTED)
-    except BrokenPipeError:  # `ychat q | head -1`: the reader left; say nothing, like a SIGPIPE death
-        from ychat.run import silence_stdout
-
-        silence_stdout()
-        return int(ExitCode.PIPE)
-    except Exception as error:  # a bug: still one line, the traceback only with --debug
-        if debug:
-            raise
-        typer.echo(f"ychat: internal error: {type(error).__name__}: {error} (--debug shows where)", err=True)
-        return int(ExitCode.ERROR)
-    return int(ExitCode.OK)
-
-
-@serve_app.command()
-def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on; non-loopback prints a warning.")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8787,
-    local_model: Annotated[Optional[str], typer.Option("--local-model", metavar="PATH.gguf")] = None,
-    threads: Annotated[
-        Optional[int], typer.Option("--threads", min=1, help="llama.cpp threads [default: half the cores].")
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug")] = False,
-) -> None:
-    """Serve the local model over the YandexGPT v1 API (completion, tokenize, completionAsync, operations)."""
-
-    def action() -> None:
-        from ychat import local
-        from ychat.config import default_config_file, load_settings
-
-        local.require()
-        from ychat.local.serve import run
-
-        flags = {"local_model": local_model, "local_threads": threads}
-        settings = load_settings(flags, env=os.environ, config_file=default_config_file(os.environ))
-        run(host, port, local.model_path(settings.local_model), threads=settings.local_threads)
-
-    raise typer.Exit(_guarded(action, debug=debug))
-
-
-@operation_app.command()
-def operation(
-    operation_id: Annotated[str, typer.Argument(metavar="ID", help="The id --async printed.")],
-    debug: Annotated[bool, typer.Option("--debug")] = False,
-) -> None:
-    """Print a deferred operation's reply, waiting while it runs (credentials and endpoints as for the chat)."""
-    from ychat.run import fetch_operation
-
-    raise typer.Exit(_guarded(lambda: fetch_operation(operation_id), debug=debug))
-
-
-def main() -> None:
-    """``ychat serve …`` runs the server, ``ychat operation ID`` fetches a deferred reply; anything
-    else is the chat (``ychat -- serve`` asks the word "serve")."""
-    if sys.argv[1:2] == ["serve"]:
-        serve_app(args=sys.argv[2:], prog_name="ychat serve")
-    elif sys.argv[1:2] == ["operation"]:
-        operation_app(args=sys.argv[2:], prog_name="ychat operation")
-    else:
-        app()
+    raise typer.Exit(guarded(lambda: run(flags, prompt, use_local), debug=debug))

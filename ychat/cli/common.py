@@ -1,0 +1,56 @@
+"""What every ``ychat`` command shares: how a typer app is made, and the one place where
+errors become a message and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import typer
+
+from ychat.errors import ExitCode, YChatError, describe
+
+
+def typer_app() -> typer.Typer:
+    return typer.Typer(
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+
+
+def guarded(action: Callable[[], None], *, debug: bool) -> int:
+    """The single place where errors become messages and exit codes."""
+    if debug:
+        import logging
+
+        logging.basicConfig(stream=sys.stderr, format="ychat: debug: %(message)s")
+        logging.getLogger("ychat").setLevel(logging.DEBUG)
+    from ychat import interrupts
+
+    interrupts.arm()  # one Ctrl-C interrupts; a burst of them does not break the clean-up
+    try:
+        action()
+    except YChatError as error:
+        if debug:
+            import traceback
+
+            traceback.print_exception(error, file=sys.stderr)
+        line, hint = describe(error)
+        typer.echo(line + (f"\n{hint}" if hint else ""), err=True)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:  # `ychat q | head -1`: the reader left; say nothing, like a SIGPIPE death
+        from ychat.run import silence_stdout
+
+        silence_stdout()
+        return int(ExitCode.PIPE)
+    except Exception as error:  # a bug: still one line, the traceback only with --debug
+        if debug:
+            raise
+        typer.echo(f"ychat: internal error: {type(error).__name__}: {error} (--debug shows where)", err=True)
+        return int(ExitCode.ERROR)
+    return int(ExitCode.OK)
