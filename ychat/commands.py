@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "system": ("TEXT", "set the system prompt (alone: show it; --clear: remove it)"),
     "model": ("NAME", "switch the model, a short name or gpt:// URI (alone: show it)"),
     "temperature": ("X", "set the temperature, 0..1 (alone: show it; --clear: server default)"),
+    "profile": ("NAME", "switch to a config profile (model, system prompt…) for the next turns (alone: list)"),
     "async": ("on|off", "deferred replies: half price, polled (v1 only; alone: show the mode)"),
     "retry": ("", "regenerate the last reply, or resend a failed message"),
     "undo": ("", "drop the last exchange"),

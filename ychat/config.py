@@ -98,7 +98,7 @@ def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config
     for name, (env_names, validate) in SOURCES.items():
         source, raw = _pick(name, flags, env, env_names, layers, config)
         if raw is not None:
-            values[name] = _validate(validate, raw, source)
+            values[name] = validated(validate, raw, source)
     _dialect_defaults(values)
     options = auth.AuthSettings(**{key: values.pop(key) for key in AUTH_KEYS if key in values})
     credentials = auth.resolve(env, options)
@@ -158,7 +158,7 @@ def _pick(
     return "", None
 
 
-def _validate(validate: Callable[[object], Any], raw: object, source: str) -> Any:
+def validated(validate: Callable[[object], Any], raw: object, source: str) -> Any:
     try:
         return validate(raw)
     except ValueError as exc:

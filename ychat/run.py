@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ychat.config import Settings
     from ychat.render import PlainRenderer
     from ychat.render.markdown import MarkdownRenderer
-    from ychat.session import Renderer, Session
+    from ychat.session import Renderer, Role, Session
 
 
 def silence_stdout() -> None:
@@ -64,7 +64,7 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     )
     with backend:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
-        session = _build_session(settings, backend, renderer)
+        session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
         for note in backend.notes:
             renderer.info(note)
         if message is not None:
@@ -88,7 +88,30 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
         session.run(read_line)
 
 
-def _build_session(settings: Settings, backend: Backend, renderer: Renderer) -> Session:
+class ConfigProfiles:
+    """The config file's profiles, each resolved with the same precedence as at start-up."""
+
+    def __init__(self, flags: Mapping[str, object], env: Mapping[str, str]) -> None:
+        self._flags, self._env = flags, env
+
+    def names(self) -> list[str]:
+        from ychat.config import SOURCES, default_config_file
+        from ychat.configfile import read_config_file
+
+        return sorted(read_config_file(default_config_file(self._env), SOURCES).profiles)
+
+    def get(self, name: str) -> Role:
+        from ychat.config import default_config_file, load_settings
+        from ychat.session import Role
+
+        config = default_config_file(self._env)
+        settings = load_settings({**self._flags, "profile": name}, env=self._env, config_file=config)
+        return Role(name, settings.model, settings.system, settings.temperature, settings.max_tokens)
+
+
+def _build_session(
+    settings: Settings, backend: Backend, renderer: Renderer, profiles: ConfigProfiles | None = None
+) -> Session:
     from ychat.chat import Reasoning
     from ychat.conversation import Conversation
     from ychat.session import ChatOptions, Session
@@ -103,16 +126,18 @@ def _build_session(settings: Settings, backend: Backend, renderer: Renderer) -> 
         deferred=settings.deferred,
         deferred_available=backend.client.deferred is not None,
     )
-    return Session(backend.client, renderer, Conversation(system=settings.system), options)
+    session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
+    session.profile = settings.profile
+    return session
 
 
-def fetch_operation(operation_id: str) -> None:
+def fetch_operation(operation_id: str, profile: str | None = None) -> None:
     """``ychat operation ID``: the reply of a deferred operation, on stdout."""
     from ychat.backend import choose
     from ychat.config import default_config_file, load_settings
     from ychat.render import make_renderer
 
-    settings = load_settings({}, env=os.environ, config_file=default_config_file(os.environ))
+    settings = load_settings({"profile": profile}, env=os.environ, config_file=default_config_file(os.environ))
     backend = choose(settings, local_requested=False, interactive=False, model_flag=None)
     with backend:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())

@@ -25,6 +25,22 @@ class ChatClient(Protocol):
     def complete(self, model: str, messages: Sequence[Message], options: Options) -> Generator[Event, None, None]: ...
 
 
+@dataclass(frozen=True)
+class Role:
+    """What a config profile sets for the following turns (``/profile NAME``)."""
+
+    name: str
+    model: str
+    system: str | None
+    temperature: float | None
+    max_tokens: int | None
+
+
+class Profiles(Protocol):
+    def names(self) -> list[str]: ...
+    def get(self, name: str) -> Role: ...
+
+
 class Renderer(Protocol):
     def begin_reply(self) -> None: ...
     def delta(self, text: str) -> None: ...
@@ -59,9 +75,16 @@ class Session:
     """One conversation with the model; an error ends the turn, never the session."""
 
     def __init__(
-        self, client: ChatClient, renderer: Renderer, conversation: Conversation, options: ChatOptions
+        self,
+        client: ChatClient,
+        renderer: Renderer,
+        conversation: Conversation,
+        options: ChatOptions,
+        profiles: Profiles | None = None,
     ) -> None:
         self.client = client
+        self.profiles = profiles
+        self.profile: str | None = None
         self.renderer = renderer
         self.conversation = conversation
         self.options = options
@@ -194,6 +217,23 @@ class Session:
             self.options.temperature = _parse_temperature(arg)
         shown = self.options.temperature if self.options.temperature is not None else "server default"
         self.renderer.info(f"Temperature: {shown}")
+
+    def _cmd_profile(self, arg: str) -> None:
+        names = self.profiles.names() if self.profiles else []
+        if not arg:
+            listed = ", ".join(f"{n} (current)" if n == self.profile else n for n in names)
+            none = "No profiles: add [profiles.NAME] to the config file."
+            self.renderer.info(f"Profiles: {listed}" if names else none)
+            return
+        if self.profiles is None:
+            raise UsageError("no config file with profiles")
+        role = self.profiles.get(arg)
+        if not self.options.model_fixed:
+            self.options.model = role.model
+        self.options.temperature, self.options.max_tokens = role.temperature, role.max_tokens
+        self.conversation.system, self.profile = role.system, role.name
+        system = f"; system prompt: {_clip(role.system)}" if role.system else ""
+        self.renderer.info(f"Profile {role.name}: model {self.options.model}{system}. The conversation goes on.")
 
     def _cmd_async(self, arg: str) -> None:
         if arg.lower() not in ("", "on", "off"):

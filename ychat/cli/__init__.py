@@ -10,17 +10,18 @@ from __future__ import annotations
 import sys
 
 from ychat.cli.chat import app
-from ychat.cli.tools import operation_app, serve_app
+from ychat.cli.tools import auth_app, config_app, operation_app, serve_app
+
+SUBCOMMANDS = {"serve": serve_app, "operation": operation_app, "config": config_app, "auth": auth_app}
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """``ychat serve …`` runs the server, ``ychat operation ID`` fetches a deferred reply; anything
-    else is the chat (``ychat -- serve`` asks the word "serve")."""
-    if sys.argv[1:2] == ["serve"]:
-        serve_app(args=sys.argv[2:], prog_name="ychat serve")
-    elif sys.argv[1:2] == ["operation"]:
-        operation_app(args=sys.argv[2:], prog_name="ychat operation")
+    """``ychat serve``, ``operation``, ``config``, ``auth`` are subcommands; anything else is the
+    chat (``ychat -- serve`` asks the word "serve")."""
+    word = sys.argv[1] if len(sys.argv) > 1 else ""
+    if word in SUBCOMMANDS:
+        SUBCOMMANDS[word](args=sys.argv[2:], prog_name=f"ychat {word}")
     else:
         app()

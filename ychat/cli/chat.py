@@ -95,6 +95,9 @@ def chat(
     local_model: Annotated[
         Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
     ] = None,
+    profile: Annotated[
+        Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Log requests (secrets redacted).")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -106,6 +109,8 @@ def chat(
     Commands:
       ychat serve          the local model as a YandexGPT-compatible API (ychat serve --help)
       ychat operation ID   the reply of a deferred operation (--async), waiting for it if needed
+      ychat config         the config file: path, show, set KEY VALUE, unset KEY
+      ychat auth           credentials: status, login
     """
     flags = {
         "system": system,
@@ -121,6 +126,7 @@ def chat(
         "api": api.value if api else None,
         "deferred": True if deferred else None,
         "reasoning": reasoning.value if reasoning else None,
+        "profile": profile,
     }
     use_local = local or local_model is not None
     from ychat.run import run

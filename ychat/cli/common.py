@@ -11,8 +11,11 @@ import typer
 from ychat.errors import ExitCode, YChatError, describe
 
 
-def typer_app() -> typer.Typer:
+def typer_app(*, commands: bool = False, help: str | None = None) -> typer.Typer:
+    """``commands``: an app of named subcommands (``ychat config set``), else a single command."""
     return typer.Typer(
+        no_args_is_help=commands,
+        help=help,
         add_completion=False,
         context_settings={"help_option_names": ["-h", "--help"]},
         rich_markup_mode=None,

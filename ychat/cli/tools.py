@@ -1,4 +1,6 @@
-"""The subcommands: ``ychat serve``, ``ychat operation ID``."""
+"""The subcommands: ``ychat serve``, ``ychat operation ID``, ``ychat config …``, ``ychat auth …``.
+
+Each takes ``-p/--profile``; the work is done in ``ychat.run``, ``configcmd`` and ``authcmd``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ from ychat.cli.common import guarded, typer_app
 
 serve_app = typer_app()
 operation_app = typer_app()
+config_app = typer_app(commands=True, help="The config file: path, show, set KEY VALUE, unset KEY.")
+auth_app = typer_app(commands=True, help="Credentials: status (which and whether they work), login (store an API key).")
+Profile = Annotated[
+    Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
+]
 
 
 @serve_app.command()
@@ -24,6 +31,7 @@ def serve(
         Optional[int], typer.Option("--threads", min=1, help="llama.cpp threads [default: half the cores].")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug")] = False,
+    profile: Profile = None,
 ) -> None:
     """Serve the local model over the YandexGPT v1 API (completion, tokenize, completionAsync, operations)."""
 
@@ -34,7 +42,7 @@ def serve(
         local.require()
         from ychat.local.serve import run
 
-        flags = {"local_model": local_model, "local_threads": threads}
+        flags = {"local_model": local_model, "local_threads": threads, "profile": profile}
         settings = load_settings(flags, env=os.environ, config_file=default_config_file(os.environ))
         run(host, port, local.model_path(settings.local_model), threads=settings.local_threads)
 
@@ -45,8 +53,57 @@ def serve(
 def operation(
     operation_id: Annotated[str, typer.Argument(metavar="ID", help="The id --async printed.")],
     debug: Annotated[bool, typer.Option("--debug")] = False,
+    profile: Profile = None,
 ) -> None:
     """Print a deferred operation's reply, waiting while it runs (credentials and endpoints as for the chat)."""
     from ychat.run import fetch_operation
 
-    raise typer.Exit(guarded(lambda: fetch_operation(operation_id), debug=debug))
+    raise typer.Exit(guarded(lambda: fetch_operation(operation_id, profile), debug=debug))
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print where the config file is (YCHAT_CONFIG overrides it)."""
+    from ychat import configcmd
+
+    raise typer.Exit(guarded(lambda: typer.echo(configcmd.path(os.environ)), debug=False))
+
+
+@config_app.command("show")
+def config_show(profile: Profile = None) -> None:
+    """Print the settings in effect and where credentials come from (never their values)."""
+    from ychat import configcmd
+
+    raise typer.Exit(guarded(lambda: typer.echo(configcmd.show(os.environ, profile)), debug=False))
+
+
+@config_app.command("set")
+def config_set(key: str, value: str, profile: Profile = None) -> None:
+    """Set KEY to VALUE (validated), keeping the rest of the file as it is."""
+    from ychat import configcmd
+
+    raise typer.Exit(guarded(lambda: typer.echo(configcmd.set_value(os.environ, key, value, profile)), debug=False))
+
+
+@config_app.command("unset")
+def config_unset(key: str, profile: Profile = None) -> None:
+    """Remove KEY from the file (or from the profile)."""
+    from ychat import configcmd
+
+    raise typer.Exit(guarded(lambda: typer.echo(configcmd.unset(os.environ, key, profile)), debug=False))
+
+
+@auth_app.command("status")
+def auth_status(profile: Profile = None, debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
+    """Which credentials and folder ychat would use, then one cheap check that they work."""
+    from ychat import authcmd
+
+    raise typer.Exit(guarded(lambda: authcmd.status(os.environ, profile, typer.echo), debug=debug))
+
+
+@auth_app.command("login")
+def auth_login() -> None:
+    """Store an API key in the OS keyring (read without echo; never from the command line)."""
+    from ychat import authcmd
+
+    raise typer.Exit(guarded(lambda: authcmd.login(typer.echo), debug=False))

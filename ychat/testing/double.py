@@ -76,6 +76,14 @@ class Emulator(LocalAPI):
             return self._scripted(item, validate_completion(body) if isinstance(wire, V1Wire) else body, start_response)
         return self._scripted_in(wire, item, wire.parse(body), start_response)
 
+    def _tokenize_completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+        """A queued HttpError or Raw answers a tokenizeCompletion too (``ychat auth status``)."""
+        with self._lock:
+            item = self._queue.popleft() if self._queue and isinstance(self._queue[0], (HttpError, Raw)) else None
+        if item is None:
+            return super()._tokenize_completion(body, start_response)
+        return self._scripted(item, body, start_response)
+
     def _scripted_in(
         self, wire: ChatWire, reply: Reply, args: CompletionArgs, respond: StartResponse
     ) -> Iterable[bytes]:

@@ -1,0 +1,34 @@
+"""One cheap authenticated request for ``ychat auth status``: ``tokenizeCompletion`` of a
+one-word message (free; REFERENCE.md §3), or ``GET /models`` on an OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from ychat.api.dialect import HttpRequest
+from ychat.api.transport import Transport
+from ychat.api.v1 import YandexWire, completion_body, yandex_headers
+from ychat.api.yandex import expand_model_uri
+from ychat.chat import Message, Options, Retrying
+
+
+def _count(chunks: Iterator[bytes], stream: bool) -> Iterator[int]:
+    body = json.loads(b"".join(chunks) or b"{}")
+    listed = body.get("tokens", body.get("data", [])) if isinstance(body, dict) else []
+    yield len(listed) if isinstance(listed, list) else 0
+
+
+def check(transport: Transport, *, api: str, endpoint: str, folder_id: str | None, model: str) -> int:
+    """Raises the usual YChatError when the credentials do not work; else tokens (or models) seen."""
+    if api == "openai":
+        request = HttpRequest("GET", endpoint.rstrip("/") + "/models", headers={"OpenAI-Project": folder_id or ""})
+    else:
+        body = completion_body(expand_model_uri(model, folder_id=folder_id), [Message("user", "ping")], Options())
+        url = endpoint.rstrip("/") + "/foundationModels/v1/tokenizeCompletion"
+        request = HttpRequest("POST", url, body, yandex_headers(folder_id, data_logging=False))
+    found = 0
+    for item in transport.exchange(request, YandexWire(), decode=_count):
+        if not isinstance(item, Retrying):
+            found = item
+    return found

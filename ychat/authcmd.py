@@ -1,0 +1,51 @@
+"""``ychat auth status`` (which credentials and folder, then one cheap check) and ``ychat auth
+login`` (an API key, read without echo, into the OS keyring). Neither ever prints a secret."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Callable, Mapping
+
+from ychat import keystore
+from ychat.config import Settings, default_config_file, load_settings
+from ychat.errors import ConfigError, MissingCredentials
+
+
+def status(env: Mapping[str, str], profile: str | None, say: Callable[[str], None]) -> None:
+    settings = load_settings({"profile": profile}, env=env, config_file=default_config_file(env))
+    credentials = settings.credentials
+    if credentials is None:
+        raise MissingCredentials("no Yandex Cloud credentials found", hint="docs/configuration.md lists the sources")
+    say(f"credentials: {credentials.source}")
+    say(f"folder: {settings.folder_id or 'none (a service account uses its own; short model names need one)'}")
+    say(f"api: {settings.api} at {settings.endpoint}")
+    seen = _check(settings)
+    expires = getattr(credentials, "expires_at", None)
+    if expires:
+        say(f"token expires: {time.strftime('%Y-%m-%d %H:%M:%S %Z', time.localtime(expires))}")
+    what = "models listed" if settings.api == "openai" else "tokens counted"
+    say(f"ok: the credentials work ({what}: {seen})")
+
+
+def _check(settings: Settings) -> int:
+    from ychat.api.probe import check
+    from ychat.api.transport import Transport, build_http_client
+
+    transport = Transport(build_http_client(timeout=settings.timeout), credentials=settings.credentials)
+    try:
+        return check(
+            transport, api=settings.api, endpoint=settings.endpoint, folder_id=settings.folder_id, model=settings.model
+        )
+    finally:
+        transport.close()
+
+
+def login(say: Callable[[str], None], read_secret: Callable[[str], str] = getpass.getpass) -> None:
+    if not keystore.available():
+        raise ConfigError("ychat auth login needs the keyring package", hint=f"Install it: {keystore.INSTALL}")
+    secret = read_secret("Yandex Cloud API key (not shown): ").strip()
+    if not secret:
+        raise ConfigError("no key was entered; nothing stored")
+    keystore.store(secret)
+    say("Stored in the OS keyring. ychat uses it whenever YC_API_KEY is not set.")

@@ -1,0 +1,133 @@
+"""``ychat config path | show | set KEY VALUE | unset KEY``: the config file, edited in place.
+
+``set`` and ``unset`` keep the rest of the file as it was — comments, order, layout (tomlkit,
+imported only here) — validate the value with the same validators as every other source, and
+write the file 0600 atomically: a temporary file beside it, then a rename. ``show`` prints the
+settings in effect, each with where it came from, and never a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ychat.config import SOURCES, load_settings, validated
+from ychat.configfile import SECRET_KEYS, default_config_file
+from ychat.errors import ConfigError
+
+SHOWN = (
+    "api",
+    "model",
+    "endpoint",
+    "folder_id",
+    "system",
+    "temperature",
+    "max_tokens",
+    "stream",
+    "timeout",
+    "max_time",
+    "data_logging",
+    "local_model",
+    "profile",
+)
+
+
+def path(env: Mapping[str, str]) -> str:
+    return str(default_config_file(env))
+
+
+def show(env: Mapping[str, str], profile: str | None) -> str:
+    settings = load_settings({"profile": profile}, env=env, config_file=default_config_file(env))
+    lines = [f"# {default_config_file(env)}" + (f", profile {settings.profile}" if settings.profile else "")]
+    for name in SHOWN:
+        value = getattr(settings, name)
+        if value is not None:
+            lines.append(f"{name} = {_toml(value)}")
+    auth = settings.auth
+    for name in ("auth", "service_account_key_file", "yc_profile"):
+        if getattr(auth, name):
+            lines.append(f"{name} = {_toml(getattr(auth, name))}")
+    credentials = settings.credentials
+    lines.append(f"# credentials: {credentials.source if credentials else 'none found'} (values never shown)")
+    return "\n".join(lines)
+
+
+def _toml(value: object) -> str:
+    import tomlkit
+
+    return tomlkit.item(value).as_string()
+
+
+def typed(key: str, raw: str) -> Any:
+    """The value as its TOML type (a number, a boolean, a string), validated like every source."""
+    if key in SECRET_KEYS:
+        raise ConfigError(
+            f"{key!r} is a secret and the config file is no place for it",
+            hint="Put it in the environment or run: ychat auth login",
+        )
+    if key not in SOURCES:
+        raise ConfigError(f"unknown setting {key!r} (known: {', '.join(SOURCES)})")
+    return validated(SOURCES[key][1], raw, key)
+
+
+def set_value(env: Mapping[str, str], key: str, raw: str, profile: str | None) -> str:
+    value = typed(key, raw)
+    return _edit(default_config_file(env), profile, lambda table: table.__setitem__(key, value), f"{key} set")
+
+
+def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
+    target = default_config_file(env)
+
+    def remove(table: Any) -> None:
+        if key not in table:
+            raise ConfigError(f"{key} is not set in {target}" + (f" [profiles.{profile}]" if profile else ""))
+        del table[key]
+
+    return _edit(target, profile, remove, f"{key} removed")
+
+
+def _edit(target: Path, profile: str | None, change: Callable[[Any], None], done: str) -> str:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{target} is not valid TOML: {exc}; it was left as it is") from None
+    change(_table(document, profile))
+    updated = tomlkit.dumps(document)
+    if updated and not updated.endswith("\n"):
+        updated += "\n"  # removing the last key can take the file's final newline with it
+    _write_atomically(target, updated)
+    return f"{done} in {target}" + (f" [profiles.{profile}]" if profile else "")
+
+
+def _table(document: Any, profile: str | None) -> Any:
+    import tomlkit
+
+    if profile is None:
+        return document
+    profiles = document.setdefault("profiles", tomlkit.table(is_super_table=True))
+    if profile not in profiles:
+        profiles[profile] = tomlkit.table()
+    return profiles[profile]
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """0600 from the first byte, and never half-written: a temporary file, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor, temporary = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
