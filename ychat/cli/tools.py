@@ -62,7 +62,7 @@ def operation(
 
 
 @config_app.command("path")
-def config_path(profile: Profile = None) -> None:  # noqa: ARG001 - one file for every profile
+def config_path(profile: Profile = None) -> None:  # one file for every profile
     """Print where the config file is (YCHAT_CONFIG overrides it)."""
     from ychat import configcmd
 
@@ -102,7 +102,7 @@ def auth_status(profile: Profile = None, debug: Annotated[bool, typer.Option("--
 
 
 @auth_app.command("login")
-def auth_login(profile: Profile = None) -> None:  # noqa: ARG001 - one stored key for every profile
+def auth_login(profile: Profile = None) -> None:  # one stored key for every profile
     """Store an API key in the OS keyring (read without echo; never from the command line)."""
     from ychat import authcmd
 
