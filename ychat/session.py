@@ -8,17 +8,15 @@ API a ChatClient, so tests drive it with a list of lines and a fake client.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying
-from ychat.commands import CLEAR, ChatText, Command, UnknownCommand, help_text, parse
+from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, UsageError, YChatError
-
-MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1g…/yandexgpt/latest
+from ychat.slash import SlashCommands
 
 
 class ChatClient(Protocol):
@@ -71,7 +69,7 @@ class ChatOptions:
         return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
 
 
-class Session:
+class Session(SlashCommands):
     """One conversation with the model; an error ends the turn, never the session."""
 
     def __init__(
@@ -180,109 +178,3 @@ class Session:
         except UsageError as error:
             self.renderer.error(error)
         return True
-
-    def _cmd_help(self, _: str) -> None:
-        self.renderer.info(help_text())
-
-    def _cmd_clear(self, _: str) -> None:
-        self.conversation.clear()
-        self.unsent = None
-        self.renderer.info("New conversation." + (" The system prompt stays." if self.conversation.system else ""))
-
-    def _cmd_system(self, arg: str) -> None:
-        if arg == CLEAR:
-            self.conversation.system = None
-            self.renderer.info("System prompt removed.")
-        elif arg:
-            self.conversation.system = arg
-            self.renderer.info(f"System prompt set: {arg}")
-        else:
-            system = self.conversation.system
-            self.renderer.info(f"System prompt: {system}" if system else "No system prompt. /system TEXT sets one.")
-
-    def _cmd_model(self, arg: str) -> None:
-        if arg and self.options.model_fixed:
-            self.renderer.info(f"/model is ignored offline; the model is {self.options.model}.")
-            return
-        if arg:
-            if not MODEL_NAME.fullmatch(arg):
-                raise UsageError(f"not a model name: {arg!r} (e.g. yandexgpt-lite, or a gpt:// URI)")
-            self.options.model = arg
-        self.renderer.info(f"Model: {self.options.model}")
-
-    def _cmd_temperature(self, arg: str) -> None:
-        if arg == CLEAR:
-            self.options.temperature = None
-        elif arg:
-            self.options.temperature = _parse_temperature(arg)
-        shown = self.options.temperature if self.options.temperature is not None else "server default"
-        self.renderer.info(f"Temperature: {shown}")
-
-    def _cmd_profile(self, arg: str) -> None:
-        names = self.profiles.names() if self.profiles else []
-        if not arg:
-            listed = ", ".join(f"{n} (current)" if n == self.profile else n for n in names)
-            none = "No profiles: add [profiles.NAME] to the config file."
-            self.renderer.info(f"Profiles: {listed}" if names else none)
-            return
-        if self.profiles is None:
-            raise UsageError("no config file with profiles")
-        role = self.profiles.get(arg)
-        if not self.options.model_fixed:
-            self.options.model = role.model
-        self.options.temperature, self.options.max_tokens = role.temperature, role.max_tokens
-        self.conversation.system, self.profile = role.system, role.name
-        system = f"; system prompt: {_clip(role.system)}" if role.system else ""
-        self.renderer.info(f"Profile {role.name}: model {self.options.model}{system}. The conversation goes on.")
-
-    def _cmd_async(self, arg: str) -> None:
-        if arg.lower() not in ("", "on", "off"):
-            raise UsageError(f"/async takes on or off, not {arg!r}")
-        if arg.lower() == "on" and not self.options.deferred_available:
-            raise UsageError("deferred mode is part of the v1 API: start ychat with --api v1 for it")
-        if arg:
-            self.options.deferred = arg.lower() == "on"
-        mode = "on: replies are deferred operations (half price), polled" if self.options.deferred else "off"
-        self.renderer.info(f"Deferred mode {mode}.")
-
-    def _cmd_retry(self, _: str) -> None:
-        if self.unsent is not None:
-            self.turn(self.unsent)
-            return
-        last = self.conversation.undo()
-        if last is None:
-            self.renderer.info("Nothing to retry.")
-        elif not self.turn(last.user, keep_note=False):
-            self.unsent = None
-            self.conversation.exchanges.append(last)  # the old reply is kept rather than lost
-            self.renderer.info("The previous reply is kept; /retry tries again.")
-
-    def _cmd_undo(self, _: str) -> None:
-        if self.unsent is not None:
-            self.unsent = None
-            self.renderer.info("Dropped the unsent message.")
-            return
-        dropped = self.conversation.undo()
-        self.renderer.info(f"Dropped: {_clip(dropped.user)}" if dropped else "Nothing to undo.")
-
-    def _cmd_history(self, _: str) -> None:
-        messages = self.conversation.messages_for("")[:-1]
-        if messages:
-            self.renderer.show_history(messages)
-        else:
-            self.renderer.info("The conversation is empty.")
-
-
-def _parse_temperature(arg: str) -> float:
-    try:
-        value = float(arg)
-    except ValueError:
-        raise UsageError(f"temperature must be a number between 0 and 1, not {arg!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(f"temperature must be between 0 and 1, not {arg}")
-    return value
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
