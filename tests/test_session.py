@@ -246,11 +246,21 @@ def test_model_is_fixed_offline(emulator: Emulator) -> None:
     assert session.options.model == "SmolLM2-135M-Instruct.Q4_1"
 
 
-def test_a_conversation_too_long_for_the_model_says_what_to_do(emulator: Emulator) -> None:
+def test_a_server_token_limit_error_is_shrunk_and_retried_once(emulator: Emulator) -> None:
     too_long = "number of input tokens must be no more than 4095, got 5243"
-    emulator.enqueue(Reply.of("first"), HttpError.documented(400, too_long))
+    emulator.enqueue(Reply.of("first"), Reply.of("second"), HttpError.documented(400, too_long))
     session, renderer = make(emulator)
-    session.run(lines("q", "long question", "/exit"))
+    session.run(lines("q1", "q2", "long question", "/exit"))
+    assert renderer.named("error") == [] and session.conversation.exchanges[-1].assistant == "Echo: long question"
+    assert "1 earlier exchange left out to fit the server's token limit" in renderer.infos()
+    assert sent(emulator) == [("user", "q2"), ("assistant", "second"), ("user", "long question")]
+
+
+def test_a_message_too_long_alone_says_what_to_do(emulator: Emulator) -> None:
+    too_long = "number of input tokens must be no more than 4095, got 5243"
+    emulator.enqueue(HttpError.documented(400, too_long))
+    session, renderer = make(emulator)
+    session.run(lines("long question", "/exit"))
     (error,) = renderer.named("error")
     assert isinstance(error, ContextTooLong) and "/undo" in (error.hint or "") and "/clear" in (error.hint or "")
     assert "/retry" not in renderer.infos() and session.unsent is None

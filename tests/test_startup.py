@@ -51,7 +51,8 @@ def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tm
     server.emulator.enqueue(Reply.of("Summary."))
     lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.server", "ychat.testing"]
     lazy += ["ychat.api.v1alpha", "ychat.api.openai", "ychat.api.sse", "ychat.api.deferred"]  # only when chosen
-    assert loaded_after(["ychat", "summarize"], ychat_env(tmp_path, server.url), "notes", lazy) == []
+    argv = ["ychat", "--no-save", "summarize"]  # a saved one-off opens the store, so it needs sqlite3
+    assert loaded_after(argv, ychat_env(tmp_path, server.url), "notes", lazy) == []
     assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
 
 

@@ -37,6 +37,7 @@ class Backend:
     client: ApiClient
     model: str
     local: bool = False
+    window: int | None = None  # known for sure (the local GGUF's context); else by model name
     notes: list[str] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     warm_up: list[Callable[[], object]] = field(default_factory=list)
@@ -133,7 +134,12 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
     dialect = dialect_for(settings.api, endpoint=endpoint, folder_id="local")
     client = ApiClient(transport, dialect, deferred=_deferred(local_settings, LOCAL_ENDPOINT))
     backend = Backend(
-        client, engine.model_version, local=True, closers=[engine.close], warm_up=[client.prepare, engine.load]
+        client,
+        engine.model_version,
+        local=True,
+        window=engine.context,
+        closers=[engine.close],
+        warm_up=[client.prepare, engine.load],
     )
     if model_flag:
         backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "show this help"),
     "exit": ("", "quit (also /quit, Ctrl-D)"),
-    "clear": ("", "start a new conversation (the system prompt stays)"),
+    "clear": ("", "start a new conversation (also /new; the old one stays saved; the system prompt stays)"),
     "system": ("TEXT", "set the system prompt (alone: show it; --clear: remove it)"),
     "model": ("NAME", "switch the model, a short name or gpt:// URI (alone: show it)"),
     "temperature": ("X", "set the temperature, 0..1 (alone: show it; --clear: server default)"),
     "profile": ("NAME", "switch to a config profile (model, system prompt…) for the next turns (alone: list)"),
     "async": ("on|off", "deferred replies: half price, polled (v1 only; alone: show the mode)"),
     "retry": ("", "regenerate the last reply, or resend a failed message"),
+    "title": ("TEXT", "name this conversation (saved conversations are listed by ychat history)"),
+    "fork": ("", "a saved copy of the conversation so far, continued from here"),
+    "load": ("ID", "switch to a saved conversation (a unique prefix of its id)"),
+    "save": ("[FILE]", "export this conversation as Markdown (or JSON: FILE.json)"),
     "undo": ("", "drop the last exchange"),
     "history": ("", "show the conversation so far"),
 }

@@ -55,6 +55,8 @@ class Settings:
     deferred: bool = False  # --async
     operation_endpoint: str | None = None  # deferred mode's operations service; None: by the endpoint
     data_logging: bool = False  # x-data-logging-enabled
+    save: bool = True  # conversations go to the store (--no-save)
+    context_window: int | None = None  # overrides the model's window (ychat/window.py)
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
@@ -79,6 +81,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), v.endpoint),
     "deferred": (("YCHAT_ASYNC",), v.boolean),
     "data_logging": (("YCHAT_DATA_LOGGING",), v.boolean),
+    "save": ((), v.boolean),
+    "context_window": ((), v.positive_int),
     "auth": (("YCHAT_AUTH",), v.choice(*auth.AUTH_SOURCES)),
     "service_account_key_file": (("YC_SERVICE_ACCOUNT_KEY_FILE",), v.text),
     "yc_profile": (("YC_PROFILE",), v.text),

@@ -30,12 +30,13 @@ class Conversation:
     system: str | None = None
     exchanges: list[Exchange] = field(default_factory=list)
 
-    def messages_for(self, user_text: str) -> list[Message]:
-        """Everything to send: system, then user/assistant pairs, then the new user message."""
+    def messages_for(self, user_text: str, *, leave_out: int = 0) -> list[Message]:
+        """Everything to send: system, then user/assistant pairs (but the ``leave_out`` oldest),
+        then the new user message."""
         messages: list[Message] = []
         if self.system:
             messages.append(Message("system", self.system))
-        for exchange in self.exchanges:
+        for exchange in self.exchanges[leave_out:]:
             messages.append(Message("user", exchange.user))
             messages.append(Message("assistant", exchange.assistant))
         messages.append(Message("user", user_text))

@@ -108,6 +108,12 @@ class AuthError(APIError):
     hint = "Check YC_API_KEY / YC_IAM_TOKEN, the folder id and the ai.languageModels.user role."
 
 
+class StoreError(YChatError):
+    """The conversation store could not be written (disk full, permissions, a lock)."""
+
+    hint = "The conversation goes on unsaved for this turn; check the disk and the store's folder."
+
+
 class CredentialsRejected(YChatError):
     """A token exchange (IAM, yc, the metadata service) refused or failed; the message names the source."""
 

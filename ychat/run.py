@@ -5,6 +5,7 @@ No typer here (``cli.py`` owns it); heavy libraries are imported only when a cha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -62,11 +63,12 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
         model_flag=model_flag if isinstance(model_flag, str) else None,
         timeout_flag=timeout_flag if isinstance(timeout_flag, float) else None,
     )
-    with backend:
+    with backend, contextlib.ExitStack() as stack:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
         session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
         for note in backend.notes:
             renderer.info(note)
+        _keep(session, settings, flags, stack)
         if message is not None:
             session.send(message)
         else:
@@ -86,6 +88,35 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
         read_line = make_reader(history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info)
         session.run(read_line)
+
+
+def _keep(session: Session, settings: Settings, flags: Mapping[str, object], stack: contextlib.ExitStack) -> None:
+    """The store: a conversation resumed from it (-c, --resume) and this one saved to it as it goes."""
+    resume, again = flags.get("resume"), flags.get("continue")
+    if not settings.save and not resume and not again:
+        return
+    from ychat.saved import Keeper, load, open_store, store_path
+
+    path = store_path(os.environ)
+    if not resume and not again:
+        session.keeper = keeper = Keeper(lambda: open_store(path), dialect=settings.api, model=session.options.model)
+        stack.callback(keeper.close)  # opened with the first message sent: the prompt never waits for SQLite
+        return
+    store = open_store(path)
+    stack.callback(store.close)
+    cid = store.resolve(str(resume)) if resume else store.latest()
+    if cid is None:
+        raise UsageError("there is no saved conversation to continue", hint="ychat history list shows them")
+    if cid is not None:
+        saved, conversation = load(store, cid)
+        conversation.system = settings.system if flags.get("system") is not None else saved.system
+        session.conversation = conversation
+        if flags.get("model") is None and not session.options.model_fixed:
+            session.options.model = saved.model
+        turns = len(conversation.exchanges)
+        session.renderer.info(f"Continuing “{saved.title}” ({cid[:8]}, {turns} exchange{'s' if turns != 1 else ''}).")
+    if settings.save:
+        session.keeper = Keeper(store, dialect=settings.api, model=session.options.model, cid=cid)
 
 
 class ConfigProfiles:
@@ -125,6 +156,8 @@ def _build_session(
         reasoning=Reasoning(settings.reasoning) if settings.reasoning else None,
         deferred=settings.deferred,
         deferred_available=backend.client.deferred is not None,
+        window=settings.context_window or backend.window,
+        dialect=settings.api,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile

@@ -39,6 +39,20 @@ class Profiles(Protocol):
     def get(self, name: str) -> Role: ...
 
 
+class Keeper(Protocol):
+    """Where the conversation is saved as it goes (``ychat.saved.Keeper``); None: nowhere."""
+
+    cid: str | None
+
+    def sent(self, text: str, *, system: str | None, model: str) -> None: ...
+    def replied(self, done: Done) -> None: ...
+    def failed(self, partial: str, status: str) -> None: ...
+    def title(self, text: str) -> None: ...
+    def new(self) -> None: ...
+    def fork(self, conversation: Conversation, *, model: str) -> str: ...
+    def load(self, prefix: str) -> tuple[str, Conversation]: ...
+
+
 class Renderer(Protocol):
     def begin_reply(self) -> None: ...
     def delta(self, text: str) -> None: ...
@@ -64,6 +78,8 @@ class ChatOptions:
     reasoning: Reasoning | None = None
     deferred: bool = False  # /async on: replies as deferred operations
     deferred_available: bool = True  # the dialect has a deferred mode (v1)
+    window: int | None = None  # the context window, tokens, when known for sure (config, a local GGUF)
+    dialect: str = "v1"  # else the window comes from the model's name (ychat/window.py)
 
     def completion(self) -> Options:
         return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
@@ -79,8 +95,12 @@ class Session(SlashCommands):
         conversation: Conversation,
         options: ChatOptions,
         profiles: Profiles | None = None,
+        keeper: Keeper | None = None,
     ) -> None:
         self.client = client
+        self.keeper = keeper
+        self._partial = ""  # the reply text shown so far
+        self._measured: tuple[int, int] | None = None  # the last reply's input+completion, and its leave_out
         self.profiles = profiles
         self.profile: str | None = None
         self.renderer = renderer
@@ -90,12 +110,57 @@ class Session(SlashCommands):
 
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes."""
-        messages = self.conversation.messages_for(text)
-        done = self._receive(self.client.complete(self.options.model, messages, self.options.completion()))
+        leave_out = self._fit(text)  # a message that cannot fit fails here, before any request
+        if self.keeper is not None:
+            self.keeper.sent(text, system=self.conversation.system, model=self.options.model)
+        try:
+            done, leave_out = self._request(text, leave_out)
+        except BaseException as error:
+            if self.keeper is not None:
+                self.keeper.failed(self._partial, "cancelled" if isinstance(error, KeyboardInterrupt) else "failed")
+            raise
+        if self.keeper is not None:
+            self.keeper.replied(done)
+        if done.usage is not None:
+            self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
         self.conversation.record(text, done.text)
         self.unsent = None
         self.renderer.end_reply(done)
         return done
+
+    def _request(self, text: str, leave_out: int) -> tuple[Done, int]:
+        """A token-limit error from the server is not the user's to solve: shrink once and retry."""
+        for retry in (False, True):
+            messages = self.conversation.messages_for(text, leave_out=leave_out)
+            try:
+                return self._receive(
+                    self.client.complete(self.options.model, messages, self.options.completion())
+                ), leave_out
+            except ContextTooLong:
+                remaining = len(self.conversation.exchanges) - leave_out
+                if retry or remaining == 0 or self._partial:
+                    raise
+                leave_out += max(1, (remaining + 1) // 2)
+                self._note_left_out(leave_out, "the server's token limit")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fit(self, text: str) -> int:
+        from ychat.window import DEFAULT_REPLY, plan, window_of
+
+        window = self.options.window or window_of(self.options.model, dialect=self.options.dialect)
+        if window is None:
+            return 0
+        pairs = [(e.user, e.assistant) for e in self.conversation.exchanges]
+        measured = self._measured[0] if self._measured and self._measured[1] == 0 else None
+        reply = self.options.max_tokens or DEFAULT_REPLY
+        found = plan(pairs, text, system=self.conversation.system, window=window, reply=reply, measured=measured)
+        if found.dropped:
+            self._note_left_out(found.dropped, f"the {window:,}-token window")
+        return found.dropped
+
+    def _note_left_out(self, count: int, why: str) -> None:
+        exchanges = f"{count} earlier exchange{'s' if count != 1 else ''}"
+        self.renderer.info(f"{exchanges} left out to fit {why} (the saved conversation keeps them)")
 
     def show(self, events: Generator[Event, None, None]) -> Done:
         """Render a reply that is not part of the conversation (``ychat operation ID``)."""
@@ -114,10 +179,13 @@ class Session(SlashCommands):
             events.close()  # closes the HTTP response (and cancels a deferred operation), also on Ctrl-C
 
     def _consume(self, events: Generator[Event, None, None]) -> Done:
+        self._partial = ""
         for event in events:
             if isinstance(event, Delta):
+                self._partial += event.text
                 self.renderer.delta(event.text)
             elif isinstance(event, Replace):
+                self._partial = event.text
                 self.renderer.replace(event.text)
             elif isinstance(event, Retrying):
                 self.renderer.retrying(event)

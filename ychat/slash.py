@@ -14,7 +14,7 @@ from ychat.errors import UsageError
 
 if TYPE_CHECKING:
     from ychat.conversation import Conversation
-    from ychat.session import ChatOptions, Profiles, Renderer
+    from ychat.session import ChatOptions, Keeper, Profiles, Renderer
 
 MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1g…/yandexgpt/latest
 
@@ -26,6 +26,7 @@ class SlashCommands:
     profiles: Profiles | None
     profile: str | None
     unsent: str | None
+    keeper: Keeper | None
 
     def turn(self, text: str, *, keep_note: bool = True) -> bool:
         raise NotImplementedError
@@ -34,6 +35,8 @@ class SlashCommands:
         self.renderer.info(help_text())
 
     def _cmd_clear(self, _: str) -> None:
+        if self.keeper is not None:
+            self.keeper.new()  # the old conversation stays saved
         self.conversation.clear()
         self.unsent = None
         self.renderer.info("New conversation." + (" The system prompt stays." if self.conversation.system else ""))
@@ -93,6 +96,37 @@ class SlashCommands:
             self.options.deferred = arg.lower() == "on"
         mode = "on: replies are deferred operations (half price), polled" if self.options.deferred else "off"
         self.renderer.info(f"Deferred mode {mode}.")
+
+    def _kept(self) -> Keeper:
+        if self.keeper is None:
+            raise UsageError("this session is not saved (--no-save, or save = false in the config file)")
+        return self.keeper
+
+    def _cmd_title(self, arg: str) -> None:
+        if not arg:
+            raise UsageError("/title needs the title: /title TEXT")
+        self._kept().title(arg)
+        self.renderer.info(f"Title: {arg}")
+
+    def _cmd_fork(self, _: str) -> None:
+        cid = self._kept().fork(self.conversation, model=self.options.model)
+        self.renderer.info(f"Forked: this is now conversation {cid[:8]}; the original stays as it was.")
+
+    def _cmd_load(self, arg: str) -> None:
+        model, conversation = self._kept().load(arg)
+        self.conversation, self.unsent = conversation, None
+        if not self.options.model_fixed:
+            self.options.model = model
+        turns = len(conversation.exchanges)
+        self.renderer.info(f"Loaded {arg}: {turns} exchange{'s' if turns != 1 else ''}, model {self.options.model}.")
+
+    def _cmd_save(self, arg: str) -> None:
+        from ychat.export import write
+
+        path = write(
+            self.conversation, arg or None, model=self.options.model, cid=self.keeper.cid if self.keeper else None
+        )
+        self.renderer.info(f"Saved to {path}")
 
     def _cmd_retry(self, _: str) -> None:
         if self.unsent is not None:

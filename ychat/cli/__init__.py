@@ -10,9 +10,15 @@ from __future__ import annotations
 import sys
 
 from ychat.cli.chat import app
-from ychat.cli.tools import auth_app, config_app, operation_app, serve_app
+from ychat.cli.tools import auth_app, config_app, history_app, operation_app, serve_app
 
-SUBCOMMANDS = {"serve": serve_app, "operation": operation_app, "config": config_app, "auth": auth_app}
+SUBCOMMANDS = {
+    "serve": serve_app,
+    "operation": operation_app,
+    "config": config_app,
+    "auth": auth_app,
+    "history": history_app,
+}
 
 __all__ = ["app", "main"]
 

@@ -95,6 +95,13 @@ def chat(
     local_model: Annotated[
         Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
     ] = None,
+    again: Annotated[
+        bool, typer.Option("--continue", "-c", help="Resume the most recent saved conversation (chat or one-off).")
+    ] = False,
+    resume: Annotated[
+        Optional[str], typer.Option("--resume", metavar="ID", help="Resume a saved conversation (a prefix of its id).")
+    ] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Keep this session out of the history store.")] = False,
     profile: Annotated[
         Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
     ] = None,
@@ -127,6 +134,9 @@ def chat(
         "deferred": True if deferred else None,
         "reasoning": reasoning.value if reasoning else None,
         "profile": profile,
+        "save": False if no_save else None,
+        "continue": again or None,
+        "resume": resume,
     }
     use_local = local or local_model is not None
     from ychat.run import run

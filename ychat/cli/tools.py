@@ -14,6 +14,7 @@ from ychat.cli.common import guarded, typer_app
 serve_app = typer_app()
 operation_app = typer_app()
 config_app = typer_app(commands=True, help="The config file: path, show, set KEY VALUE, unset KEY.")
+history_app = typer_app(commands=True, help="Saved conversations: list, show, export, delete, search.")
 auth_app = typer_app(commands=True, help="Credentials: status (which and whether they work), login (store an API key).")
 Profile = Annotated[
     Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
@@ -107,3 +108,49 @@ def auth_login(profile: Profile = None) -> None:  # one stored key for every pro
     from ychat import authcmd
 
     raise typer.Exit(guarded(lambda: authcmd.login(typer.echo), debug=False))
+
+
+Json = Annotated[bool, typer.Option("--json", help="JSON (one object per line for a list).")]
+
+
+@history_app.command("list")
+def history_list(limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20, as_json: Json = False) -> None:
+    """The most recent saved conversations: id, date, model, title."""
+    from ychat import historycmd
+
+    raise typer.Exit(guarded(lambda: historycmd.list_(typer.echo, limit=limit, as_json=as_json), debug=False))
+
+
+@history_app.command("show")
+def history_show(conversation: Annotated[str, typer.Argument(metavar="ID")], as_json: Json = False) -> None:
+    """A saved conversation, every message (failed and cancelled replies marked)."""
+    from ychat import historycmd
+
+    raise typer.Exit(guarded(lambda: historycmd.show(typer.echo, conversation, as_json=as_json), debug=False))
+
+
+@history_app.command("export")
+def history_export(
+    conversation: Annotated[str, typer.Argument(metavar="ID")],
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="FILE.md or FILE.json")] = None,
+) -> None:
+    """Markdown on stdout, or to FILE (JSON when it ends in .json)."""
+    from ychat import historycmd
+
+    raise typer.Exit(guarded(lambda: historycmd.export(typer.echo, conversation, output), debug=False))
+
+
+@history_app.command("delete")
+def history_delete(conversation: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Delete a saved conversation."""
+    from ychat import historycmd
+
+    raise typer.Exit(guarded(lambda: historycmd.delete(typer.echo, conversation), debug=False))
+
+
+@history_app.command("search")
+def history_search(text: str, limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20) -> None:
+    """Saved conversations with a message containing TEXT: id, title, date and the matching line."""
+    from ychat import historycmd
+
+    raise typer.Exit(guarded(lambda: historycmd.search(typer.echo, text, limit=limit), debug=False))

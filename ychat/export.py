@@ -1,0 +1,26 @@
+"""``/save [FILE]``: the current conversation as Markdown, or JSON when FILE ends in ``.json``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ychat.conversation import Conversation
+from ychat.saved import export_json, export_markdown, title_of
+from ychat.store import Saved, SavedMessage
+
+
+def write(conversation: Conversation, name: str | None, *, model: str, cid: str | None) -> Path:
+    now = time.time()
+    first = conversation.exchanges[0].user if conversation.exchanges else "empty conversation"
+    saved = Saved(cid or "unsaved", title_of(first), "", model, conversation.system, {}, now, now)
+    messages = [
+        SavedMessage(role, text, "ok", None, "", None, now)
+        for exchange in conversation.exchanges
+        for role, text in (("user", exchange.user), ("assistant", exchange.assistant))
+    ]
+    path = Path(name).expanduser() if name else Path(f"ychat-{(cid or 'conversation')[:8]}.md")
+    text = export_json(saved, messages) if path.suffix == ".json" else export_markdown(saved, messages)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # a conversation is private
+    return path

@@ -1,0 +1,91 @@
+"""``ychat history list | show ID | export ID [-o FILE] | delete ID | search TEXT``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from ychat.saved import export_json, export_markdown, store_path
+from ychat.store import Saved, Store
+
+Say = Callable[[str], None]
+
+
+def _store() -> Store:
+    return Store(store_path(os.environ))
+
+
+def _when(moment: float) -> str:
+    return datetime.fromtimestamp(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _row(saved: Saved) -> str:
+    return f"{saved.id[:8]}  {_when(saved.updated)}  {saved.model:<16} {saved.title}"
+
+
+def list_(say: Say, *, limit: int, as_json: bool) -> None:
+    store = _store()
+    try:
+        found = store.recent(limit)
+        for saved in found:
+            say(json.dumps(asdict(saved), ensure_ascii=False) if as_json else _row(saved))
+        if not found and not as_json:
+            say("No saved conversations yet.")
+    finally:
+        store.close()
+
+
+def show(say: Say, prefix: str, *, as_json: bool) -> None:
+    store = _store()
+    try:
+        cid = store.resolve(prefix)
+        saved, messages = store.get(cid), store.messages(cid)
+        say((export_json(saved, messages) if as_json else export_markdown(saved, messages)).rstrip("\n"))
+    finally:
+        store.close()
+
+
+def export(say: Say, prefix: str, output: str | None) -> None:
+    store = _store()
+    try:
+        cid = store.resolve(prefix)
+        saved, messages = store.get(cid), store.messages(cid)
+        as_json = output is not None and output.endswith(".json")
+        text = export_json(saved, messages) if as_json else export_markdown(saved, messages)
+        if output is None:
+            say(text.rstrip("\n"))
+            return
+        descriptor = os.open(Path(output).expanduser(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        say(f"Exported {cid[:8]} to {output}")
+    finally:
+        store.close()
+
+
+def delete(say: Say, prefix: str) -> None:
+    store = _store()
+    try:
+        cid = store.resolve(prefix)
+        title = store.get(cid).title
+        store.delete(cid)
+        say(f"Deleted {cid[:8]} “{title}”")
+    finally:
+        store.close()
+
+
+def search(say: Say, text: str, *, limit: int) -> None:
+    store = _store()
+    try:
+        found = store.search(text, limit)
+        for saved, line in found:
+            matched = " ".join(next((x for x in line.splitlines() if text.lower() in x.lower()), line).split())
+            say(f"{_row(saved)}\n          {matched[:100]}")
+        if not found:
+            say(f"Nothing saved matches {text!r}.")
+    finally:
+        store.close()

@@ -1,0 +1,145 @@
+"""A conversation kept in the store as it goes (``Keeper``), and the store's messages back into a
+``Conversation``. The session calls ``sent`` when a message goes out and ``replied`` or ``failed``
+when its reply ends; nothing is created in the store until the first message is sent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ychat.chat import Done
+from ychat.conversation import Conversation, Exchange
+
+if TYPE_CHECKING:  # sqlite3 is imported when the store is first opened, not before the prompt
+    from ychat.store import Saved, SavedMessage, Store
+
+TITLE_LENGTH = 60
+
+
+def store_path(env: Mapping[str, str]) -> Path:
+    """``YCHAT_DATA_DIR`` (a folder), else the platform's user data folder; the file is ychat.db."""
+    if env.get("YCHAT_DATA_DIR"):
+        return Path(env["YCHAT_DATA_DIR"]).expanduser() / "ychat.db"
+    from platformdirs import user_data_path
+
+    return user_data_path("ychat") / "ychat.db"
+
+
+def open_store(path: Path) -> Store:
+    from ychat.store import Store
+
+    return Store(path)
+
+
+class Keeper:
+    """``store``: the Store, or how to open it (a REPL's prompt does not wait for SQLite)."""
+
+    def __init__(self, store: Store | Callable[[], Store], *, dialect: str, model: str, cid: str | None = None) -> None:
+        self._open = store if callable(store) else None
+        self._store = None if callable(store) else store
+        self.dialect, self.model, self.cid = dialect, model, cid
+        self._title: str | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            assert self._open is not None
+            self._store = self._open()
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def sent(self, text: str, *, system: str | None, model: str) -> None:
+        if self.cid is None:
+            title = self._title or title_of(text)
+            self.cid = self.store.create(title=title, dialect=self.dialect, model=model, system=system, options={})
+        else:
+            self.store.update(self.cid, system=system, model=model)
+        self.store.add(self.cid, "user", text)
+
+    def replied(self, done: Done) -> None:
+        if self.cid is not None:
+            usage = asdict(done.usage) if done.usage else None
+            self.store.add(
+                self.cid,
+                "assistant",
+                done.text,
+                usage=usage,
+                model_version=done.model_version,
+                finish=done.finish.value,
+            )
+
+    def failed(self, partial: str, status: str) -> None:
+        """The reply in flight ended badly: kept, marked, and never sent back to the model."""
+        if self.cid is not None:
+            self.store.add(self.cid, "assistant", partial, status=status)
+
+    def title(self, text: str) -> None:
+        self._title = text
+        if self.cid is not None:
+            self.store.update(self.cid, title=text)
+
+    def new(self) -> None:
+        self.cid, self._title = None, None
+
+    def load(self, prefix: str) -> tuple[str, Conversation]:
+        """Switch to a saved conversation: its model and its history."""
+        saved, conversation = load(self.store, self.store.resolve(prefix))
+        self.cid, self._title = saved.id, saved.title
+        return saved.model, conversation
+
+    def fork(self, conversation: Conversation, *, model: str) -> str:
+        """A saved copy of the conversation so far; this keeper then writes to the copy."""
+        title = "fork of " + (self.store.get(self.cid).title if self.cid else "a new conversation")
+        cid = self.store.create(
+            title=title[:TITLE_LENGTH], dialect=self.dialect, model=model, system=conversation.system, options={}
+        )
+        for exchange in conversation.exchanges:
+            self.store.add(cid, "user", exchange.user)
+            self.store.add(cid, "assistant", exchange.assistant)
+        self.cid = cid
+        return cid
+
+
+def title_of(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "untitled")
+    return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1] + "…"
+
+
+def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
+    """Every user message answered by a complete reply; failed or cancelled replies (and their
+    questions, and a question whose reply never came: a crash) are left out."""
+    found: list[Exchange] = []
+    for question, answer in itertools.pairwise(messages):
+        if question.role == "user" and answer.role == "assistant" and answer.status == "ok":
+            found.append(Exchange(question.text, answer.text))
+    return found
+
+
+def load(store: Store, cid: str) -> tuple[Saved, Conversation]:
+    saved = store.get(cid)
+    return saved, Conversation(system=saved.system, exchanges=exchanges(store.messages(cid)))
+
+
+def export_json(saved: Saved, messages: Sequence[SavedMessage]) -> str:
+    record: dict[str, Any] = {**asdict(saved), "messages": [asdict(m) for m in messages]}
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_markdown(saved: Saved, messages: Sequence[SavedMessage]) -> str:
+    when = datetime.fromtimestamp(saved.created).strftime("%Y-%m-%d %H:%M")
+    parts = [f"# {saved.title}", "", f"*{saved.id} · {saved.model} · {when}*", ""]
+    if saved.system:
+        parts += ["## System", "", saved.system, ""]
+    for message in messages:
+        mark = "" if message.status == "ok" else f" ({message.status})"
+        parts += [f"## {message.role.capitalize()}{mark}", "", message.text, ""]
+    return "\n".join(parts)

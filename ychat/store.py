@@ -1,0 +1,230 @@
+"""Saved conversations: one SQLite file (stdlib ``sqlite3``, WAL), schema-versioned with
+migrations. The only importer of sqlite3.
+
+Every write is its own transaction, committed with ``synchronous=FULL``: a crash, ``kill -9``
+or power loss loses at most the reply in flight, and two ychat processes may write at once
+(WAL; a writer waits up to 5 s for the other). The file is 0600 in a 0700 folder.
+
+    >>> store = Store(path)
+    >>> cid = store.create(title="hi", dialect="v1", model="yandexgpt", system=None, options={})
+    >>> store.add(cid, "user", "hi"); store.add(cid, "assistant", "Hello!", usage=…, finish="stop")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ychat.errors import ConfigError, StoreError, UsageError
+
+SCHEMA_VERSION = 2
+MIGRATIONS = {
+    1: """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY, title TEXT NOT NULL, dialect TEXT NOT NULL, model TEXT NOT NULL,
+            system TEXT, options TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL, updated REAL NOT NULL);
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL, text TEXT NOT NULL, created REAL NOT NULL);
+        CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    """,
+    2: """
+        ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'ok';
+        ALTER TABLE messages ADD COLUMN usage TEXT;
+        ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN finish TEXT;
+        CREATE INDEX conversations_by_update ON conversations(updated);
+    """,
+}
+FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, content='messages', content_rowid='id')"
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: str
+    title: str
+    dialect: str
+    model: str
+    system: str | None
+    options: dict[str, Any]
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class SavedMessage:
+    role: str
+    text: str
+    status: str  # ok, cancelled, failed
+    usage: dict[str, int] | None
+    model_version: str
+    finish: str | None
+    created: float
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # 0600 before any byte is written
+        try:
+            self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"the conversation store {path} cannot be opened: {exc}") from None
+        self.fts = self._fts()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; SQLite's failures (disk full, a lock held too long) become StoreError."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the conversation store {self.path} is busy or unwritable: {exc}") from None
+        try:
+            yield self._db
+        except sqlite3.OperationalError as exc:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"could not save to {self.path}: {exc}") from None
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ConfigError(f"{self.path} was written by a newer ychat (schema {version}); upgrade ychat")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            with self._write() as db:
+                for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {step}")
+
+    def _fts(self) -> bool:
+        try:
+            with self._write() as db:
+                db.execute(FTS)
+            return True
+        except sqlite3.OperationalError:  # SQLite built without FTS5: LIKE instead
+            return False
+
+    def create(self, *, title: str, dialect: str, model: str, system: str | None, options: dict[str, Any]) -> str:
+        cid, now = uuid.uuid4().hex, time.time()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, title, dialect, model, system, json.dumps(options), now, now),
+            )
+        return cid
+
+    def add(
+        self,
+        cid: str,
+        role: str,
+        text: str,
+        *,
+        status: str = "ok",
+        usage: dict[str, int] | None = None,
+        model_version: str = "",
+        finish: str | None = None,
+    ) -> None:
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO messages (conversation_id, role, text, created, status, usage, model_version, finish)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, role, text, now, status, json.dumps(usage) if usage else None, model_version, finish),
+            )
+            if self.fts:
+                db.execute("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", (cursor.lastrowid, text))
+            db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, cid))
+
+    def update(self, cid: str, **fields: Any) -> None:
+        allowed = {"title", "model", "system", "options", "dialect"}
+        sets = {k: json.dumps(v) if k == "options" else v for k, v in fields.items() if k in allowed}
+        with self._write() as db:
+            for key, value in sets.items():
+                db.execute(f"UPDATE conversations SET {key} = ? WHERE id = ?", (value, cid))  # noqa: S608 - key is allowed
+
+    def resolve(self, prefix: str) -> str:
+        """A conversation id from a unique prefix of it."""
+        rows = self._db.execute("SELECT id FROM conversations WHERE id LIKE ? LIMIT 2", (prefix.lower() + "%",))
+        found = [row[0] for row in rows]
+        if not prefix or not found:
+            raise UsageError(f"no saved conversation {prefix!r}", hint="ychat history list shows them")
+        if len(found) > 1:
+            raise UsageError(f"{prefix!r} names more than one conversation; give more of its id")
+        return str(found[0])
+
+    def latest(self) -> str | None:
+        row = self._db.execute("SELECT id FROM conversations ORDER BY updated DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else None
+
+    def get(self, cid: str) -> Saved:
+        row = self._db.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
+        if row is None:
+            raise UsageError(f"no saved conversation {cid!r}")
+        return _saved(row)
+
+    def messages(self, cid: str) -> list[SavedMessage]:
+        rows = self._db.execute(
+            "SELECT role, text, status, usage, model_version, finish, created FROM messages"
+            " WHERE conversation_id = ? ORDER BY id",
+            (cid,),
+        )
+        return [SavedMessage(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, r[4], r[5], r[6]) for r in rows]
+
+    def recent(self, limit: int = 20) -> list[Saved]:
+        rows = self._db.execute("SELECT * FROM conversations ORDER BY updated DESC LIMIT ?", (limit,))
+        return [_saved(row) for row in rows]
+
+    def delete(self, cid: str) -> None:
+        with self._write() as db:
+            if self.fts:
+                for rowid, text in db.execute("SELECT id, text FROM messages WHERE conversation_id = ?", (cid,)):
+                    db.execute(
+                        "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES('delete', ?, ?)", (rowid, text)
+                    )
+            db.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[Saved, str]]:
+        """Conversations with a message matching ``text`` (FTS5 words, else a substring), newest first."""
+        if self.fts:
+            query = " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+            sql = (
+                "SELECT m.conversation_id, m.text FROM messages_fts f JOIN messages m ON m.id = f.rowid"
+                " WHERE messages_fts MATCH ? ORDER BY m.id DESC"
+            )
+            rows: Iterator[tuple[str, str]] = self._db.execute(sql, (query,)) if query else iter(())
+        else:
+            rows = self._db.execute(
+                "SELECT conversation_id, text FROM messages WHERE text LIKE ? ESCAPE '\\' ORDER BY id DESC",
+                ("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+            )
+        found: dict[str, str] = {}
+        for cid, matched in rows:
+            if cid not in found:
+                found[cid] = matched
+            if len(found) >= limit:
+                break
+        return [(self.get(cid), line) for cid, line in found.items()]
+
+
+def _saved(row: tuple[Any, ...]) -> Saved:
+    return Saved(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}"), row[6], row[7])
