@@ -13,6 +13,8 @@ cost of a reply stays linear in its length, however it is chunked.
 
 from __future__ import annotations
 
+import re
+
 FENCES = ("```", "~~~")
 
 
@@ -90,3 +92,32 @@ class BlockSplitter:
 def block_boundary(text: str) -> int:
     """Where the last finished block of ``text`` ends (0 if none)."""
     return len(BlockSplitter().feed(text))
+
+
+PLAIN_PARAGRAPH = re.compile(r"[^\s#>|`~*+\-\d][^\n*_`\[\]<>\\]*")  # one source line, no inline markup
+
+
+def kept_paragraph(text: str, shown: list[str]) -> str | None:
+    """A plain paragraph whose shown lines but the last are exactly its first words: the text
+    the block restarts with (from its unfinished line)."""
+    if not PLAIN_PARAGRAPH.fullmatch(text):
+        return None
+    kept = " ".join(shown[:-1]).split()
+    tokens = list(re.finditer(r"\S+", text))
+    if not kept or len(kept) >= len(tokens) or kept != [match.group() for match in tokens[: len(kept)]]:
+        return None
+    return text[tokens[len(kept)].start() :]
+
+
+def kept_code(text: str, shown: list[str]) -> str | None:
+    """A fenced code block whose shown lines but the last are its first lines: the text the
+    block restarts with, under its fence opener so the rest is still code. (More may have
+    been fed than the last frame showed: frames come at most 15 times a second.)"""
+    opener, _, code = text.partition("\n")
+    lines = code.split("\n")
+    kept = len(shown) - 1
+    if not opener.lstrip().startswith(("```", "~~~")) or kept < 1 or len(lines) <= kept:
+        return None
+    if [line.strip() for line in lines[:kept]] != shown[:kept]:
+        return None
+    return opener + "\n" + "\n".join(lines[kept:])

@@ -27,12 +27,11 @@ from rich.text import Text
 
 from ychat.chat import Done, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
-from ychat.render.blocks import BlockSplitter
+from ychat.render.blocks import BlockSplitter, kept_code, kept_paragraph
 from ychat.render.live import KeysUnechoed, LiveArea, Ticker
 from ychat.render.plain import NOTES, REPLACED, pending_note
 
 FRAME_INTERVAL = 1 / 15
-PLAIN_PARAGRAPH = re.compile(r"[^\s#>|`~*+\-\d][^\n*_`\[\]<>\\]*")  # one source line, no inline markup
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
 WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # loads what replies need
 
@@ -75,32 +74,6 @@ def _rstrip(line: list[Segment]) -> list[Segment]:
             break
         line.pop()
     return line
-
-
-def _kept_paragraph(text: str, shown: list[str]) -> str | None:
-    """A plain paragraph whose shown lines but the last are exactly its first words: the text
-    the block restarts with (from its unfinished line)."""
-    if not PLAIN_PARAGRAPH.fullmatch(text):
-        return None
-    kept = " ".join(shown[:-1]).split()
-    tokens = list(re.finditer(r"\S+", text))
-    if not kept or len(kept) >= len(tokens) or kept != [match.group() for match in tokens[: len(kept)]]:
-        return None
-    return text[tokens[len(kept)].start() :]
-
-
-def _kept_code(text: str, shown: list[str]) -> str | None:
-    """A fenced code block whose shown lines but the last are its first lines: the text the
-    block restarts with, under its fence opener so the rest is still code. (More may have
-    been fed than the last frame showed: frames come at most 15 times a second.)"""
-    opener, _, code = text.partition("\n")
-    lines = code.split("\n")
-    kept = len(shown) - 1
-    if not opener.lstrip().startswith(("```", "~~~")) or kept < 1 or len(lines) <= kept:
-        return None
-    if [line.strip() for line in lines[:kept]] != shown[:kept]:
-        return None
-    return opener + "\n" + "\n".join(lines[kept:])
 
 
 def _live_height(console: Console) -> int:
@@ -211,7 +184,7 @@ class MarkdownRenderer:
         text, shown = self._blocks.rest(), [ANSI.sub("", line).strip() for line in self._area.shown]
         if len(shown) >= _live_height(self.console):
             return
-        restart = _kept_paragraph(text, shown) or _kept_code(text, shown)
+        restart = kept_paragraph(text, shown) or kept_code(text, shown)
         if restart is None:
             return
         self._area.keep_all_but_last(width=self.console.width)
