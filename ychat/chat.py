@@ -92,6 +92,7 @@ class Done:
     finish: FinishReason
     usage: Usage | None  # None: the server reported none (not "zero tokens")
     model_version: str = ""
+    request_id: str = ""  # the server's x-request-id (or ychat's x-client-request-id)
 
 
 Event = Delta | Replace | Retrying | Pending | Done

@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "save": ("[FILE]", "export this conversation as Markdown (or JSON: FILE.json)"),
     "undo": ("", "drop the last exchange"),
     "history": ("", "show the conversation so far"),
+    "edit": ("", "write the message in $VISUAL/$EDITOR (also Ctrl-X Ctrl-E); it is sent when you save"),
+    "copy": ("[code]", "copy the last reply (or its last code block) to the clipboard"),
+    "file": ("PATH", "attach a text file to your next message"),
+    "usage": ("", "tokens of the last reply and of the session, and their estimated cost in ₽"),
 }
 CLEAR = "--clear"  # the explicit argument that removes a setting
 ALIASES = {"quit": "exit", "q": "exit", "?": "help", "new": "clear", "reset": "clear"}

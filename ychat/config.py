@@ -57,6 +57,8 @@ class Settings:
     data_logging: bool = False  # x-data-logging-enabled
     save: bool = True  # conversations go to the store (--no-save)
     context_window: int | None = None  # overrides the model's window (ychat/window.py)
+    price_per_1k: float | None = None  # ₽ per 1 000 tokens, overrides ychat/cost.py's table
+    status: bool = False  # the REPL's bottom toolbar (--status)
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
@@ -83,6 +85,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "data_logging": (("YCHAT_DATA_LOGGING",), v.boolean),
     "save": ((), v.boolean),
     "context_window": ((), v.positive_int),
+    "price_per_1k": ((), v.price),
+    "status": ((), v.boolean),
     "auth": (("YCHAT_AUTH",), v.choice(*auth.AUTH_SOURCES)),
     "service_account_key_file": (("YC_SERVICE_ACCOUNT_KEY_FILE",), v.text),
     "yc_profile": (("YC_PROFILE",), v.text),

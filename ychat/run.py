@@ -55,6 +55,8 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     settings = load_settings(flags, env=env, config_file=default_config_file(env))
     piped = not sys.stdin.isatty()
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
+    if flags.get("json") and message is None:
+        raise UsageError('--json is for a one-off: ychat --json "question"')
     model_flag, timeout_flag = flags.get("model"), flags.get("timeout")
     backend = choose(
         settings,
@@ -70,12 +72,14 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
             renderer.info(note)
         _keep(session, settings, flags, stack)
         if message is not None:
+            if flags.get("json"):
+                session.renderer = _json_renderer(session)
             session.send(message)
         else:
-            _repl(session, backend, renderer)
+            _repl(session, backend, renderer, status=settings.status)
 
 
-def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | PlainRenderer) -> None:
+def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | PlainRenderer, *, status: bool) -> None:
     """The prompt comes first; what the first reply needs is prepared while the user types."""
     from ychat import commands
     from ychat.prefetch import Prefetch
@@ -86,8 +90,17 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     models = () if backend.local else commands.MODEL_NAMES
     completer = CommandCompleter(commands.names(), models)
     with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
-        read_line = make_reader(history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info)
+        toolbar = session.status_line if status else None
+        read_line = make_reader(
+            history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info, toolbar=toolbar
+        )
         session.run(read_line)
+
+
+def _json_renderer(session: Session) -> Renderer:
+    from ychat.render.jsonout import JsonRenderer
+
+    return JsonRenderer(sys.stdout, sys.stderr, lambda: session.keeper.cid if session.keeper else None)
 
 
 def _keep(session: Session, settings: Settings, flags: Mapping[str, object], stack: contextlib.ExitStack) -> None:
@@ -158,6 +171,8 @@ def _build_session(
         deferred_available=backend.client.deferred is not None,
         window=settings.context_window or backend.window,
         dialect=settings.api,
+        price_per_1k=settings.price_per_1k,
+        local=backend.local,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile

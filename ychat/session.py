@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying
+from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying, Usage
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, UsageError, YChatError
@@ -64,6 +64,7 @@ class Renderer(Protocol):
     def error(self, error: YChatError) -> None: ...
     def info(self, text: str) -> None: ...
     def show_history(self, messages: Sequence[Message]) -> None: ...
+    def control(self, sequence: str) -> bool: ...
 
 
 @dataclass
@@ -80,6 +81,8 @@ class ChatOptions:
     deferred_available: bool = True  # the dialect has a deferred mode (v1)
     window: int | None = None  # the context window, tokens, when known for sure (config, a local GGUF)
     dialect: str = "v1"  # else the window comes from the model's name (ychat/window.py)
+    price_per_1k: float | None = None  # config price_per_1k; else ychat/cost.py's table
+    local: bool = False  # the embedded model: free
 
     def completion(self) -> Options:
         return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
@@ -101,6 +104,10 @@ class Session(SlashCommands):
         self.keeper = keeper
         self._partial = ""  # the reply text shown so far
         self._measured: tuple[int, int] | None = None  # the last reply's input+completion, and its leave_out
+        self.spent: list[tuple[Usage, float | None]] = []
+        self.attachments: list[
+            tuple[str, str]
+        ] = []  # /file: (name, text) for the next message  # each reply's usage and estimated cost, ₽
         self.profiles = profiles
         self.profile: str | None = None
         self.renderer = renderer
@@ -110,6 +117,7 @@ class Session(SlashCommands):
 
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes."""
+        text, self.attachments = with_attachments(text, self.attachments), []
         leave_out = self._fit(text)  # a message that cannot fit fails here, before any request
         if self.keeper is not None:
             self.keeper.sent(text, system=self.conversation.system, model=self.options.model)
@@ -123,6 +131,7 @@ class Session(SlashCommands):
             self.keeper.replied(done)
         if done.usage is not None:
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
+            self._count(done.usage)
         self.conversation.record(text, done.text)
         self.unsent = None
         self.renderer.end_reply(done)
@@ -143,6 +152,12 @@ class Session(SlashCommands):
                 leave_out += max(1, (remaining + 1) // 2)
                 self._note_left_out(leave_out, "the server's token limit")
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _count(self, usage: Usage) -> None:
+        from ychat.cost import cost, price_of
+
+        price = None if self.options.local else price_of(self.options.model, override=self.options.price_per_1k)
+        self.spent.append((usage, 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)))
 
     def _fit(self, text: str) -> int:
         from ychat.window import DEFAULT_REPLY, plan, window_of
@@ -246,3 +261,9 @@ class Session(SlashCommands):
         except UsageError as error:
             self.renderer.error(error)
         return True
+
+
+def with_attachments(text: str, attachments: Sequence[tuple[str, str]]) -> str:
+    """The message with each /file after it, fenced and named (the window check then counts them)."""
+    parts = [text, *(f"File {name}:\n```\n{body.rstrip()}\n```" for name, body in attachments)]
+    return "\n\n".join(parts)

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from ychat.commands import CLEAR, help_text
 from ychat.errors import UsageError
+from ychat.window import window_of
 
 if TYPE_CHECKING:
+    from ychat.chat import Usage
     from ychat.conversation import Conversation
     from ychat.session import ChatOptions, Keeper, Profiles, Renderer
 
@@ -26,6 +28,8 @@ class SlashCommands:
     profiles: Profiles | None
     profile: str | None
     unsent: str | None
+    spent: list[tuple[Usage, float | None]]
+    attachments: list[tuple[str, str]]
     keeper: Keeper | None
 
     def turn(self, text: str, *, keep_note: bool = True) -> bool:
@@ -96,6 +100,72 @@ class SlashCommands:
             self.options.deferred = arg.lower() == "on"
         mode = "on: replies are deferred operations (half price), polled" if self.options.deferred else "off"
         self.renderer.info(f"Deferred mode {mode}.")
+
+    def _cmd_usage(self, _: str) -> None:
+        from ychat.cost import PRICES_AS_OF, describe, total
+
+        if not self.spent:
+            self.renderer.info("No reply with token counts yet in this session.")
+            return
+        usage, roubles = self.spent[-1]
+        known = [r for _, r in self.spent if r is not None]
+        spent = sum(known) if len(known) == len(self.spent) else None
+        whole = total(u for u, _ in self.spent)
+        replies = f"{len(self.spent)} repl{'ies' if len(self.spent) != 1 else 'y'}"
+        self.renderer.info(
+            f"Last reply: {describe(usage, roubles)}\nSession, {replies}: {describe(whole, spent)}\n"
+            f"(₽ are an estimate from Yandex's prices as of {PRICES_AS_OF}; deferred replies at half price.)"
+        )
+
+    def status_line(self) -> str:
+        """The bottom toolbar (--status): model, dialect, context used of the window, cost so far."""
+        window = self.options.window or window_of(self.options.model, dialect=self.options.dialect)
+        used = self.spent[-1][0].total_tokens if self.spent else 0
+        context = f"context {used:,}/{window:,}" if window else f"context {used:,}"
+        known = [r for _, r in self.spent if r is not None]
+        money = f" · ≈{sum(known):.2f} ₽" if known else ""
+        return f" {self.options.model} · {self.options.dialect} · {context}{money} "
+
+    def _cmd_edit(self, arg: str) -> None:
+        import os
+
+        from ychat.editor import edit
+
+        text = edit(arg, os.environ)
+        if text.strip():
+            self.turn(text.rstrip("\n"))
+        else:
+            self.renderer.info("Nothing saved in the editor: nothing sent.")
+
+    def _cmd_copy(self, arg: str) -> None:
+        import os
+
+        from ychat.editor import OSC52_LIMIT, copy_with_tool, last_code_block, osc52
+
+        if not self.conversation.exchanges:
+            raise UsageError("no reply to copy yet")
+        reply = self.conversation.exchanges[-1].assistant
+        text = last_code_block(reply) if arg == "code" else reply if not arg else None
+        if text is None:
+            raise UsageError("the last reply has no code block" if arg == "code" else "/copy takes nothing or: code")
+        ways = []
+        if self.renderer.control(osc52(text)) and len(text.encode()) <= OSC52_LIMIT:
+            ways.append("OSC 52 (your terminal puts it on the clipboard, over SSH too)")
+        tool = copy_with_tool(text, os.environ)
+        if tool:
+            ways.append(tool)
+        if not ways:
+            raise UsageError("cannot copy: not a terminal and no clipboard tool (wl-copy, xclip, xsel, pbcopy)")
+        self.renderer.info(f"Copied {len(text):,} characters: {' and '.join(ways)}.")
+
+    def _cmd_file(self, arg: str) -> None:
+        from ychat.editor import read_attachment
+
+        if not arg:
+            raise UsageError("/file needs a path: /file PATH")
+        name, text = read_attachment(arg)
+        self.attachments.append((name, text))
+        self.renderer.info(f"{name} ({len(text):,} characters) goes with your next message.")
 
     def _kept(self) -> Keeper:
         if self.keeper is None:

@@ -152,6 +152,7 @@ def make_reader(
     on_ready: Callable[[], None] | None = None,
     completer: Completer | None = None,
     note: Callable[[str], None] | None = None,
+    toolbar: Callable[[], str] | None = None,
 ) -> Callable[[], str]:
     """A ``read_line`` for Session.run: raises KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D.
     ``on_ready`` is called once, when the first prompt is on screen; ``note`` tells the user of
@@ -163,9 +164,10 @@ def make_reader(
         complete_while_typing=False,
         multiline=True,
         prompt_continuation=CONTINUATION,
-        enable_open_in_editor=False,
+        enable_open_in_editor=True,  # Ctrl-X Ctrl-E: $VISUAL/$EDITOR on the input; saved, it is sent
         input=input,
         output=output,
+        bottom_toolbar=(lambda: toolbar()) if toolbar is not None else None,
     )
     if on_ready is not None:
         session.app.after_render += _once(on_ready)

@@ -45,6 +45,15 @@ def positive_int(value: object) -> int:
     return int(str(value))
 
 
+def price(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a price in roubles")
+    number = float(str(value))
+    if not (math.isfinite(number) and number >= 0):
+        raise ValueError("must be a price in roubles, 0 or more")
+    return number
+
+
 def seconds(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("must be a number of seconds")

@@ -11,6 +11,7 @@ and turns every httpx failure into a YChatError (``ychat/api/edge.py``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -186,7 +187,10 @@ class Transport:
                 request_id = reply.headers.get("x-request-id") or headers.get("x-client-request-id")
                 chunks = self._checked(reply, wire, request_id, deadline)
                 try:
-                    yield from reader(chunks, request.stream)
+                    for event in reader(chunks, request.stream):
+                        if isinstance(event, Done) and not event.request_id:
+                            event = dataclasses.replace(event, request_id=request_id or "")
+                        yield event
                 except APIError as error:
                     error.request_id = error.request_id or request_id
                     raise

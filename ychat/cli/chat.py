@@ -101,6 +101,12 @@ def chat(
     resume: Annotated[
         Optional[str], typer.Option("--resume", metavar="ID", help="Resume a saved conversation (a prefix of its id).")
     ] = None,
+    status: Annotated[
+        Optional[bool], typer.Option("--status/--no-status", help="A bottom toolbar: model, context used, cost.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One-off: print one JSON object (text, finish reason, usage, ids).")
+    ] = False,
     no_save: Annotated[bool, typer.Option("--no-save", help="Keep this session out of the history store.")] = False,
     profile: Annotated[
         Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
@@ -137,6 +143,8 @@ def chat(
         "save": False if no_save else None,
         "continue": again or None,
         "resume": resume,
+        "json": as_json or None,
+        "status": status,
     }
     use_local = local or local_model is not None
     from ychat.run import run

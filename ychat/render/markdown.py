@@ -255,6 +255,13 @@ class MarkdownRenderer:
             with self._area.paused(width=self.console.width):
                 self.console.print(note)
 
+    def control(self, sequence: str) -> bool:
+        """An escape sequence for the terminal (OSC 52), as is; False when it is no terminal."""
+        if self.console.is_terminal:
+            self.console.file.write(sequence)
+            self.console.file.flush()
+        return self.console.is_terminal
+
     def show_history(self, messages: Sequence[Message]) -> None:
         for message in messages:
             self.console.print(Text(f"{message.role}:", style="bold cyan"))

@@ -80,5 +80,13 @@ class PlainRenderer:
         self.err.write(text + "\n")
         self.err.flush()
 
+    def control(self, sequence: str) -> bool:
+        """An escape sequence for the terminal (OSC 52); False when stdout is not one."""
+        if not self.out.isatty():
+            return False
+        self.out.write(sequence)
+        self.out.flush()
+        return True
+
     def show_history(self, messages: Sequence[Message]) -> None:
         self._write("".join(f"{m.role}: {m.text}\n\n" for m in messages))
