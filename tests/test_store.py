@@ -326,3 +326,56 @@ def test_threads_do_not_share_a_half_written_conversation(tmp_path: Path) -> Non
         thread.join()
     assert errors == [] and len(store.messages(cid)) == 100
     store.close()
+
+
+def test_compact_replaces_the_oldest_by_a_summary_kept_in_the_store(server: RunningServer, tmp_path: Path) -> None:
+    from tests.conftest import in_process_client
+    from ychat.conversation import SUMMARY_MARK, Conversation
+    from ychat.session import ChatOptions, Session
+
+    store = db(tmp_path)
+    keeper = Keeper(store, dialect="v1", model="yandexgpt")
+    session = Session(
+        in_process_client(server.emulator),
+        Recorder(),
+        Conversation("Be brief"),
+        ChatOptions("yandexgpt"),
+        keeper=keeper,
+    )
+    for word in ("one", "two", "three", "four"):
+        session.handle(word)
+    server.emulator.enqueue(Reply.of("They counted to two."))
+    session.handle("/compact")
+    ask = server.emulator.requests[-1].body["messages"]
+    assert ask[0]["role"] == "system" and "Summarize the conversation" in ask[0]["text"]
+    assert ask[1]["text"] == "User: one\nAssistant: Echo: one\n\nUser: two\nAssistant: Echo: two"
+    session.send("five")
+    assert sent(server.emulator) == [
+        ("system", f"Be brief\n\n{SUMMARY_MARK}\nThey counted to two."),
+        ("user", "three"),
+        ("assistant", "Echo: three"),
+        ("user", "four"),
+        ("assistant", "Echo: four"),
+        ("user", "five"),
+    ]
+    _, loaded = load(store, keeper.cid or "")
+    assert loaded.summary == "They counted to two." and [e.user for e in loaded.exchanges] == ["three", "four", "five"]
+    assert len([m for m in store.messages(keeper.cid or "") if m.role == "user"]) == 5  # the originals stay
+    store.close()
+
+
+def test_context_summarize_compacts_instead_of_dropping(server: RunningServer, tmp_path: Path) -> None:
+    from tests.conftest import in_process_client
+    from ychat.conversation import Conversation, Exchange
+    from ychat.session import ChatOptions, Session
+
+    history = [Exchange(f"question {n} " + "x" * 600, f"answer {n} " + "y" * 600) for n in range(6)]
+    renderer = Recorder()
+    options = ChatOptions("yandexgpt", max_tokens=200, window=1_400, context="summarize")
+    session = Session(in_process_client(server.emulator), renderer, Conversation(None, list(history)), options)
+    server.emulator.enqueue(Reply.of("A summary."))
+    session.send("the new one")
+    assert "Compacting the 4 oldest exchanges" in renderer.infos() and "left out" not in renderer.infos()
+    first = server.emulator.requests[-1].body["messages"][0]
+    assert first["role"] == "system" and first["text"].endswith("A summary.")
+    assert len(session.conversation.exchanges) == 3

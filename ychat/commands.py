@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("", "write the message in $VISUAL/$EDITOR (also Ctrl-X Ctrl-E); it is sent when you save"),
     "copy": ("[code]", "copy the last reply (or its last code block) to the clipboard"),
     "file": ("PATH", "attach a text file to your next message"),
+    "compact": ("", "replace the oldest exchanges by the model's summary of them (the saved ones stay)"),
     "usage": ("", "tokens of the last reply and of the session, and their estimated cost in ₽"),
 }
 CLEAR = "--clear"  # the explicit argument that removes a setting

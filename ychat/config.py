@@ -59,6 +59,7 @@ class Settings:
     context_window: int | None = None  # overrides the model's window (ychat/window.py)
     price_per_1k: float | None = None  # ₽ per 1 000 tokens, overrides ychat/cost.py's table
     status: bool = False  # the REPL's bottom toolbar (--status)
+    context: str = "drop"  # an overflowing window: drop the oldest exchanges, or "summarize" them
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
@@ -87,6 +88,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "context_window": ((), v.positive_int),
     "price_per_1k": ((), v.price),
     "status": ((), v.boolean),
+    "context": ((), v.choice("drop", "summarize")),
     "auth": (("YCHAT_AUTH",), v.choice(*auth.AUTH_SOURCES)),
     "service_account_key_file": (("YC_SERVICE_ACCOUNT_KEY_FILE",), v.text),
     "yc_profile": (("YC_PROFILE",), v.text),

@@ -14,6 +14,8 @@ from ychat.chat import Message
 
 __all__ = ["Conversation", "Exchange", "Message"]
 
+SUMMARY_MARK = "Summary of the earlier conversation (written by the model when it was compacted):"
+
 
 @dataclass(frozen=True)
 class Exchange:
@@ -29,13 +31,23 @@ class Conversation:
 
     system: str | None = None
     exchanges: list[Exchange] = field(default_factory=list)
+    summary: str | None = None  # /compact: what the model wrote of the exchanges it replaced
+    compacted: int = 0  # how many exchanges, from the first, the summary stands for
+
+    def system_text(self) -> str | None:
+        """The system message: the prompt, then the summary of earlier exchanges, marked as such."""
+        if self.summary is None:
+            return self.system
+        marked = f"{SUMMARY_MARK}\n{self.summary}"
+        return f"{self.system}\n\n{marked}" if self.system else marked
 
     def messages_for(self, user_text: str, *, leave_out: int = 0) -> list[Message]:
         """Everything to send: system, then user/assistant pairs (but the ``leave_out`` oldest),
         then the new user message."""
         messages: list[Message] = []
-        if self.system:
-            messages.append(Message("system", self.system))
+        system = self.system_text()
+        if system:
+            messages.append(Message("system", system))
         for exchange in self.exchanges[leave_out:]:
             messages.append(Message("user", exchange.user))
             messages.append(Message("assistant", exchange.assistant))
@@ -52,3 +64,4 @@ class Conversation:
     def clear(self) -> None:
         """Start a new conversation; the system prompt stays."""
         self.exchanges.clear()
+        self.summary = None

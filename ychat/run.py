@@ -172,6 +172,7 @@ def _build_session(
         window=settings.context_window or backend.window,
         dialect=settings.api,
         price_per_1k=settings.price_per_1k,
+        context=settings.context,
         local=backend.local,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)

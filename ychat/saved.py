@@ -82,6 +82,11 @@ class Keeper:
         if self.cid is not None:
             self.store.add(self.cid, "assistant", partial, status=status)
 
+    def summarized(self, summary: str, covers: int) -> None:
+        """A marked message: the summary stands for the first ``covers`` exchanges (kept too)."""
+        if self.cid is not None:
+            self.store.add(self.cid, "system", summary, status="summary", finish=str(covers))
+
     def title(self, text: str) -> None:
         self._title = text
         if self.cid is not None:
@@ -125,8 +130,14 @@ def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
 
 
 def load(store: Store, cid: str) -> tuple[Saved, Conversation]:
-    saved = store.get(cid)
-    return saved, Conversation(system=saved.system, exchanges=exchanges(store.messages(cid)))
+    saved, messages = store.get(cid), store.messages(cid)
+    conversation = Conversation(system=saved.system, exchanges=exchanges(messages))
+    summaries = [m for m in messages if m.status == "summary" and (m.finish or "").isdigit()]
+    if summaries:
+        covers = int(summaries[-1].finish or 0)
+        conversation.summary, conversation.compacted = summaries[-1].text, covers
+        conversation.exchanges = conversation.exchanges[covers:]
+    return saved, conversation
 
 
 def export_json(saved: Saved, messages: Sequence[SavedMessage]) -> str:

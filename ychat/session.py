@@ -47,6 +47,7 @@ class Keeper(Protocol):
     def sent(self, text: str, *, system: str | None, model: str) -> None: ...
     def replied(self, done: Done) -> None: ...
     def failed(self, partial: str, status: str) -> None: ...
+    def summarized(self, summary: str, covers: int) -> None: ...
     def title(self, text: str) -> None: ...
     def new(self) -> None: ...
     def fork(self, conversation: Conversation, *, model: str) -> str: ...
@@ -83,6 +84,7 @@ class ChatOptions:
     dialect: str = "v1"  # else the window comes from the model's name (ychat/window.py)
     price_per_1k: float | None = None  # config price_per_1k; else ychat/cost.py's table
     local: bool = False  # the embedded model: free
+    context: str = "drop"  # what an overflowing window does: drop the oldest exchanges, or summarize them
 
     def completion(self) -> Options:
         return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
@@ -119,6 +121,11 @@ class Session(SlashCommands):
         """One request with the whole history; the exchange is recorded only when it completes."""
         text, self.attachments = with_attachments(text, self.attachments), []
         leave_out = self._fit(text)  # a message that cannot fit fails here, before any request
+        if leave_out and self.options.context == "summarize":
+            self.compact(leave_out)
+            leave_out = self._fit(text)
+        if leave_out:
+            self._note_left_out(leave_out, f"the {self._window():,}-token window")
         if self.keeper is not None:
             self.keeper.sent(text, system=self.conversation.system, model=self.options.model)
         try:
@@ -153,6 +160,21 @@ class Session(SlashCommands):
                 self._note_left_out(leave_out, "the server's token limit")
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def compact(self, count: int) -> None:
+        """The ``count`` oldest exchanges replaced by the model's summary of them (and of any earlier one)."""
+        from ychat import compact
+
+        self.renderer.info(f"Compacting the {count} oldest exchange{'s' if count != 1 else ''}…")
+        events = self.client.complete(self.options.model, compact.request(self.conversation, count), Options())
+        try:
+            done = next(event for event in events if isinstance(event, Done))
+        finally:
+            events.close()
+        compact.apply(self.conversation, count, done.text)
+        self.conversation.compacted += count
+        if self.keeper is not None:
+            self.keeper.summarized(self.conversation.summary or "", self.conversation.compacted)
+
     def _count(self, usage: Usage) -> None:
         from ychat.cost import cost, price_of
 
@@ -160,18 +182,21 @@ class Session(SlashCommands):
         self.spent.append((usage, 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)))
 
     def _fit(self, text: str) -> int:
-        from ychat.window import DEFAULT_REPLY, plan, window_of
+        from ychat.window import DEFAULT_REPLY, plan
 
-        window = self.options.window or window_of(self.options.model, dialect=self.options.dialect)
+        window = self._window()
         if window is None:
             return 0
         pairs = [(e.user, e.assistant) for e in self.conversation.exchanges]
         measured = self._measured[0] if self._measured and self._measured[1] == 0 else None
         reply = self.options.max_tokens or DEFAULT_REPLY
-        found = plan(pairs, text, system=self.conversation.system, window=window, reply=reply, measured=measured)
-        if found.dropped:
-            self._note_left_out(found.dropped, f"the {window:,}-token window")
-        return found.dropped
+        system = self.conversation.system_text()
+        return plan(pairs, text, system=system, window=window, reply=reply, measured=measured).dropped
+
+    def _window(self) -> int | None:
+        from ychat.window import window_of
+
+        return self.options.window or window_of(self.options.model, dialect=self.options.dialect)
 
     def _note_left_out(self, count: int, why: str) -> None:
         exchanges = f"{count} earlier exchange{'s' if count != 1 else ''}"

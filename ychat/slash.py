@@ -167,6 +167,17 @@ class SlashCommands:
         self.attachments.append((name, text))
         self.renderer.info(f"{name} ({len(text):,} characters) goes with your next message.")
 
+    def _cmd_compact(self, _: str) -> None:
+        count = len(self.conversation.exchanges) - 2  # the last two stay as they are
+        if count < 1:
+            self.renderer.info("Nothing to compact yet: the last two exchanges always stay whole.")
+            return
+        self.compact(count)
+        self.renderer.info(f"Summary: {self.conversation.summary}")
+
+    def compact(self, count: int) -> None:
+        raise NotImplementedError
+
     def _kept(self) -> Keeper:
         if self.keeper is None:
             raise UsageError("this session is not saved (--no-save, or save = false in the config file)")
