@@ -161,3 +161,26 @@ def test_reasoning_tokens_are_part_of_usage() -> None:
         '"completionTokensDetails":{"reasoningTokens":"7"}}}}'
     )
     assert parse_line(line).usage == Usage(3, 9, reasoning_tokens=7, total_tokens=12)
+
+
+def test_each_message_is_encoded_once_and_the_body_is_the_same_json() -> None:
+    from ychat.api.v1 import Encoded
+    from ychat.conversation import Conversation
+
+    encoded, conversation = Encoded(), Conversation("sys")
+    conversation.record("При", "вет")
+
+    def body(text: str) -> dict:
+        messages = conversation.messages_for(text)
+        head = {
+            k: v for k, v in completion_body("gpt://f/yandexgpt/latest", messages, Options()).items() if k != "messages"
+        }
+        sent = json.loads(encoded.body(head, messages))
+        assert sent == completion_body("gpt://f/yandexgpt/latest", messages, Options())
+        return sent
+
+    body("one")
+    fragment = encoded._fragments[id(conversation.exchanges[0].messages[0])][1]
+    conversation.record("one", "answer")
+    body("two")
+    assert encoded._fragments[id(conversation.exchanges[0].messages[0])][1] is fragment  # reused, not encoded again

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from ychat.chat import Message
@@ -23,6 +24,11 @@ class Exchange:
 
     user: str
     assistant: str
+
+    @functools.cached_property
+    def messages(self) -> tuple[Message, Message]:
+        """The same two objects every turn (the request encoder keeps their JSON by identity)."""
+        return Message("user", self.user), Message("assistant", self.assistant)
 
 
 @dataclass
@@ -48,9 +54,7 @@ class Conversation:
         system = self.system_text()
         if system:
             messages.append(Message("system", system))
-        for exchange in self.exchanges[leave_out:]:
-            messages.append(Message("user", exchange.user))
-            messages.append(Message("assistant", exchange.assistant))
+        messages += [message for exchange in self.exchanges[leave_out:] for message in exchange.messages]
         messages.append(Message("user", user_text))
         return messages
 

@@ -61,9 +61,9 @@ class Keeper:
         if self.cid is None:
             title = self._title or title_of(text)
             self.cid = self.store.create(title=title, dialect=self.dialect, model=model, system=system, options={})
-        else:
-            self.store.update(self.cid, system=system, model=model)
-        self.store.add(self.cid, "user", text)
+            self.store.add(self.cid, "user", text)
+            return
+        self.store.add(self.cid, "user", text, system=system, model=model)
 
     def replied(self, done: Done) -> None:
         if self.cid is not None:

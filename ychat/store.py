@@ -147,9 +147,15 @@ class Store:
         usage: dict[str, int] | None = None,
         model_version: str = "",
         finish: str | None = None,
+        system: str | None = None,
+        model: str | None = None,
     ) -> None:
+        """One message, in one transaction (one fsync) with the conversation's ``system``/``model``
+        when given (a message sent with a changed system prompt or model)."""
         now = time.time()
         with self._write() as db:
+            if model is not None:
+                db.execute("UPDATE conversations SET system = ?, model = ? WHERE id = ?", (system, model, cid))
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, text, created, status, usage, model_version, finish)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

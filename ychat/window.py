@@ -12,6 +12,7 @@ Whole exchanges are dropped oldest first; the system prompt and the new message 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ def window_of(model: str, *, dialect: str) -> int | None:
     return next((WINDOWS[c] for c in candidates if c in WINDOWS), None)
 
 
+@functools.lru_cache(maxsize=8192)  # the same texts every turn: a conversation's messages
 def estimate(text: str) -> int:
     """Tokens, roughly and on the high side: a token per 3 bytes of UTF-8 (Cyrillic is 2 bytes a
     letter, so Russian comes out at ~0.7 tokens a letter; YandexGPT's tokenizer does better)."""

@@ -28,6 +28,7 @@ class HttpRequest:
     body: dict[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     stream: bool = False  # the reply is a stream, decoded as it arrives
+    content: bytes | None = None  # ``body`` already encoded (then ``body`` is only for --debug)
 
 
 class Wire(Protocol):

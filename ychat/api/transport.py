@@ -175,10 +175,13 @@ class Transport:
         deadline.check()
         http = self._client()
         with translate_errors(request.url):
+            if request.content is not None:
+                headers.setdefault("Content-Type", "application/json")
             built = http.build_request(
                 request.method,
                 request.url,
-                json=request.body,
+                json=request.body if request.content is None else None,
+                content=request.content,
                 headers=headers,
                 timeout=bounded(http.timeout, deadline),
             )
