@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ychat.config import SOURCES, load_settings, validated
-from ychat.configfile import SECRET_KEYS, default_config_file
+from ychat.configfile import check_key, default_config_file
 from ychat.errors import ConfigError
 
 SHOWN = (
@@ -63,13 +63,7 @@ def _toml(value: object) -> str:
 
 def typed(key: str, raw: str) -> Any:
     """The value as its TOML type (a number, a boolean, a string), validated like every source."""
-    if key in SECRET_KEYS:
-        raise ConfigError(
-            f"{key!r} is a secret and the config file is no place for it",
-            hint="Put it in the environment or run: ychat auth login",
-        )
-    if key not in SOURCES:
-        raise ConfigError(f"unknown setting {key!r} (known: {', '.join(SOURCES)})")
+    check_key(key, SOURCES)
     return validated(SOURCES[key][1], raw, key)
 
 

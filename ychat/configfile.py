@@ -86,13 +86,18 @@ def _profiles(raw: object, path: Path) -> dict[str, Mapping[str, object]]:
 
 def _check_keys(config: ConfigFile, table: Mapping[str, object], known: Collection[str], profile: str | None) -> None:
     for key in table:
-        if key in SECRET_KEYS:
-            raise ConfigError(
-                f"{config.where(key, profile)}: {key!r} is a secret and the config file is no place for it",
-                hint="Put it in the environment (YC_API_KEY, YC_IAM_TOKEN, YC_OAUTH_TOKEN) or run: ychat auth login",
-            )
-        if key not in known:
-            raise ConfigError(f"{config.where(key, profile)}: unknown setting {key!r} (known: {', '.join(known)})")
+        check_key(key, known, f"{config.where(key, profile)}: ")
+
+
+def check_key(key: str, known: Collection[str], where: str = "") -> None:
+    """A key the config file may hold: never a secret, never an unknown one."""
+    if key in SECRET_KEYS:
+        raise ConfigError(
+            f"{where}{key!r} is a secret and the config file is no place for it",
+            hint="Put it in the environment (YC_API_KEY, YC_IAM_TOKEN, YC_OAUTH_TOKEN) or run: ychat auth login",
+        )
+    if key not in known:
+        raise ConfigError(f"{where}unknown setting {key!r} (known: {', '.join(known)})")
 
 
 def _read_regular_file(path: Path) -> bytes:

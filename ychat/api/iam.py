@@ -8,7 +8,6 @@ when a token is due. PyJWT and cryptography are imported only to sign a service-
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -17,7 +16,7 @@ from typing import Any
 
 from ychat.api.auth import Token
 from ychat.api.edge import fetch
-from ychat.api.yandex import error_from_body
+from ychat.api.yandex import error_from_body, load_object
 from ychat.errors import CredentialsRejected, ProtocolError
 
 IAM_ENDPOINT = "https://iam.api.cloud.yandex.net"
@@ -34,12 +33,9 @@ def _call(what: str, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         error = error_from_body(content, http_status=status)
         raise CredentialsRejected(f"{what}: {error.message} (HTTP {status})")
     try:
-        body = json.loads(content)
-    except ValueError:
-        raise ProtocolError(f"{what}: the answer is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProtocolError(f"{what}: the answer is not a JSON object")
-    return body
+        return load_object(content.decode("utf-8", errors="replace"))
+    except ProtocolError as error:
+        raise ProtocolError(f"{what}: {error.message}") from None
 
 
 def _iam_token(body: Mapping[str, Any], what: str) -> Token:
