@@ -17,9 +17,10 @@ from ychat.errors import UsageError
 if TYPE_CHECKING:
     from ychat.backend import Backend
     from ychat.config import Settings
+    from ychat.ports import Renderer, Role
     from ychat.render import PlainRenderer
     from ychat.render.markdown import MarkdownRenderer
-    from ychat.session import Renderer, Role, Session
+    from ychat.session import Session
 
 
 def silence_stdout() -> None:
@@ -146,7 +147,7 @@ class ConfigProfiles:
 
     def get(self, name: str) -> Role:
         from ychat.config import default_config_file, load_settings
-        from ychat.session import Role
+        from ychat.ports import Role
 
         config = default_config_file(self._env)
         settings = load_settings({**self._flags, "profile": name}, env=self._env, config_file=config)

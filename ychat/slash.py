@@ -16,7 +16,8 @@ from ychat.window import window_of
 if TYPE_CHECKING:
     from ychat.chat import Usage
     from ychat.conversation import Conversation
-    from ychat.session import ChatOptions, Keeper, Profiles, Renderer
+    from ychat.ports import Keeper, Profiles, Renderer
+    from ychat.session import ChatOptions
 
 MODEL_NAME = re.compile(r"[\w.:/@-]+")  # yandexgpt-lite, yandexgpt/rc, gpt://b1g…/yandexgpt/latest
 
