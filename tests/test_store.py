@@ -379,3 +379,19 @@ def test_context_summarize_compacts_instead_of_dropping(server: RunningServer, t
     first = server.emulator.requests[-1].body["messages"][0]
     assert first["role"] == "system" and first["text"].endswith("A summary.")
     assert len(session.conversation.exchanges) == 3
+
+
+def test_a_large_message_is_counted_by_tokenize_completion(server: RunningServer) -> None:
+    from tests.conftest import in_process_client
+    from ychat.conversation import Conversation
+    from ychat.session import ChatOptions, Session
+
+    text = "word " * 4_000  # 20 000 bytes: the local estimate says ~6 700 tokens, the tokenizer ~4 000
+    options = ChatOptions("yandexgpt", max_tokens=100, window=5_000)
+    session = Session(in_process_client(server.emulator), Recorder(), Conversation(), options)
+    done = session.send(text)
+    paths = [r.path for r in server.emulator.requests]
+    assert paths == ["/foundationModels/v1/tokenizeCompletion", "/foundationModels/v1/completion"]
+    assert done.text.startswith("Echo: word")
+    with pytest.raises(ContextTooLong, match="5,000-token window"):  # the estimate alone would refuse it
+        Session(object(), Recorder(), Conversation(), options).send(text)  # type: ignore[arg-type]

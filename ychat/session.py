@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
-from ychat.chat import Delta, Done, Event, Options, Pending, Reasoning, Replace, Retrying, Usage
+from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying, Usage
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, UsageError, YChatError
@@ -142,7 +142,20 @@ class Session(SlashCommands):
         measured = self._measured[0] if self._measured and self._measured[1] == 0 else None
         reply = self.options.max_tokens or DEFAULT_REPLY
         system = self.conversation.system_text()
-        return plan(pairs, text, system=system, window=window, reply=reply, measured=measured).dropped
+        counted = self._counted(text)
+        return plan(
+            pairs, text, system=system, window=window, reply=reply, measured=measured, new_tokens=counted
+        ).dropped
+
+    def _counted(self, text: str) -> int | None:
+        """A large new text is counted by the server's tokenizer when the client can (free of charge)."""
+        from ychat.window import LARGE, estimate
+
+        count = getattr(self.client, "count_tokens", None)
+        if count is None or estimate(text) <= LARGE:
+            return None
+        result: int | None = count(self.options.model, [Message("user", text)])
+        return result
 
     def _window(self) -> int | None:
         from ychat.window import window_of

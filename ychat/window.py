@@ -33,6 +33,7 @@ WINDOWS = {  # total tokens, prompt and reply (docs ru/ai-studio/concepts/genera
 }
 V1ALPHA_WINDOW = 7_400  # maxTokens counts prompt and reply together there
 DEFAULT_REPLY = 2_000  # the room kept for a reply when --max-tokens is not set
+LARGE = 4_000  # estimated tokens above which the new text is counted by tokenizeCompletion (free)
 PER_MESSAGE = 4  # the chat template's tokens around each message
 
 
@@ -67,10 +68,12 @@ def plan(
     window: int,
     reply: int,
     measured: int | None = None,
+    new_tokens: int | None = None,
 ) -> Plan:
-    """``measured``: the previous reply's input + completion tokens for all of ``exchanges``."""
+    """``measured``: the previous reply's input + completion tokens for all of ``exchanges``;
+    ``new_tokens``: the new text counted by the server's tokenizer (else estimated)."""
     sizes = [estimate(user) + estimate(answer) for user, answer in exchanges]
-    fixed = (estimate(system) if system else 0) + estimate(new_text)
+    fixed = (estimate(system) if system else 0) + (new_tokens if new_tokens is not None else estimate(new_text))
     if measured is not None and sizes:
         scale = max(0.2, min(5.0, (measured - (estimate(system) if system else 0)) / max(1, sum(sizes))))
         sizes = [math.ceil(size * scale) for size in sizes]

@@ -18,7 +18,7 @@ from ychat.api.dialect import Dialect
 from ychat.api.transport import Transport
 from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.chat import Event, Message, Options
-from ychat.errors import UsageError
+from ychat.errors import UsageError, YChatError
 
 if TYPE_CHECKING:
     from ychat.api.deferred import Deferred
@@ -68,6 +68,18 @@ class ApiClient:
         """Yield Delta/Replace/Retrying/Pending events, then Done; raise a YChatError on failure."""
         dialect = self._deferred() if options.deferred else self.dialect
         yield from dialect.complete(self.transport, model, messages, options)
+
+    def count_tokens(self, model: str, messages: Sequence[Message]) -> int | None:
+        """The prompt's tokens by the server's tokenizer (v1 tokenizeCompletion, free); None when
+        the dialect has none or the count fails (the caller then estimates)."""
+        count = getattr(self.dialect, "count_tokens", None)
+        if count is None:
+            return None
+        try:
+            result: int = count(self.transport, model, messages)
+            return result
+        except YChatError:
+            return None
 
     def follow(self, operation_id: str) -> Generator[Event, None, None]:
         """A deferred operation's reply, waiting for it if it is still running."""

@@ -27,6 +27,11 @@ def check(transport: Transport, *, api: str, endpoint: str, folder_id: str | Non
         body = completion_body(expand_model_uri(model, folder_id=folder_id), [Message("user", "ping")], Options())
         url = endpoint.rstrip("/") + "/foundationModels/v1/tokenizeCompletion"
         request = HttpRequest("POST", url, body, yandex_headers(folder_id, data_logging=False))
+    return count(transport, request)
+
+
+def count(transport: Transport, request: HttpRequest) -> int:
+    """How many tokens (or models) the answer to ``request`` lists."""
     found = 0
     for item in transport.exchange(request, YandexWire(), decode=_count):
         if not isinstance(item, Retrying):

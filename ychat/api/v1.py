@@ -196,6 +196,13 @@ class V1(YandexWire):
     def check_model(self, model: str) -> None:
         expand_model_uri(model, folder_id=self.folder_id)
 
+    def count_tokens(self, transport: Transport, model: str, messages: Sequence[Message]) -> int:
+        from ychat.api.probe import count
+
+        body = completion_body(expand_model_uri(model, folder_id=self.folder_id), messages, Options(stream=False))
+        url = self.url.removesuffix(COMPLETION_PATH) + "/foundationModels/v1/tokenizeCompletion"
+        return count(transport, HttpRequest("POST", url, body, yandex_headers(self.folder_id, data_logging=False)))
+
     def complete(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options
     ) -> Iterator[Event]:
