@@ -395,3 +395,28 @@ def test_a_large_message_is_counted_by_tokenize_completion(server: RunningServer
     assert done.text.startswith("Echo: word")
     with pytest.raises(ContextTooLong, match="5,000-token window"):  # the estimate alone would refuse it
         Session(object(), Recorder(), Conversation(), options).send(text)  # type: ignore[arg-type]
+
+
+def test_search_without_fts5_falls_back_to_a_substring(tmp_path: Path) -> None:
+    store = db(tmp_path)
+    cid = store.create(title="t", dialect="v1", model="m", system=None, options={})
+    store.add(cid, "user", "100% of the platypus_eggs")
+    store.add(cid, "assistant", "nothing here")
+    store.fts = False  # as on an SQLite built without FTS5
+    assert [line for _, line in store.search("100% of")] == ["100% of the platypus_eggs"]
+    assert store.search("of_the") == []  # _ and % are literal, not wildcards
+    store.close()
+
+
+def test_ctrl_x_ctrl_e_edits_the_input_and_sends_it(server: RunningServer, tmp_path: Path) -> None:
+    script = tmp_path / "editor.sh"
+    script.write_text('#!/bin/sh\nprintf "%s, edited\\n" "$(cat "$1")" > "$1"\n')
+    script.chmod(0o755)
+    child = spawn(ychat_env(tmp_path, server.url, EDITOR=str(script), **data_env(tmp_path)))
+    child.expect_exact(PROMPT)
+    child.send("draft")
+    child.send("\x18\x05")  # Ctrl-X Ctrl-E
+    child.expect_exact("Echo: draft, edited")
+    child.send("/exit" + ENTER)
+    child.expect(pexpect.EOF)
+    assert sent(server.emulator) == [("user", "draft, edited")]
