@@ -40,3 +40,8 @@ def test_help_lists_every_command() -> None:
     text = help_text()
     assert all(f"/{name}" in text for name in COMMANDS)
     assert "Esc Enter" in text
+
+
+def test_help_rows_fit_80_columns() -> None:
+    rows = help_text().split("\n\n")[0].splitlines()
+    assert all(len(row) <= 80 for row in rows), [row for row in rows if len(row) > 80]
