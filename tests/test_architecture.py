@@ -16,7 +16,7 @@ ROOT = PACKAGE.parent
 # outside library -> the only modules allowed to import it
 OWNERS = {
     "httpx": {"api/transport.py", "api/edge.py"},
-    "rich": {"render/markdown.py"},
+    "rich": {"render/markdown.py", "render/progress.py"},
     "prompt_toolkit": {"terminal.py"},
     "typer": {"cli/chat.py", "cli/tools.py", "cli/common.py"},
     "uvicorn": {"server/http.py"},

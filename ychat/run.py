@@ -54,6 +54,8 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     env = os.environ
     _exit_on_hangup_and_term()
     settings = load_settings(flags, env=env, config_file=default_config_file(env))
+    if flags.get("each_line"):
+        return _each_line(flags, prompt, settings, use_local)
     piped = not sys.stdin.isatty()
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
     if flags.get("json") and message is None:
@@ -96,6 +98,28 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
             history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info, toolbar=toolbar
         )
         session.run(read_line)
+
+
+def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settings, use_local: bool) -> None:
+    from ychat.backend import choose
+    from ychat.batchrun import run_each_line
+    from ychat.chat import Options, Reasoning
+
+    backend = choose(settings, local_requested=use_local, interactive=False, model_flag=None)
+    reasoning = Reasoning(settings.reasoning) if settings.reasoning else None
+    options = Options(settings.temperature, settings.max_tokens, False, reasoning, settings.deferred)
+    with backend:
+        source, concurrency = flags.get("input"), flags.get("concurrency")
+        run_each_line(
+            backend.client,
+            backend.model,
+            options,
+            system=settings.system,
+            prompt=prompt,
+            source=str(source) if source is not None else None,
+            concurrency=int(concurrency) if isinstance(concurrency, int) else 4,
+            as_json=bool(flags.get("json")),
+        )
 
 
 def _json_renderer(session: Session) -> Renderer:

@@ -104,6 +104,15 @@ def chat(
     status: Annotated[
         Optional[bool], typer.Option("--status/--no-status", help="A bottom toolbar: model, context used, cost.")
     ] = None,
+    each_line: Annotated[
+        bool, typer.Option("--each-line", help="Answer each line of stdin (or --input) on its own, in order.")
+    ] = False,
+    input_file: Annotated[
+        Optional[str], typer.Option("--input", metavar="FILE", help="--each-line: read the questions from FILE.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help="--each-line: requests in flight at most.")
+    ] = 4,
     as_json: Annotated[
         bool, typer.Option("--json", help="One-off: print one JSON object (text, finish reason, usage, ids).")
     ] = False,
@@ -144,6 +153,9 @@ def chat(
         "continue": again or None,
         "resume": resume,
         "json": as_json or None,
+        "each_line": each_line or input_file is not None or None,
+        "input": input_file,
+        "concurrency": concurrency,
         "status": status,
     }
     use_local = local or local_model is not None
