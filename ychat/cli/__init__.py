@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from ychat.cli.chat import app
-from ychat.cli.tools import auth_app, config_app, history_app, operation_app, serve_app
+from ychat.cli.tools import auth_app, completion_app, config_app, history_app, operation_app, serve_app
 
 SUBCOMMANDS = {
     "serve": serve_app,
@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "config": config_app,
     "auth": auth_app,
     "history": history_app,
+    "completion": completion_app,
 }
 
 __all__ = ["app", "main"]

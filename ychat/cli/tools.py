@@ -14,6 +14,7 @@ from ychat.cli.common import guarded, typer_app
 serve_app = typer_app()
 operation_app = typer_app()
 config_app = typer_app(commands=True, help="The config file: path, show, set KEY VALUE, unset KEY.")
+completion_app = typer_app()
 history_app = typer_app(commands=True, help="Saved conversations: list, show, export, delete, search.")
 auth_app = typer_app(commands=True, help="Credentials: status (which and whether they work), login (store an API key).")
 Profile = Annotated[
@@ -154,3 +155,26 @@ def history_search(text: str, limit: Annotated[int, typer.Option("--limit", "-n"
     from ychat import historycmd
 
     raise typer.Exit(guarded(lambda: historycmd.search(typer.echo, text, limit=limit), debug=False))
+
+
+@completion_app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="bash|zsh|fish", help="Your shell ('profiles': the config's).")],
+) -> None:
+    """Print a completion script: source <(ychat completion bash)."""
+
+    def action() -> None:
+        from ychat import completion as scripts
+
+        if shell == "profiles":  # what -p completes to, read at Tab time
+            from ychat.run import ConfigProfiles
+
+            typer.echo("\n".join(ConfigProfiles({}, os.environ).names()))
+            return
+        if shell not in scripts.SCRIPTS:
+            from ychat.errors import UsageError
+
+            raise UsageError(f"no completion for {shell!r}: bash, zsh or fish")
+        typer.echo(scripts.SCRIPTS[shell](), nl=False)
+
+    raise typer.Exit(guarded(action, debug=False))

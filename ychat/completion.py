@@ -1,0 +1,90 @@
+"""``ychat completion bash|zsh|fish``: a completion script for the shell (static text: nothing
+runs at Tab but ``ychat completion profiles`` for ``-p``, which reads only the config file).
+
+Options come from the chat command itself, so a new flag completes without editing this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ychat.commands import MODEL_NAMES
+
+SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
+    "serve": ("--host", "--port", "--local-model", "--threads", "--debug", "-p", "--profile"),
+    "operation": ("--debug", "-p", "--profile"),
+    "config": ("path", "show", "set", "unset", "-p", "--profile"),
+    "auth": ("status", "login", "-p", "--profile"),
+    "history": ("list", "show", "export", "delete", "search", "--json", "--limit", "-o", "--output"),
+    "completion": ("bash", "zsh", "fish"),
+}
+VALUES = {"--api": ("v1", "v1alpha", "openai"), "--reasoning": ("hidden", "off")}
+FILES = ("--input", "--local-model", "-o", "--output")
+
+
+def chat_options() -> list[str]:
+    import typer.main
+
+    from ychat.cli.chat import app
+
+    command = typer.main.get_command(app)
+    options = [p for p in command.params if p.param_type_name == "option"]
+    return sorted({name for param in options for name in [*param.opts, *param.secondary_opts]} | {"-h", "--help"})
+
+
+def bash() -> str:
+    options, models = " ".join(chat_options()), " ".join(MODEL_NAMES)
+    cases = "\n".join(f"    {word}) words='{' '.join(after)}' ;;" for word, after in SUBCOMMANDS.items())
+    values = "\n".join(
+        f"    {flag}) COMPREPLY=($(compgen -W '{' '.join(v)}' -- \"$cur\")); return ;;" for flag, v in VALUES.items()
+    )
+    return f"""# ychat completion for bash: source <(ychat completion bash)
+_ychat() {{
+  local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}" words
+  case "$prev" in
+{values}
+    -m|--model) COMPREPLY=($(compgen -W '{models}' -- "$cur")); return ;;
+    -p|--profile) COMPREPLY=($(compgen -W "$(ychat completion profiles 2>/dev/null)" -- "$cur")); return ;;
+    {"|".join(FILES)}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+  esac
+  case "${{COMP_WORDS[1]}}" in
+{cases}
+    *) words='{options}'
+       [ "$COMP_CWORD" -eq 1 ] && words="$words {" ".join(SUBCOMMANDS)}" ;;
+  esac
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}}
+complete -F _ychat ychat
+"""
+
+
+def zsh() -> str:
+    head = (
+        "# ychat completion for zsh: source <(ychat completion zsh)\n"
+        "(( $+functions[compdef] )) || { autoload -U +X compinit && compinit -u; }\n"
+        "autoload -U +X bashcompinit && bashcompinit\n"
+    )
+    return head + bash()
+
+
+def fish() -> str:
+    lines = ["# ychat completion for fish: ychat completion fish | source"]
+    top = "not __fish_seen_subcommand_from " + " ".join(SUBCOMMANDS)
+    lines += [f"complete -c ychat -n '{top}' -f -a '{word}'" for word in SUBCOMMANDS]
+    for option in chat_options():
+        flag = f"-l {option[2:]}" if option.startswith("--") else f"-s {option[1:]}"
+        values = VALUES.get(option)
+        extra = f" -xa '{' '.join(values)}'" if values else ""
+        if option in ("-m", "--model"):
+            extra = f" -xa '{' '.join(MODEL_NAMES)}'"
+        if option in ("-p", "--profile"):
+            extra = " -xa '(ychat completion profiles 2>/dev/null)'"
+        lines.append(f"complete -c ychat -n '{top}' {flag}{extra}")
+    for word, after in SUBCOMMANDS.items():
+        words = " ".join(a for a in after if not a.startswith("-"))
+        if words:
+            lines.append(f"complete -c ychat -n '__fish_seen_subcommand_from {word}' -f -a '{words}'")
+    return "\n".join(lines) + "\n"
+
+
+SCRIPTS = {"bash": bash, "zsh": zsh, "fish": fish}
