@@ -1,7 +1,8 @@
 """``ychat completion bash|zsh|fish``: a completion script for the shell (static text: nothing
 runs at Tab but ``ychat completion profiles`` for ``-p``, which reads only the config file).
 
-Options come from the chat command itself, so a new flag completes without editing this file.
+The chat command's options are handed in (``ychat.cli.chat.option_names``), so a new flag
+completes without editing this file.
 """
 
 from __future__ import annotations
@@ -22,18 +23,8 @@ VALUES = {"--api": ("v1", "v1alpha", "openai"), "--reasoning": ("hidden", "off")
 FILES = ("--input", "--local-model", "-o", "--output")
 
 
-def chat_options() -> list[str]:
-    import typer.main
-
-    from ychat.cli.chat import app
-
-    command = typer.main.get_command(app)
-    options = [p for p in command.params if p.param_type_name == "option"]
-    return sorted({name for param in options for name in [*param.opts, *param.secondary_opts]} | {"-h", "--help"})
-
-
-def bash() -> str:
-    options, models = " ".join(chat_options()), " ".join(MODEL_NAMES)
+def bash(chat_options: list[str]) -> str:
+    options, models = " ".join(chat_options), " ".join(MODEL_NAMES)
     cases = "\n".join(f"    {word}) words='{' '.join(after)}' ;;" for word, after in SUBCOMMANDS.items())
     values = "\n".join(
         f"    {flag}) COMPREPLY=($(compgen -W '{' '.join(v)}' -- \"$cur\")); return ;;" for flag, v in VALUES.items()
@@ -58,20 +49,20 @@ complete -F _ychat ychat
 """
 
 
-def zsh() -> str:
+def zsh(chat_options: list[str]) -> str:
     head = (
         "# ychat completion for zsh: source <(ychat completion zsh)\n"
         "(( $+functions[compdef] )) || { autoload -U +X compinit && compinit -u; }\n"
         "autoload -U +X bashcompinit && bashcompinit\n"
     )
-    return head + bash()
+    return head + bash(chat_options)
 
 
-def fish() -> str:
+def fish(chat_options: list[str]) -> str:
     lines = ["# ychat completion for fish: ychat completion fish | source"]
     top = "not __fish_seen_subcommand_from " + " ".join(SUBCOMMANDS)
     lines += [f"complete -c ychat -n '{top}' -f -a '{word}'" for word in SUBCOMMANDS]
-    for option in chat_options():
+    for option in chat_options:
         flag = f"-l {option[2:]}" if option.startswith("--") else f"-s {option[1:]}"
         values = VALUES.get(option)
         extra = f" -xa '{' '.join(values)}'" if values else ""

@@ -162,3 +162,12 @@ def chat(
     from ychat.run import run
 
     raise typer.Exit(guarded(lambda: run(flags, prompt, use_local), debug=debug))
+
+
+def option_names() -> list[str]:
+    """Every option of the chat command, for the completion scripts."""
+    import typer.main
+
+    command = typer.main.get_command(app)
+    options = [p for p in command.params if p.param_type_name == "option"]
+    return sorted({name for param in options for name in [*param.opts, *param.secondary_opts]} | {"-h", "--help"})

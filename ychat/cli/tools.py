@@ -175,6 +175,8 @@ def completion(
             from ychat.errors import UsageError
 
             raise UsageError(f"no completion for {shell!r}: bash, zsh or fish")
-        typer.echo(scripts.SCRIPTS[shell](), nl=False)
+        from ychat.cli.chat import option_names
+
+        typer.echo(scripts.SCRIPTS[shell](option_names()), nl=False)
 
     raise typer.Exit(guarded(action, debug=False))
