@@ -74,7 +74,7 @@ def _cloud(settings: Settings) -> Backend:
     dialect = dialect_for(
         settings.api, endpoint=settings.endpoint, folder_id=settings.folder_id, data_logging=settings.data_logging
     )
-    credentials = _credentials(settings)
+    credentials = credentials_for(settings)
     dialect.check_model(settings.model)  # bad model/folder: exit 2 now
     transport = Transport(
         functools.partial(build_http_client, timeout=settings.timeout),
@@ -93,7 +93,7 @@ def _needs_yandex(settings: Settings) -> bool:
     return settings.api != "openai" or is_yandex(settings.endpoint)
 
 
-def _credentials(settings: Settings) -> Credentials | None:
+def credentials_for(settings: Settings) -> Credentials | None:
     return require_credentials(settings) if _needs_yandex(settings) else settings.openai_credentials
 
 

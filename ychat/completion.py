@@ -18,6 +18,7 @@ SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "auth": ("status", "login", "-p", "--profile"),
     "history": ("list", "show", "export", "delete", "search", "--json", "--limit", "-o", "--output"),
     "completion": ("bash", "zsh", "fish"),
+    "models": ("--json", "--local", "-p", "--profile"),
 }
 VALUES = {"--api": ("v1", "v1alpha", "openai"), "--reasoning": ("hidden", "off")}
 FILES = ("--input", "--local-model", "-o", "--output")

@@ -37,3 +37,21 @@ def count(transport: Transport, request: HttpRequest) -> int:
         if not isinstance(item, Retrying):
             found = item
     return found
+
+
+def _ids(chunks: Iterator[bytes], stream: bool) -> Iterator[list[str]]:
+    body = json.loads(b"".join(chunks) or b"{}")
+    data = body.get("data", []) if isinstance(body, dict) else []
+    yield [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
+
+
+def models(transport: Transport, *, base_url: str, folder_id: str | None) -> list[str]:
+    """``GET {base}/models`` of an OpenAI-compatible API (Yandex's with the folder in OpenAI-Project)."""
+    headers = {"OpenAI-Project": folder_id} if folder_id else {}
+    found: list[str] = []
+    for item in transport.exchange(
+        HttpRequest("GET", base_url.rstrip("/") + "/models", headers=headers), YandexWire(), decode=_ids
+    ):
+        if not isinstance(item, Retrying):
+            found = item
+    return found

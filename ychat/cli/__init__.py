@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from ychat.cli.chat import app
-from ychat.cli.tools import auth_app, completion_app, config_app, history_app, operation_app, serve_app
+from ychat.cli.tools import auth_app, completion_app, config_app, history_app, models_app, operation_app, serve_app
 
 SUBCOMMANDS = {
     "serve": serve_app,
@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "auth": auth_app,
     "history": history_app,
     "completion": completion_app,
+    "models": models_app,
 }
 
 __all__ = ["app", "main"]

@@ -15,6 +15,7 @@ serve_app = typer_app()
 operation_app = typer_app()
 config_app = typer_app(commands=True, help="The config file: path, show, set KEY VALUE, unset KEY.")
 completion_app = typer_app()
+models_app = typer_app()
 history_app = typer_app(commands=True, help="Saved conversations: list, show, export, delete, search.")
 auth_app = typer_app(commands=True, help="Credentials: status (which and whether they work), login (store an API key).")
 Profile = Annotated[
@@ -178,5 +179,21 @@ def completion(
         from ychat.cli.chat import option_names
 
         typer.echo(scripts.SCRIPTS[shell](option_names()), nl=False)
+
+    raise typer.Exit(guarded(action, debug=False))
+
+
+@models_app.command()
+def models(
+    as_json: Json = False,
+    local: Annotated[bool, typer.Option("--local", help="The local model (the local extra).")] = False,
+    profile: Profile = None,
+) -> None:
+    """The models the account (or the OpenAI-compatible server) offers: name, context window, id."""
+    from ychat import modelscmd
+
+    def action() -> None:
+        names = modelscmd.listed({"profile": profile}, local=local)
+        modelscmd.show(typer.echo, names, as_json=as_json)
 
     raise typer.Exit(guarded(action, debug=False))
