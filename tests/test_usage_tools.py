@@ -168,3 +168,16 @@ def test_a_one_off_that_is_too_long_for_the_window_fails_before_the_request(
     assert result.returncode == 1
     assert_one_error_line(result.stderr, "7,400-token window")
     assert server.emulator.requests == []
+
+
+def test_an_attachment_stays_for_retry_when_the_reply_fails(emulator: Emulator, tmp_path: Path) -> None:
+    from ychat.testing import HttpError
+
+    (tmp_path / "notes.txt").write_text("the notes\n")
+    emulator.enqueue(HttpError.documented(500))
+    renderer = Recorder()
+    session = Session(in_process_client(emulator), renderer, Conversation(), ChatOptions("yandexgpt"))
+    session.run(iter([f"/file {tmp_path / 'notes.txt'}", "summarize", "/retry", "/exit"]).__next__)
+    bodies = [r.body["messages"][-1]["text"] for r in emulator.requests]
+    assert bodies == ["summarize\n\nFile notes.txt:\n```\nthe notes\n```"] * 2  # the retry carried the file too
+    assert session.attachments == [] and session.conversation.exchanges[-1].user == bodies[-1]

@@ -69,8 +69,9 @@ class Session(SlashCommands):
         self.unsent: str | None = None  # a message whose reply failed or was cancelled
 
     def send(self, text: str) -> Done:
-        """One request with the whole history; the exchange is recorded only when it completes."""
-        text, self.attachments = with_attachments(text, self.attachments), []
+        """One request with the whole history; the exchange is recorded only when it completes.
+        Files attached with /file go with it, and stay attached if it fails (for /retry)."""
+        text = with_attachments(text, self.attachments)
         leave_out = self._fit(text)  # a message that cannot fit fails here, before any request
         if leave_out and self.options.context == "summarize":
             self.compact(leave_out)
@@ -91,7 +92,7 @@ class Session(SlashCommands):
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
             self._count(done.usage)
         self.conversation.record(text, done.text)
-        self.unsent = None
+        self.unsent, self.attachments = None, []
         self.renderer.end_reply(done)
         return done
 
