@@ -28,7 +28,7 @@ from ychat.validate import HEADER_SAFE
 # --api NAME -> (default model, default endpoint); the endpoint is that dialect's base URL
 DIALECT_DEFAULTS = {
     "v1": ("yandexgpt", DEFAULT_ENDPOINT),
-    "v1alpha": ("general", DEFAULT_ENDPOINT),
+    "v1alpha": ("general", DEFAULT_ENDPOINT),  # general = YandexGPT Lite; "yagpt-2.0:hq" was Pro
     "openai": ("yandexgpt", DEFAULT_ENDPOINT + "/v1"),
 }
 V1ALPHA_MAX_TOKENS = 7400  # prompt and reply together (REFERENCE.md §3)
@@ -96,7 +96,6 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "metadata_endpoint": (("YCHAT_METADATA_ENDPOINT",), v.endpoint),
 }
 AUTH_KEYS = ("auth", "service_account_key_file", "yc_profile", "iam_endpoint", "metadata_endpoint")
-SECRET_VARS = ("YC_API_KEY", "API_KEY", "YC_IAM_TOKEN", "IAM_TOKEN", "YC_OAUTH_TOKEN", "YCHAT_OPENAI_API_KEY")
 
 
 def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config_file: Path | None) -> Settings:

@@ -145,14 +145,13 @@ def _keep(session: Session, settings: Settings, flags: Mapping[str, object], sta
     cid = store.resolve(str(resume)) if resume else store.latest()
     if cid is None:
         raise UsageError("there is no saved conversation to continue", hint="ychat history list shows them")
-    if cid is not None:
-        saved, conversation = load(store, cid)
-        conversation.system = settings.system if flags.get("system") is not None else saved.system
-        session.conversation = conversation
-        if flags.get("model") is None and not session.options.model_fixed:
-            session.options.model = saved.model
-        turns = len(conversation.exchanges)
-        session.renderer.info(f"Continuing “{saved.title}” ({cid[:8]}, {turns} exchange{'s' if turns != 1 else ''}).")
+    saved, conversation = load(store, cid)
+    conversation.system = settings.system if flags.get("system") is not None else saved.system
+    session.conversation = conversation
+    if flags.get("model") is None and not session.options.model_fixed:
+        session.options.model = saved.model
+    turns = len(conversation.exchanges)
+    session.renderer.info(f"Continuing “{saved.title}” ({cid[:8]}, {turns} exchange{'s' if turns != 1 else ''}).")
     if settings.save:
         session.keeper = Keeper(store, dialect=settings.api, model=session.options.model, cid=cid)
 

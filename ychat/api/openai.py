@@ -149,8 +149,6 @@ class OpenAIWire:
 class OpenAI:
     """``--api openai``."""
 
-    default_model = "yandexgpt"
-
     def __init__(self, *, base_url: str = DEFAULT_BASE, folder_id: str | None) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.yandex = is_yandex(base_url)

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ychat.api.transport import Transport
 
 CHAT_PATH = "/llm/v1alpha/chat"
-DEFAULT_MODEL = "general"  # YandexGPT Lite; "yagpt-2.0:hq" was Pro
 MAX_TOKENS = 7400
 
 
@@ -84,9 +83,7 @@ class V1AlphaWire(YandexWire):
 
 
 class V1Alpha:
-    """``--api v1alpha``: ``--model`` is sent as given (``general`` by default)."""
-
-    default_model = DEFAULT_MODEL
+    """``--api v1alpha``: ``--model`` is sent as given (``general`` by default: config.DIALECT_DEFAULTS)."""
 
     def __init__(self, *, endpoint: str = DEFAULT_ENDPOINT, folder_id: str | None, data_logging: bool = False) -> None:
         self.url = endpoint.rstrip("/") + CHAT_PATH
