@@ -312,3 +312,11 @@ def test_a_secret_in_the_config_file_points_at_auth_login(tmp_path: Path) -> Non
     assert_one_error_line(result.stderr, f"{config}:2: 'api_key' is a secret")
     assert "ychat auth login" in result.stderr.decode()
     assert stat.S_IMODE(config.stat().st_mode) != 0  # untouched
+
+
+def test_auth_status_shows_an_exchanged_tokens_expiry(iam_server: RunningServer, tmp_path: Path) -> None:
+    env = env_for(tmp_path, iam_server, YC_OAUTH_TOKEN=OAUTH)
+    result = ychat(iam_server.url, tmp_path, "auth", "status", **env)
+    out = result.stdout.decode()
+    assert result.returncode == 0 and "credentials: YC_OAUTH_TOKEN" in out and "token expires: 20" in out
+    assert OAUTH not in out + result.stderr.decode()

@@ -181,3 +181,12 @@ def test_an_attachment_stays_for_retry_when_the_reply_fails(emulator: Emulator, 
     bodies = [r.body["messages"][-1]["text"] for r in emulator.requests]
     assert bodies == ["summarize\n\nFile notes.txt:\n```\nthe notes\n```"] * 2  # the retry carried the file too
     assert session.attachments == [] and session.conversation.exchanges[-1].user == bodies[-1]
+
+
+def test_copy_without_a_terminal_or_a_tool_says_so(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    renderer = Recorder()  # its control() returns None: not a terminal
+    session = Session(in_process_client(emulator), renderer, Conversation(), ChatOptions("yandexgpt"))
+    session.run(iter(["hi", "/copy", "/exit"]).__next__)
+    (error,) = renderer.named("error")
+    assert "cannot copy: not a terminal and no clipboard tool" in str(error)
