@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import httpx
+import pexpect
+import pytest
 
 from tests.conftest import needs_model
 from tests.helpers import ychat
@@ -60,3 +62,77 @@ def test_models_offline_is_the_gguf_with_its_window(tmp_path: Path) -> None:
     result = ychat(None, tmp_path, "models", "--local", "--json")
     record = json.loads(result.stdout.decode())
     assert record["id"] == "SmolLM2-135M-Instruct.Q4_1" and record["context_window"] == 4096
+
+
+def test_the_catalog_asks_once_and_keeps_a_failure() -> None:
+    from ychat.catalog import ModelCatalog
+    from ychat.errors import AuthError
+
+    asked: list[int] = []
+
+    def fetch() -> list[tuple[str, int | None]]:
+        asked.append(1)
+        return [("gpt://b1g/yandexgpt/rc", 32768), ("gpt://b1g/yandexgpt-lite/latest", None)]
+
+    catalog = ModelCatalog(fetch, known=("yandexgpt", "yandexgpt-lite"))
+    assert catalog.names() == ["yandexgpt", "yandexgpt-lite", "yandexgpt/rc"]
+    assert catalog.listed()[0] == ("gpt://b1g/yandexgpt/rc", 32768) and len(asked) == 1
+
+    def refused() -> list[tuple[str, int | None]]:
+        asked.append(2)
+        raise AuthError("Unknown api key", http_status=401)
+
+    failing = ModelCatalog(refused, known=("yandexgpt",))
+    assert failing.names() == ["yandexgpt"]  # Tab still completes the known names
+    with pytest.raises(AuthError):
+        failing.listed()
+    assert asked.count(2) == 1  # not asked again on every Tab
+
+
+def test_model_alone_lists_the_servers_models_and_a_failure_is_one_line(emulator) -> None:
+    from tests.conftest import in_process_client
+    from tests.helpers import Recorder
+    from ychat.catalog import ModelCatalog
+    from ychat.conversation import Conversation
+    from ychat.errors import NetworkError
+    from ychat.session import ChatOptions, Session
+
+    def listed() -> list[tuple[str, int | None]]:
+        return [("gpt://b1g/yandexgpt/latest", 32768), ("gpt://b1g/qwen3-235b-a22b-fp8/latest", None)]
+
+    def unreachable() -> list[tuple[str, int | None]]:
+        raise NetworkError("could not connect to llm.api.cloud.yandex.net")
+
+    for fetch, expected in [(listed, "qwen3-235b-a22b-fp8"), (unreachable, "not available: could not connect")]:
+        renderer = Recorder()
+        session = Session(in_process_client(emulator), renderer, Conversation(), ChatOptions(model="yandexgpt"))
+        session.catalog = ModelCatalog(fetch)
+        session.run(iter(["/model", "/exit"]).__next__)
+        infos = renderer.named("info")
+        assert infos[0] == "Model: yandexgpt" and expected in str(infos[1]) and not renderer.named("error")
+
+
+def test_model_alone_in_the_repl_lists_the_server_and_tab_completes_its_names(server: RunningServer, tmp_path) -> None:
+    from tests.conftest import ychat_env
+    from tests.helpers import ENTER, PROMPT, sent, spawn
+
+    server.emulator.models = [
+        f"gpt://b1gtestfolder/{name}" for name in ("yandexgpt/latest", "qwen3-235b-a22b-fp8/latest")
+    ]
+    child = spawn(ychat_env(tmp_path, server.url))
+    child.expect_exact(PROMPT)
+    child.send("/model" + ENTER)
+    child.expect_exact("32,768")  # yandexgpt's window, from ychat's table
+    child.expect_exact("qwen3-235b-a22b-fp8")
+    child.expect_exact(PROMPT)
+    child.send("/model qw\t" + ENTER)
+    child.expect_exact("Model: qwen3-235b-a22b-fp8")
+    child.expect_exact(PROMPT)
+    child.send("hi" + ENTER)
+    child.expect_exact("Echo: hi")
+    child.expect_exact(PROMPT)
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    assert server.emulator.requests[-1].body["modelUri"] == "gpt://b1gtestfolder/qwen3-235b-a22b-fp8/latest"
+    assert sent(server.emulator) == [("user", "hi")]
+    assert [r.path for r in server.emulator.requests].count("/v1/models") == 1  # asked once, kept

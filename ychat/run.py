@@ -16,6 +16,7 @@ from ychat.errors import UsageError
 
 if TYPE_CHECKING:
     from ychat.backend import Backend
+    from ychat.catalog import ModelCatalog
     from ychat.config import Settings
     from ychat.ports import Renderer, Role
     from ychat.render import PlainRenderer
@@ -90,7 +91,7 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
 
     _exit_on_hangup_and_term(stop_prompt)
     renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
-    models = () if backend.local else commands.MODEL_NAMES
+    models = session.catalog.names if session.catalog and not backend.local else ()  # offline: one model
     completer = CommandCompleter(commands.names(), models)
     with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
         toolbar = session.status_line if status else None
@@ -201,7 +202,19 @@ def _build_session(
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile
+    session.catalog = _catalog(settings, backend)
     return session
+
+
+def _catalog(settings: Settings, backend: Backend) -> ModelCatalog:
+    """Offline, the one GGUF; else the names ychat knows and the server's ``GET /v1/models``."""
+    from ychat import commands, modelscmd
+    from ychat.catalog import ModelCatalog
+
+    if backend.local:
+        return ModelCatalog(lambda: [(backend.model, backend.window)])
+    transport = backend.client.transport
+    return ModelCatalog(lambda: modelscmd.remote(settings, transport), known=commands.MODEL_NAMES)
 
 
 def fetch_operation(operation_id: str, profile: str | None = None) -> None:

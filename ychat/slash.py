@@ -14,6 +14,7 @@ from ychat.errors import UsageError
 from ychat.window import window_of
 
 if TYPE_CHECKING:
+    from ychat.catalog import ModelCatalog
     from ychat.chat import Usage
     from ychat.conversation import Conversation
     from ychat.ports import Keeper, Profiles, Renderer
@@ -32,6 +33,7 @@ class SlashCommands:
     spent: list[tuple[Usage, float | None]]
     attachments: list[tuple[str, str]]
     keeper: Keeper | None
+    catalog: ModelCatalog | None = None  # /model alone lists its models
 
     def turn(self, text: str, *, keep_note: bool = True) -> bool:
         raise NotImplementedError
@@ -66,6 +68,21 @@ class SlashCommands:
                 raise UsageError(f"not a model name: {arg!r} (e.g. yandexgpt-lite, or a gpt:// URI)")
             self.options.model = arg
         self.renderer.info(f"Model: {self.options.model}")
+        if not arg and self.catalog is not None:
+            self.renderer.info(self._models_text(self.catalog))
+
+    def _models_text(self, catalog: ModelCatalog) -> str:
+        from ychat.catalog import short_name
+        from ychat.errors import YChatError
+
+        try:
+            found = catalog.listed()
+        except YChatError as error:
+            return f"The model list is not available: {error.message}"
+        if not found:
+            return "The server lists no models."
+        rows = (f"  {short_name(name):<40} {f'{window:,}' if window else '?':>9}" for name, window in found)
+        return "Models (/model NAME; Tab completes), context window in tokens:\n" + "\n".join(rows)
 
     def _cmd_temperature(self, arg: str) -> None:
         if arg == CLEAR:

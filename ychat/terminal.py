@@ -81,9 +81,10 @@ def open_history(path: Path | None, note: Callable[[str], None] | None = None) -
 
 
 class CommandCompleter(Completer):
-    """Tab after ``/``: command names; after ``/model ``: the model names ychat knows."""
+    """Tab after ``/``: command names; after ``/model ``: the model names, which ``models`` gives
+    (a callable is asked on each such Tab: the REPL's catalog lists the server's models once)."""
 
-    def __init__(self, commands: Sequence[str], models: Sequence[str]) -> None:
+    def __init__(self, commands: Sequence[str], models: Sequence[str] | Callable[[], Sequence[str]]) -> None:
         self.commands, self.models = commands, models
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
@@ -94,7 +95,7 @@ class CommandCompleter(Completer):
         if not space:
             yield from _starting(self.commands, word.lower())
         elif word.lower() == "/model" and " " not in rest:
-            yield from _starting(self.models, rest)
+            yield from _starting(self.models() if callable(self.models) else self.models, rest)
 
 
 def _starting(words: Sequence[str], prefix: str) -> Iterable[Completion]:

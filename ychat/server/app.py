@@ -60,6 +60,9 @@ class LocalAPI:
         self._gate = Gate()  # synchronous requests go before deferred ones
         self.operations = Operations(self.engine, gate=self._gate, closing=self.closing)
 
+    def _models(self) -> dict[str, Any]:
+        return openai.models([self.model])
+
     def close(self) -> None:
         self.closing.set()
         self.operations.close()
@@ -91,7 +94,7 @@ class LocalAPI:
             ("POST", OPENAI + "chat/completions"): lambda body, respond: self._chat(
                 openai.OpenAIWire(body), body, respond
             ),
-            ("GET", OPENAI + "models"): lambda _, respond: json_response(respond, 200, openai.models(self.model)),
+            ("GET", OPENAI + "models"): lambda _, respond: json_response(respond, 200, self._models()),
         }
         if (method, path) in routes:
             return routes[method, path]

@@ -89,9 +89,9 @@ def refusal(status: int, message: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": None}}
 
 
-def models(model_version: str) -> dict[str, Any]:
-    entry = {"id": model_version, "object": "model", "created": 0, "owned_by": "ychat"}
-    return {"object": "list", "data": [entry]}
+def models(ids: list[str]) -> dict[str, Any]:
+    data = [{"id": model, "object": "model", "created": 0, "owned_by": "ychat"} for model in ids]
+    return {"object": "list", "data": data}
 
 
 def sse(record: dict[str, Any] | str) -> bytes:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
 from ychat.chat import FinishReason
+from ychat.server import openai
 from ychat.server.app import LocalAPI, Request
 from ychat.server.dialects import ChatWire, Frames, V1Wire
 from ychat.server.engine import BadRequest, Generation
@@ -39,6 +40,7 @@ class Emulator(LocalAPI):
         self._queue: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self.client_left = threading.Event()  # set when a client closed a reply before its end
+        self.models: list[str] | None = None  # GET /v1/models lists these (default: the engine's model)
 
     def enqueue(self, *items: Scripted) -> None:
         with self._lock:
@@ -54,6 +56,9 @@ class Emulator(LocalAPI):
         except BadRequest as error:
             return json_response(start_response, error.status, unary_error(error.status, str(error)))
         return json_response(start_response, 200, answer)
+
+    def _models(self) -> dict[str, Any]:
+        return super()._models() if self.models is None else openai.models(self.models)
 
     def _check_auth(self, header: str, *, optional: bool = False) -> None:
         super()._check_auth(header, optional=optional)
