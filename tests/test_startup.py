@@ -51,9 +51,17 @@ def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tm
     server.emulator.enqueue(Reply.of("Summary."))
     lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.server", "ychat.testing"]
     lazy += ["ychat.api.v1alpha", "ychat.api.openai", "ychat.api.sse", "ychat.api.deferred"]  # only when chosen
+    lazy += ["rich", "pygments", "click"]  # httpx's own CLI (httpx._main) is not loaded: ychat/api/__init__.py
     argv = ["ychat", "--no-save", "summarize"]  # a saved one-off opens the store, so it needs sqlite3
     assert loaded_after(argv, ychat_env(tmp_path, server.url), "notes", lazy) == []
     assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
+
+
+def test_httpx_cli_still_runs_when_asked_for() -> None:
+    """The stand-in for httpx._main loads the real tool when its main is called."""
+    code = "import ychat.api.transport, httpx, sys; sys.argv = ['httpx', '--help']; httpx.main()"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "Usage" in result.stdout, result.stderr
 
 
 def test_the_repl_prompt_comes_before_markdown_and_writes_nothing(tmp_path: Path) -> None:
