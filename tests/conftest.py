@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+
+os.environ["YCHAT_LANG"] = "en"  # in-process tests read English whatever this machine's locale (test_i18n switches)
+
 import json
 import subprocess
 from collections.abc import Iterator

@@ -10,22 +10,31 @@ from collections.abc import Callable, Mapping
 from ychat import keystore
 from ychat.config import Settings, default_config_file, load_settings
 from ychat.errors import ConfigError, MissingCredentials
+from ychat.i18n import _
 
 
 def status(env: Mapping[str, str], profile: str | None, say: Callable[[str], None]) -> None:
     settings = load_settings({"profile": profile}, env=env, config_file=default_config_file(env))
     credentials = settings.credentials
     if credentials is None:
-        raise MissingCredentials("no Yandex Cloud credentials found", hint="docs/configuration.md lists the sources")
-    say(f"credentials: {credentials.source}")
-    say(f"folder: {settings.folder_id or 'none (a service account uses its own; short model names need one)'}")
-    say(f"api: {settings.api} at {settings.endpoint}")
+        raise MissingCredentials(
+            _("no Yandex Cloud credentials found"), hint=_("docs/configuration.md lists the sources")
+        )
+    say(_("credentials: {source}").format(source=_(credentials.source)))
+    say(
+        _("folder: {folder}").format(
+            folder=settings.folder_id or _("none (a service account uses its own; short model names need one)")
+        )
+    )
+    say(_("api: {api} at {endpoint}").format(api=settings.api, endpoint=settings.endpoint))
     seen = _check(settings)
     expires = getattr(credentials, "expires_at", None)
     if expires:
-        say(f"token expires: {time.strftime('%Y-%m-%d %H:%M:%S %Z', time.localtime(expires))}")
-    what = "models listed" if settings.api == "openai" else "tokens counted"
-    say(f"ok: the credentials work ({what}: {seen})")
+        say(
+            _("token expires: {expires}").format(expires=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(expires)))
+        )
+    what = _("models listed") if settings.api == "openai" else _("tokens counted")
+    say(_("ok: the credentials work ({what}: {seen})").format(what=what, seen=seen))
 
 
 def _check(settings: Settings) -> int:
@@ -43,9 +52,12 @@ def _check(settings: Settings) -> int:
 
 def login(say: Callable[[str], None], read_secret: Callable[[str], str] = getpass.getpass) -> None:
     if not keystore.available():
-        raise ConfigError("ychat auth login needs the keyring package", hint=f"Install it: {keystore.INSTALL}")
-    secret = read_secret("Yandex Cloud API key (not shown): ").strip()
+        raise ConfigError(
+            _("ychat auth login needs the keyring package"),
+            hint=_("Install it: {command}").format(command=keystore.INSTALL),
+        )
+    secret = read_secret(_("Yandex Cloud API key (not shown): ")).strip()
     if not secret:
-        raise ConfigError("no key was entered; nothing stored")
+        raise ConfigError(_("no key was entered; nothing stored"))
     keystore.store(secret)
-    say("Stored in the OS keyring. ychat uses it whenever YC_API_KEY is not set.")
+    say(_("Stored in the OS keyring. ychat uses it whenever YC_API_KEY is not set."))

@@ -21,12 +21,15 @@ from ychat.api.client import ApiClient, dialect_for
 from ychat.api.transport import Transport, build_http_client
 from ychat.api.yandex import DEFAULT_ENDPOINT, is_yandex
 from ychat.config import Settings, require_credentials
+from ychat.i18n import N_, _
 
 if TYPE_CHECKING:
     from ychat.api.deferred import Deferred
 
 LOCAL_ENDPOINT = "http://ychat.local"
-OFFLINE_BANNER = "Offline model (no credentials). For YandexGPT, set YC_API_KEY and YC_FOLDER_ID."  # fits 80 columns
+OFFLINE_BANNER = N_(
+    "Offline model (no credentials). For YandexGPT, set YC_API_KEY and YC_FOLDER_ID."
+)  # fits 80 columns
 
 
 @dataclass
@@ -65,7 +68,7 @@ def choose(
         return _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
     if settings.credentials is None and _needs_yandex(settings) and interactive and local.available():
         backend = _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
-        backend.notes.append(OFFLINE_BANNER)
+        backend.notes.append(_(OFFLINE_BANNER))
         return backend
     return _cloud(settings)
 
@@ -142,7 +145,9 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
         warm_up=[client.prepare, engine.load],
     )
     if model_flag:
-        backend.notes.append(f"--model {model_flag} is ignored offline; the model is {path.name}.")
+        backend.notes.append(
+            _("--model {model} is ignored offline; the model is {name}.").format(model=model_flag, name=path.name)
+        )
     if timeout_flag is not None:
-        backend.notes.append("--timeout does not apply offline (no network); --max-time does.")
+        backend.notes.append(_("--timeout does not apply offline (no network); --max-time does."))
     return backend

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ychat.chat import Done, Message, Options
 from ychat.errors import ExitCode, YChatError
+from ychat.i18n import _
 from ychat.ports import ChatClient
 
 READ_AHEAD = 4  # questions read per request slot ahead of the first answer not yet printed
@@ -59,7 +60,7 @@ class Batch:
         (queued ones are dropped, running ones stop at their next chunk) after emitting those done."""
         pending: deque[Future[Answer]] = deque()
         work: queue.Queue[tuple[Future[Answer], int, str] | None] = queue.Queue()
-        for _ in range(self.concurrency):  # daemon threads: a request stuck in a read never holds up exit
+        for _worker in range(self.concurrency):  # daemon threads: a request stuck in a read never holds up exit
             threading.Thread(target=self._work, args=(work,), name="ychat-batch", daemon=True).start()
         try:
             for index, question in items:
@@ -104,7 +105,7 @@ class Batch:
             return Answer(index, question, None, error)
         finally:
             events.close()
-        return Answer(index, question, None, YChatError("the reply ended without a final status"))
+        return Answer(index, question, None, YChatError(_("the reply ended without a final status")))
 
 
 def exit_code(failures: list[YChatError], total: int) -> int:

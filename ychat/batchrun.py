@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ychat.batch import QUOTA, Answer, Batch, exit_code, questions
 from ychat.chat import Options
-from ychat.errors import ExitCode, UsageError, YChatError, describe
+from ychat.errors import ExitCode, UsageError, YChatError
+from ychat.i18n import _, ngettext
 from ychat.ports import ChatClient
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def answer_record(answer: Answer) -> dict[str, object]:
         "answer": done.text if done else None,
         "finish_reason": done.finish.value if done else None,
         "usage": asdict(done.usage) if done and done.usage else None,
-        "error": describe(answer.error)[0].removeprefix("ychat: error: ") if answer.error else None,
+        "error": str(answer.error) if answer.error else None,
     }
 
 
@@ -47,9 +48,7 @@ class Printer:
         self.total += 1
         if answer.error is not None:
             self.failures.append(answer.error)
-            self._say(
-                f"ychat: error: question {answer.index}: {describe(answer.error)[0].removeprefix('ychat: error: ')}"
-            )
+            self._say(_("ychat: error: question {index}: {error}").format(index=answer.index, error=answer.error))
         if self.as_json:
             self.out.write(json.dumps(answer_record(answer), ensure_ascii=False) + "\n")
         elif answer.done is not None:
@@ -80,7 +79,12 @@ def run_each_line(
     as_json: bool,
 ) -> None:
     if concurrency > QUOTA:
-        sys.stderr.write(f"ychat: warning: --concurrency {concurrency} is above the documented quota of {QUOTA}\n")
+        sys.stderr.write(
+            _("ychat: warning: --concurrency {n} is above the documented quota of {quota}").format(
+                n=concurrency, quota=QUOTA
+            )
+            + "\n"
+        )
     lines = _lines(source)
     progress = _progress() if sys.stderr.isatty() else None
     printer = Printer(sys.stdout, sys.stderr, as_json=as_json, progress=progress)
@@ -93,18 +97,20 @@ def run_each_line(
         batch.run(items, printer.emit)
     code = exit_code(printer.failures, printer.total)
     if code:
-        raise BatchFailed(f"{len(printer.failures)} of {printer.total} questions failed", code)
+        failed = len(printer.failures)
+        text = ngettext("{failed} of {total} question failed", "{failed} of {total} questions failed", printer.total)
+        raise BatchFailed(text.format(failed=failed, total=printer.total), code)
 
 
 def _lines(source: str | None) -> Iterable[str]:
     if source is None:
         if sys.stdin.isatty():
-            raise UsageError("--each-line reads questions from standard input or --input FILE")
-        return _utf8(sys.stdin.buffer, "standard input")
+            raise UsageError(_("--each-line reads questions from standard input or --input FILE"))
+        return _utf8(sys.stdin.buffer, _("standard input"))
     try:
         return _utf8(open(source, "rb"), source)
     except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+        raise UsageError(_("cannot read {path}: {reason}").format(path=source, reason=exc.strerror)) from None
 
 
 def _utf8(stream: BinaryIO, name: str) -> Iterator[str]:
@@ -113,7 +119,9 @@ def _utf8(stream: BinaryIO, name: str) -> Iterator[str]:
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise UsageError(f"{name}, line {number}: not valid UTF-8 text") from None
+                raise UsageError(
+                    _("{name}, line {number}: not valid UTF-8 text").format(name=name, number=number)
+                ) from None
 
 
 def _progress() -> BatchProgress:

@@ -12,31 +12,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ychat.i18n import N_, _, current
+
 # name -> (argument placeholder or "", one-line description); order is /help's order.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("", "show this help"),
-    "exit": ("", "quit (also /quit, Ctrl-D)"),
-    "clear": ("", "a new conversation (also /new; the old one stays saved)"),
-    "system": ("TEXT", "set the system prompt (alone: show it; --clear: remove it)"),
-    "model": ("NAME", "switch the model: a short name or gpt:// URI (alone: show)"),
-    "temperature": ("X", "set the temperature, 0..1 (alone: show; --clear: default)"),
-    "profile": ("NAME", "use a config profile for the next turns (alone: list them)"),
-    "async": ("on|off", "deferred replies, half price (v1; alone: show the mode)"),
-    "retry": ("", "regenerate the last reply, or resend a failed message"),
-    "title": ("TEXT", "name this conversation (ychat history lists them)"),
-    "fork": ("", "a saved copy of the conversation, continued from here"),
-    "load": ("ID", "switch to a saved conversation (a prefix of its id)"),
-    "save": ("[FILE]", "export this conversation as Markdown (or JSON: FILE.json)"),
-    "undo": ("", "drop the last exchange"),
-    "history": ("", "show the conversation so far"),
-    "edit": ("", "write the message in $EDITOR (also Ctrl-X Ctrl-E)"),
-    "copy": ("[code]", "copy the last reply (or its last code block)"),
-    "file": ("PATH", "attach a text file to your next message"),
-    "compact": ("", "replace the oldest exchanges by the model's summary"),
-    "usage": ("", "tokens and estimated cost (₽) of the last reply and session"),
+    "help": ("", N_("show this help")),
+    "exit": ("", N_("quit (also /quit, Ctrl-D)")),
+    "clear": ("", N_("a new conversation (also /new; the old one stays saved)")),
+    "system": ("TEXT", N_("set the system prompt (alone: show it; --clear: remove it)")),
+    "model": ("NAME", N_("switch the model: a short name or gpt:// URI (alone: show)")),
+    "temperature": ("X", N_("set the temperature, 0..1 (alone: show; --clear: default)")),
+    "profile": ("NAME", N_("use a config profile for the next turns (alone: list them)")),
+    "async": ("on|off", N_("deferred replies, half price (v1; alone: show the mode)")),
+    "retry": ("", N_("regenerate the last reply, or resend a failed message")),
+    "title": ("TEXT", N_("name this conversation (ychat history lists them)")),
+    "fork": ("", N_("a saved copy of the conversation, continued from here")),
+    "load": ("ID", N_("switch to a saved conversation (a prefix of its id)")),
+    "save": ("[FILE]", N_("export this conversation as Markdown (or JSON: FILE.json)")),
+    "undo": ("", N_("drop the last exchange")),
+    "history": ("", N_("show the conversation so far")),
+    "edit": ("", N_("write the message in $EDITOR (also Ctrl-X Ctrl-E)")),
+    "copy": ("[code]", N_("copy the last reply (or its last code block)")),
+    "file": ("PATH", N_("attach a text file to your next message")),
+    "compact": ("", N_("replace the oldest exchanges by the model's summary")),
+    "usage": ("", N_("tokens and estimated cost (₽) of the last reply and session")),
 }
 CLEAR = "--clear"  # the explicit argument that removes a setting
 ALIASES = {"quit": "exit", "q": "exit", "?": "help", "new": "clear", "reset": "clear"}
+# Russian words for the common commands (typed as is, or after "." with the Russian layout on)
+RUSSIAN = {
+    "помощь": "help",
+    "выход": "exit",
+    "заново": "clear",
+    "система": "system",
+    "модель": "model",
+    "повтор": "retry",
+    "отмена": "undo",
+    "история": "history",
+    "расход": "usage",
+    "файл": "file",
+    "копия": "copy",
+}
+ALIASES |= RUSSIAN
 MODEL_NAMES = ("yandexgpt", "yandexgpt-lite", "yandexgpt/rc", "yandexgpt-lite/rc", "llama-lite", "llama")
 
 _RU = "йцукенгшщзхъфывапролджэячсмитьбюё"
@@ -89,14 +106,20 @@ def _is_cyrillic(word: str) -> bool:
     return bool(word) and all(ch.lower() in _RU for ch in word)
 
 
-def names() -> list[str]:
-    """Every command as typed, for Tab completion: ``/help``, ``/exit``, …, ``/quit``."""
-    return [f"/{name}" for name in COMMANDS] + ["/quit"]
+def names(*, russian: bool = False) -> list[str]:
+    """Every command as typed, for Tab completion: ``/help``, ``/exit``, …, ``/quit`` (and the
+    Russian words when the interface is Russian)."""
+    return [f"/{name}" for name in COMMANDS] + ["/quit"] + ([f"/{word}" for word in RUSSIAN] if russian else [])
 
 
 def help_text() -> str:
-    rows = [f"/{name} {arg}".ljust(20) + text for name, (arg, text) in COMMANDS.items()]
-    keys = (
+    """/help: each command, its Russian word when there is one, in the interface's language."""
+    russian = {name: word for word, name in RUSSIAN.items()}
+    rows = []
+    for name, (arg, text) in COMMANDS.items():
+        word = f" /{russian[name]}" if name in russian and current() == "ru" else ""
+        rows.append(f"/{name} {arg}".ljust(20) + _(text) + word)
+    keys = _(
         "Enter sends · Esc Enter or Alt-Enter: new line · Up/Down: earlier inputs · Ctrl-R: search them · "
         "Tab: complete commands and model names · Ctrl-C: cancel the reply or clear the line · "
         "Ctrl-D: quit · //text sends a message that starts with /"

@@ -23,7 +23,8 @@ from ychat.configfile import ConfigFile, default_config_file, read_config_file
 
 __all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
 from ychat.errors import ConfigError, MissingCredentials
-from ychat.validate import HEADER_SAFE
+from ychat.i18n import _
+from ychat.validate import HEADER_SAFE, Invalid
 
 # --api NAME -> (default model, default endpoint); the endpoint is that dialect's base URL
 DIALECT_DEFAULTS = {
@@ -129,12 +130,13 @@ def _dialect_defaults(values: dict[str, Any]) -> None:
     values.setdefault("endpoint", endpoint)
     if api == "v1alpha" and values.get("max_tokens", 0) > V1ALPHA_MAX_TOKENS:
         raise ConfigError(
-            f"--max-tokens {values['max_tokens']} is above v1alpha's limit of {V1ALPHA_MAX_TOKENS} "
-            "(prompt and reply together)"
+            _("--max-tokens {max_tokens} is above v1alpha's limit of {limit} (prompt and reply together)").format(
+                max_tokens=values["max_tokens"], limit=V1ALPHA_MAX_TOKENS
+            )
         )
     for name, flag in (("reasoning", "--reasoning"), ("deferred", "--async")):
         if values.get(name) and api != "v1":
-            raise ConfigError(f"{flag} is part of the v1 API (--api v1), not of {api}")
+            raise ConfigError(_("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=flag, api=api))
 
 
 def _openai_key(env: Mapping[str, str]) -> Credentials | None:
@@ -142,7 +144,7 @@ def _openai_key(env: Mapping[str, str]) -> Credentials | None:
     if not secret:
         return None
     if not HEADER_SAFE.fullmatch(secret):
-        raise ConfigError("YCHAT_OPENAI_API_KEY holds characters an HTTP header cannot carry")
+        raise ConfigError(_("YCHAT_OPENAI_API_KEY holds characters an HTTP header cannot carry"))
     return BearerKey(secret)  # "Authorization: Bearer …", as OpenAI clients send it
 
 
@@ -171,15 +173,18 @@ def validated(validate: Callable[[object], Any], raw: object, source: str) -> An
     try:
         return validate(raw)
     except ValueError as exc:
-        reason = str(exc) if "must" in str(exc) else "is not a valid value"
+        reason = str(exc) if isinstance(exc, Invalid) else _("is not a valid value")
         raise ConfigError(f"{source}={raw!r} {reason}") from None
 
 
 def require_credentials(settings: Settings) -> Credentials:
     if settings.credentials is None:
         raise MissingCredentials(
-            "no Yandex Cloud credentials found",
-            hint="Set YC_API_KEY (an API key), YC_IAM_TOKEN, YC_OAUTH_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE, "
-            "and YC_FOLDER_ID; or use --local for the offline model (docs/configuration.md).",
+            _("no Yandex Cloud credentials found"),
+            hint=_(
+                "Set YC_API_KEY (an API key), YC_IAM_TOKEN, YC_OAUTH_TOKEN or "
+                "YC_SERVICE_ACCOUNT_KEY_FILE, and YC_FOLDER_ID; or use --local for the offline model "
+                "(docs/configuration.md)."
+            ),
         )
     return settings.credentials

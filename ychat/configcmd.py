@@ -17,6 +17,7 @@ from typing import Any
 from ychat.config import SOURCES, load_settings, validated
 from ychat.configfile import check_key, default_config_file
 from ychat.errors import ConfigError
+from ychat.i18n import _
 
 SHOWN = (
     "api",
@@ -41,7 +42,10 @@ def path(env: Mapping[str, str]) -> str:
 
 def show(env: Mapping[str, str], profile: str | None) -> str:
     settings = load_settings({"profile": profile}, env=env, config_file=default_config_file(env))
-    lines = [f"# {default_config_file(env)}" + (f", profile {settings.profile}" if settings.profile else "")]
+    lines = [
+        f"# {default_config_file(env)}"
+        + (_(", profile {profile}").format(profile=settings.profile) if settings.profile else "")
+    ]
     for name in SHOWN:
         value = getattr(settings, name)
         if value is not None:
@@ -51,7 +55,11 @@ def show(env: Mapping[str, str], profile: str | None) -> str:
         if getattr(auth, name):
             lines.append(f"{name} = {_toml(getattr(auth, name))}")
     credentials = settings.credentials
-    lines.append(f"# credentials: {credentials.source if credentials else 'none found'} (values never shown)")
+    lines.append(
+        _("# credentials: {found} (values never shown)").format(
+            found=_(credentials.source) if credentials else _("none found")
+        )
+    )
     return "\n".join(lines)
 
 
@@ -69,7 +77,9 @@ def typed(key: str, raw: str) -> Any:
 
 def set_value(env: Mapping[str, str], key: str, raw: str, profile: str | None) -> str:
     value = typed(key, raw)
-    return _edit(default_config_file(env), profile, lambda table: table.__setitem__(key, value), f"{key} set")
+    return _edit(
+        default_config_file(env), profile, lambda table: table.__setitem__(key, value), _("{key} set").format(key=key)
+    )
 
 
 def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
@@ -77,10 +87,13 @@ def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
 
     def remove(table: Any) -> None:
         if key not in table:
-            raise ConfigError(f"{key} is not set in {target}" + (f" [profiles.{profile}]" if profile else ""))
+            raise ConfigError(
+                _("{key} is not set in {target}").format(key=key, target=target)
+                + (_(" [profiles.{profile}]").format(profile=profile) if profile else "")
+            )
         del table[key]
 
-    return _edit(target, profile, remove, f"{key} removed")
+    return _edit(target, profile, remove, _("{key} removed").format(key=key))
 
 
 def _edit(target: Path, profile: str | None, change: Callable[[Any], None], done: str) -> str:
@@ -91,13 +104,17 @@ def _edit(target: Path, profile: str | None, change: Callable[[Any], None], done
     try:
         document = tomlkit.parse(text)
     except TOMLKitError as exc:
-        raise ConfigError(f"{target} is not valid TOML: {exc}; it was left as it is") from None
+        raise ConfigError(
+            _("{target} is not valid TOML: {exc}; it was left as it is").format(target=target, exc=exc)
+        ) from None
     change(_table(document, profile))
     updated = tomlkit.dumps(document)
     if updated and not updated.endswith("\n"):
         updated += "\n"  # removing the last key can take the file's final newline with it
     _write_atomically(target, updated)
-    return f"{done} in {target}" + (f" [profiles.{profile}]" if profile else "")
+    return _("{done} in {target}").format(done=done, target=target) + (
+        _(" [profiles.{profile}]").format(profile=profile) if profile else ""
+    )
 
 
 def _table(document: Any, profile: str | None) -> Any:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ychat.errors import ConfigError
+from ychat.i18n import _
 
 SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token", "private_key", "password"})
 
@@ -20,7 +21,7 @@ def default_config_file(env: Mapping[str, str]) -> Path:
     if env.get("YCHAT_CONFIG"):
         path = Path(env["YCHAT_CONFIG"]).expanduser()
         if not path.exists():
-            raise ConfigError(f"YCHAT_CONFIG names {path}, which does not exist")
+            raise ConfigError(_("YCHAT_CONFIG names {path}, which does not exist").format(path=path))
         return path
     from platformdirs import user_config_path
 
@@ -42,7 +43,11 @@ class ConfigFile:
             return {}
         if profile not in self.profiles:
             known = ", ".join(sorted(self.profiles)) or "none"
-            raise ConfigError(f"no profile {profile!r} in {self.path} (profiles: {known})")
+            raise ConfigError(
+                _("no profile {profile!r} in {path} (profiles: {known})").format(
+                    profile=profile, path=self.path, known=known
+                )
+            )
         return self.profiles[profile]
 
     def where(self, key: str, profile: str | None = None) -> str:
@@ -68,7 +73,9 @@ def read_config_file(path: Path, known: Collection[str]) -> ConfigFile:
     except FileNotFoundError:
         return ConfigFile(path)
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot read config file {path}: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     table = _parse_toml(data, path)
     profiles = table.pop("profiles", {})
     config = ConfigFile(path, table, _profiles(profiles, path), data.decode("utf-8"))
@@ -80,7 +87,7 @@ def read_config_file(path: Path, known: Collection[str]) -> ConfigFile:
 
 def _profiles(raw: object, path: Path) -> dict[str, Mapping[str, object]]:
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
-        raise ConfigError(f"{path}: 'profiles' must hold tables: [profiles.NAME]")
+        raise ConfigError(_("{path}: 'profiles' must hold tables: [profiles.NAME]").format(path=path))
     return raw
 
 
@@ -93,17 +100,19 @@ def check_key(key: str, known: Collection[str], where: str = "") -> None:
     """A key the config file may hold: never a secret, never an unknown one."""
     if key in SECRET_KEYS:
         raise ConfigError(
-            f"{where}{key!r} is a secret and the config file is no place for it",
-            hint="Put it in the environment (YC_API_KEY, YC_IAM_TOKEN, YC_OAUTH_TOKEN) or run: ychat auth login",
+            _("{where}{key!r} is a secret and the config file is no place for it").format(where=where, key=key),
+            hint=_("Put it in the environment (YC_API_KEY, YC_IAM_TOKEN, YC_OAUTH_TOKEN) or run: ychat auth login"),
         )
     if key not in known:
-        raise ConfigError(f"{where}unknown setting {key!r} (known: {', '.join(known)})")
+        raise ConfigError(
+            _("{where}unknown setting {key!r} (known: {known})").format(where=where, key=key, known=", ".join(known))
+        )
 
 
 def _read_regular_file(path: Path) -> bytes:
     """Only a regular file: opening a FIFO would wait for a writer, a device could be endless."""
     if not stat.S_ISREG(path.stat().st_mode):
-        raise ConfigError(f"config file {path} is not a regular file")
+        raise ConfigError(_("config file {path} is not a regular file").format(path=path))
     return path.read_bytes()
 
 
@@ -116,4 +125,4 @@ def _parse_toml(data: bytes, path: Path) -> dict[str, object]:
         table: dict[str, object] = tomllib.loads(data.decode("utf-8"))
         return table
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError(_("{path} is not valid TOML: {exc}").format(path=path, exc=exc)) from None

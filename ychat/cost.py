@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ychat.chat import Usage
+from ychat.i18n import _
 
 BASE_RUB = 0.20  # ₽ per 1 000 tokens, VAT included
 PRICES_AS_OF = "2026-12-01"
@@ -62,6 +63,20 @@ def total(usages: Iterable[Usage]) -> Usage:
 
 
 def describe(usage: Usage, roubles: float | None) -> str:
-    reasoning = f" ({usage.reasoning_tokens:,} reasoning)" if usage.reasoning_tokens else ""
-    money = f" · ≈{roubles:.4f} ₽" if roubles is not None else " · no price known for this model"
-    return f"{usage.input_tokens:,} in, {usage.completion_tokens:,} out{reasoning}, {usage.total_tokens:,} total{money}"
+    reasoning = (
+        _(" ({reasoning_tokens:,} reasoning)").format(reasoning_tokens=usage.reasoning_tokens)
+        if usage.reasoning_tokens
+        else ""
+    )
+    money = (
+        _(" · ≈{roubles:.4f} ₽").format(roubles=roubles)
+        if roubles is not None
+        else _(" · no price known for this model")
+    )
+    return _("{input_tokens:,} in, {completion_tokens:,} out{reasoning}, {total_tokens:,} total{money}").format(
+        input_tokens=usage.input_tokens,
+        completion_tokens=usage.completion_tokens,
+        reasoning=reasoning,
+        total_tokens=usage.total_tokens,
+        money=money,
+    )

@@ -21,6 +21,7 @@ from typing import Any
 
 from ychat.api.auth import ApiKey, Credentials, IamToken, Refreshing
 from ychat.errors import ConfigError, MissingCredentials
+from ychat.i18n import N_, _
 from ychat.validate import HEADER_SAFE
 
 AUTH_SOURCES = ("api-key", "iam-token", "oauth", "service-account", "yc", "metadata")
@@ -42,7 +43,9 @@ def resolve(env: Mapping[str, str], options: AuthSettings) -> Credentials | None
     if options.auth is not None:
         found = SOURCES[options.auth](env, options)
         if found is None:
-            raise MissingCredentials(f"YCHAT_AUTH={options.auth}: {NEEDS[options.auth]}")
+            raise MissingCredentials(
+                _("YCHAT_AUTH={auth}: {needs}").format(auth=options.auth, needs=_(NEEDS[options.auth]))
+            )
         return found
     for name in AUTH_SOURCES[:-1]:  # the metadata service only when chosen
         found = SOURCES[name](env, options)
@@ -57,8 +60,10 @@ def _secret(env: Mapping[str, str], *names: str) -> tuple[str, str] | None:
         if secret:
             if not HEADER_SAFE.fullmatch(secret):  # never quote the value: it is a secret
                 raise ConfigError(
-                    f"{var} holds characters an HTTP header cannot carry (non-ASCII, spaces or control characters)",
-                    hint="Copy the key or token again, without quotes or line breaks.",
+                    _(
+                        "{var} holds characters an HTTP header cannot carry (non-ASCII, spaces or control characters)"
+                    ).format(var=var),
+                    hint=_("Copy the key or token again, without quotes or line breaks."),
                 )
             return var, secret
     return None
@@ -71,7 +76,7 @@ def _api_key(env: Mapping[str, str], options: AuthSettings) -> Credentials | Non
     from ychat import keystore
 
     stored = keystore.read()
-    return ApiKey(stored, source="the API key stored by ychat auth login") if stored else None
+    return ApiKey(stored, source=_("the API key stored by ychat auth login")) if stored else None
 
 
 def _iam_token(env: Mapping[str, str], options: AuthSettings) -> Credentials | None:
@@ -102,14 +107,18 @@ def read_key_file(path: Path) -> dict[str, str]:
     try:
         data: Any = json.loads(path.expanduser().read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"cannot read the service-account key {path}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot read the service-account key {path}: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     except ValueError:
         raise ConfigError(
-            f"the service-account key {path} is not JSON (an authorized key from yc iam key create)"
+            _("the service-account key {path} is not JSON (an authorized key from yc iam key create)").format(path=path)
         ) from None
     missing = [name for name in KEY_FIELDS if not isinstance(data, dict) or not isinstance(data.get(name), str)]
     if missing:
-        raise ConfigError(f"the service-account key {path} has no {', '.join(missing)}")
+        raise ConfigError(
+            _("the service-account key {path} has no {missing}").format(path=path, missing=", ".join(missing))
+        )
     key = {name: str(data[name]) for name in KEY_FIELDS}
     lines = key["private_key"].strip().splitlines()
     if lines and lines[0].startswith(KEY_PREAMBLE):
@@ -141,10 +150,10 @@ SOURCES: dict[str, Callable[[Mapping[str, str], AuthSettings], Credentials | Non
     "metadata": _metadata,
 }
 NEEDS = {
-    "api-key": "set YC_API_KEY, or store a key with: ychat auth login",
-    "iam-token": "set YC_IAM_TOKEN (yc iam create-token prints one)",
-    "oauth": "set YC_OAUTH_TOKEN",
-    "service-account": "set YC_SERVICE_ACCOUNT_KEY_FILE (or service_account_key_file) to an authorized key's JSON",
-    "yc": "install the yc CLI and put it on PATH",
+    "api-key": N_("set YC_API_KEY, or store a key with: ychat auth login"),
+    "iam-token": N_("set YC_IAM_TOKEN (yc iam create-token prints one)"),
+    "oauth": N_("set YC_OAUTH_TOKEN"),
+    "service-account": N_("set YC_SERVICE_ACCOUNT_KEY_FILE (or service_account_key_file) to an authorized key's JSON"),
+    "yc": N_("install the yc CLI and put it on PATH"),
     "metadata": "",
 }

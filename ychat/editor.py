@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ychat.errors import UsageError
+from ychat.i18n import _
 
 TOOLS = (("wl-copy",), ("xclip", "-selection", "clipboard"), ("xsel", "--clipboard", "--input"), ("pbcopy",))
 OSC52_LIMIT = 100_000  # bytes of text; terminals cap the sequence (xterm: 100 000 by default)
@@ -25,7 +26,7 @@ OSC52_LIMIT = 100_000  # bytes of text; terminals cap the sequence (xterm: 100 0
 def edit(initial: str, env: Mapping[str, str]) -> str:
     command = env.get("VISUAL") or env.get("EDITOR")
     if not command:
-        raise UsageError("no editor: set VISUAL or EDITOR (e.g. export EDITOR=nano)")
+        raise UsageError(_("no editor: set VISUAL or EDITOR (e.g. export EDITOR=nano)"))
     descriptor, name = tempfile.mkstemp(prefix="ychat-", suffix=".md")  # 0600
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -33,9 +34,13 @@ def edit(initial: str, env: Mapping[str, str]) -> str:
         try:
             done = subprocess.run([*shlex.split(command), name], check=False)  # noqa: S603 - the user's own editor
         except OSError as exc:
-            raise UsageError(f"cannot start the editor {command!r}: {exc.strerror}") from None
+            raise UsageError(
+                _("cannot start the editor {command!r}: {strerror}").format(command=command, strerror=exc.strerror)
+            ) from None
         if done.returncode != 0:
-            raise UsageError(f"the editor exited with status {done.returncode}; nothing sent")
+            raise UsageError(
+                _("the editor exited with status {returncode}; nothing sent").format(returncode=done.returncode)
+            )
         return Path(name).read_text(encoding="utf-8", errors="replace")
     finally:
         Path(name).unlink(missing_ok=True)
@@ -83,10 +88,12 @@ def read_attachment(path: str) -> tuple[str, str]:
     try:
         data = target.read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError(_("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
     if b"\x00" in data:
-        raise UsageError(f"{path} looks binary (it holds NUL bytes): /file attaches text files only")
+        raise UsageError(
+            _("{path} looks binary (it holds NUL bytes): /file attaches text files only").format(path=path)
+        )
     try:
         return target.name, data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text: /file attaches text files only") from None
+        raise UsageError(_("{path} is not UTF-8 text: /file attaches text files only").format(path=path)) from None

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import enum
 
+from ychat.i18n import N_, _
+
 
 class ExitCode(enum.IntEnum):
     """Process exit statuses; documented in docs/user-guide.md."""
@@ -90,14 +92,14 @@ class APIError(YChatError):
         self.retry_after = retry_after
 
     def __str__(self) -> str:
-        suffix = f" (request id {self.request_id})" if self.request_id else ""
-        return f"HTTP {self.http_status}: {self.message}{suffix}"
+        suffix = _(" (request id {id})").format(id=self.request_id) if self.request_id else ""
+        return f"HTTP {self.http_status}: {self.message}{suffix}"  # the message: as the server wrote it
 
 
 class ContextTooLong(APIError):
     """400: the conversation has more tokens than the model's context window."""
 
-    hint = (
+    hint = N_(
         "The conversation no longer fits the model's context. In the chat, /undo drops the last exchange "
         "(Up brings your message back) and /clear starts afresh; otherwise send less text."
     )
@@ -105,25 +107,25 @@ class ContextTooLong(APIError):
 
 class AuthError(APIError):
     exit_code = ExitCode.AUTH
-    hint = "Check YC_API_KEY / YC_IAM_TOKEN, the folder id and the ai.languageModels.user role."
+    hint = N_("Check YC_API_KEY / YC_IAM_TOKEN, the folder id and the ai.languageModels.user role.")
 
 
 class StoreError(YChatError):
     """The conversation store could not be written (disk full, permissions, a lock)."""
 
-    hint = "The conversation goes on unsaved for this turn; check the disk and the store's folder."
+    hint = N_("The conversation goes on unsaved for this turn; check the disk and the store's folder.")
 
 
 class CredentialsRejected(YChatError):
     """A token exchange (IAM, yc, the metadata service) refused or failed; the message names the source."""
 
     exit_code = ExitCode.AUTH
-    hint = "Check the credential named above; docs/configuration.md lists every source ychat reads."
+    hint = N_("Check the credential named above; docs/configuration.md lists every source ychat reads.")
 
 
 class QuotaExceeded(APIError):
     exit_code = ExitCode.QUOTA
-    hint = "The quota is still exhausted after retries; wait a little and try again."
+    hint = N_("The quota is still exhausted after retries; wait a little and try again.")
 
 
 class ServiceUnavailable(APIError):
@@ -151,15 +153,15 @@ class ConnectionReset(ConnectionFailed):
 
 
 class TLSFailed(NetworkError):
-    hint = "If the server is yours, point SSL_CERT_FILE at a CA bundle that trusts its certificate."
+    hint = N_("If the server is yours, point SSL_CERT_FILE at a CA bundle that trusts its certificate.")
 
 
 class TimedOut(NetworkError):
-    hint = "Raise the limit with --timeout SECONDS."
+    hint = N_("Raise the limit with --timeout SECONDS.")
 
 
 class ReplyTimeLimit(NetworkError):
-    hint = "Raise the limit with --max-time SECONDS (or max_time in the config file)."
+    hint = N_("Raise the limit with --max-time SECONDS (or max_time in the config file).")
 
 
 class StreamInterrupted(NetworkError):
@@ -167,5 +169,6 @@ class StreamInterrupted(NetworkError):
 
 
 def describe(error: YChatError) -> tuple[str, str | None]:
-    """The one line ychat prints for an error, and an optional hint line."""
-    return f"ychat: error: {error}", error.hint
+    """The one line ychat prints for an error, and an optional hint line (a class's hint is
+    translated here; one given to an instance already is)."""
+    return _("ychat: error: {error}").format(error=error), _(error.hint) if error.hint else None

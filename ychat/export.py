@@ -6,13 +6,14 @@ import time
 from pathlib import Path
 
 from ychat.conversation import Conversation
+from ychat.i18n import _
 from ychat.saved import export_json, export_markdown, title_of
 from ychat.store import Saved, SavedMessage
 
 
 def write(conversation: Conversation, name: str | None, *, model: str, cid: str | None) -> Path:
     now = time.time()
-    first = conversation.exchanges[0].user if conversation.exchanges else "empty conversation"
+    first = conversation.exchanges[0].user if conversation.exchanges else _("empty conversation")
     saved = Saved(cid or "unsaved", title_of(first), "", model, conversation.system, {}, now, now)
     messages = [
         SavedMessage(role, text, "ok", None, "", None, now)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from ychat.i18n import _
 from ychat.saved import export_json, export_markdown, store_path
 from ychat.store import Saved, Store
 
@@ -34,7 +35,7 @@ def list_(say: Say, *, limit: int, as_json: bool) -> None:
         for saved in found:
             say(json.dumps(asdict(saved), ensure_ascii=False) if as_json else _row(saved))
         if not found and not as_json:
-            say("No saved conversations yet.")
+            say(_("No saved conversations yet."))
     finally:
         store.close()
 
@@ -62,7 +63,7 @@ def export(say: Say, prefix: str, output: str | None) -> None:
         descriptor = os.open(Path(output).expanduser(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
-        say(f"Exported {cid[:8]} to {output}")
+        say(_("Exported {cid} to {output}").format(cid=cid[:8], output=output))
     finally:
         store.close()
 
@@ -73,7 +74,7 @@ def delete(say: Say, prefix: str) -> None:
         cid = store.resolve(prefix)
         title = store.get(cid).title
         store.delete(cid)
-        say(f"Deleted {cid[:8]} “{title}”")
+        say(_("Deleted {cid} “{title}”").format(cid=cid[:8], title=title))
     finally:
         store.close()
 
@@ -86,6 +87,6 @@ def search(say: Say, text: str, *, limit: int) -> None:
             matched = " ".join(next((x for x in line.splitlines() if text.lower() in x.lower()), line).split())
             say(f"{_row(saved)}\n          {matched[:100]}")
         if not found:
-            say(f"Nothing saved matches {text!r}.")
+            say(_("Nothing saved matches {text!r}.").format(text=text))
     finally:
         store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 
 from ychat.errors import ConfigError
+from ychat.i18n import _
 
 SERVICE, USER = "ychat", "yandex-cloud-api-key"
 INSTALL = "pip install 'ychat-cli[keyring]'"
@@ -32,11 +33,13 @@ def read() -> str | None:
 
 def store(secret: str) -> None:
     if not available():
-        raise ConfigError("storing a key needs the keyring package", hint=f"Install it: {INSTALL}")
+        raise ConfigError(
+            _("storing a key needs the keyring package"), hint=_("Install it: {command}").format(command=INSTALL)
+        )
     import keyring
     import keyring.errors
 
     try:
         keyring.set_password(SERVICE, USER, secret)
     except keyring.errors.KeyringError as exc:
-        raise ConfigError(f"the OS keyring refused the key: {type(exc).__name__}") from None
+        raise ConfigError(_("the OS keyring refused the key: {kind}").format(kind=type(exc).__name__)) from None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ychat import __version__
 from ychat.errors import UsageError
+from ychat.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from ychat.backend import Backend
@@ -60,7 +61,7 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     piped = not sys.stdin.isatty()
     message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
     if flags.get("json") and message is None:
-        raise UsageError('--json is for a one-off: ychat --json "question"')
+        raise UsageError(_('--json is for a one-off: ychat --json "question"'))
     model_flag, timeout_flag = flags.get("model"), flags.get("timeout")
     backend = choose(
         settings,
@@ -90,7 +91,11 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     from ychat.terminal import CommandCompleter, history_file, make_reader, stop_prompt
 
     _exit_on_hangup_and_term(stop_prompt)
-    renderer.info(f"ychat {__version__} · {backend.model} · /help for commands, Ctrl-D to quit")
+    renderer.info(
+        _("ychat {version} · {model} · /help for commands, Ctrl-D to quit").format(
+            version=__version__, model=backend.model
+        )
+    )
     models = session.catalog.names if session.catalog and not backend.local else ()  # offline: one model
     completer = CommandCompleter(commands.names(), models)
     with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
@@ -145,14 +150,17 @@ def _keep(session: Session, settings: Settings, flags: Mapping[str, object], sta
     stack.callback(store.close)
     cid = store.resolve(str(resume)) if resume else store.latest()
     if cid is None:
-        raise UsageError("there is no saved conversation to continue", hint="ychat history list shows them")
+        raise UsageError(_("there is no saved conversation to continue"), hint=_("ychat history list shows them"))
     saved, conversation = load(store, cid)
     conversation.system = settings.system if flags.get("system") is not None else saved.system
     session.conversation = conversation
     if flags.get("model") is None and not session.options.model_fixed:
         session.options.model = saved.model
     turns = len(conversation.exchanges)
-    session.renderer.info(f"Continuing “{saved.title}” ({cid[:8]}, {turns} exchange{'s' if turns != 1 else ''}).")
+    text = ngettext(
+        "Continuing “{title}” ({cid}, {n} exchange).", "Continuing “{title}” ({cid}, {n} exchanges).", turns
+    )
+    session.renderer.info(text.format(title=saved.title, cid=cid[:8], n=turns))
     if settings.save:
         session.keeper = Keeper(store, dialect=settings.api, model=session.options.model, cid=cid)
 
@@ -236,10 +244,10 @@ def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
         return f"{prompt}\n\n{stdin_text}" if prompt else stdin_text
     if prompt is not None:
         if not prompt.strip():
-            raise UsageError("the prompt is empty")
+            raise UsageError(_("the prompt is empty"))
         return prompt
     if stdin_text is not None:
-        raise UsageError("nothing to send: standard input was empty", hint='Pass a prompt: ychat "question".')
+        raise UsageError(_("nothing to send: standard input was empty"), hint=_('Pass a prompt: ychat "question".'))
     return None
 
 
@@ -247,4 +255,4 @@ def _read_stdin(stream: BinaryIO) -> str:
     try:
         return stream.read().decode("utf-8").rstrip("\n")
     except UnicodeDecodeError:
-        raise UsageError("standard input is not valid UTF-8 text") from None
+        raise UsageError(_("standard input is not valid UTF-8 text")) from None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ychat.chat import Done
 from ychat.conversation import Conversation, Exchange
+from ychat.i18n import _
 
 if TYPE_CHECKING:  # sqlite3 is imported when the store is first opened, not before the prompt
     from ychat.store import Saved, SavedMessage, Store
@@ -103,7 +104,9 @@ class Keeper:
 
     def fork(self, conversation: Conversation, *, model: str) -> str:
         """A saved copy of the conversation so far; this keeper then writes to the copy."""
-        title = "fork of " + (self.store.get(self.cid).title if self.cid else "a new conversation")
+        title = _("fork of {title}").format(
+            title=self.store.get(self.cid).title if self.cid else _("a new conversation")
+        )
         cid = self.store.create(
             title=title[:TITLE_LENGTH], dialect=self.dialect, model=model, system=conversation.system, options={}
         )

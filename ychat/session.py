@@ -15,6 +15,7 @@ from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning,
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, UsageError, YChatError
+from ychat.i18n import _, ngettext
 from ychat.ports import ChatClient, Keeper, Profiles, Renderer
 from ychat.slash import SlashCommands
 
@@ -77,7 +78,7 @@ class Session(SlashCommands):
             self.compact(leave_out)
             leave_out = self._fit(text)
         if leave_out:
-            self._note_left_out(leave_out, f"the {self._window():,}-token window")
+            self._note_left_out(leave_out, _("the {window:,}-token window").format(window=self._window()))
         if self.keeper is not None:
             self.keeper.sent(text, system=self.conversation.system, model=self.options.model)
         try:
@@ -109,14 +110,18 @@ class Session(SlashCommands):
                 if retry or remaining == 0 or self._partial:
                     raise
                 leave_out += max(1, (remaining + 1) // 2)
-                self._note_left_out(leave_out, "the server's token limit")
+                self._note_left_out(leave_out, _("the server's token limit"))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def compact(self, count: int) -> None:
         """The ``count`` oldest exchanges replaced by the model's summary of them (and of any earlier one)."""
         from ychat import compact
 
-        self.renderer.info(f"Compacting the {count} oldest exchange{'s' if count != 1 else ''}…")
+        self.renderer.info(
+            ngettext("Compacting the {n} oldest exchange…", "Compacting the {n} oldest exchanges…", count).format(
+                n=count
+            )
+        )
         events = self.client.complete(self.options.model, compact.request(self.conversation, count), Options())
         try:
             done = next(event for event in events if isinstance(event, Done))
@@ -164,7 +169,7 @@ class Session(SlashCommands):
         return self.options.window or window_of(self.options.model, dialect=self.options.dialect)
 
     def _note_left_out(self, count: int, why: str) -> None:
-        exchanges = f"{count} earlier exchange{'s' if count != 1 else ''}"
+        exchanges = ngettext("{n} earlier exchange", "{n} earlier exchanges", count).format(n=count)
         self.renderer.info(f"{exchanges} left out to fit {why} (the saved conversation keeps them)")
 
     def show(self, events: Generator[Event, None, None]) -> Done:
@@ -198,7 +203,7 @@ class Session(SlashCommands):
                 self.renderer.pending(event)
             else:
                 return event
-        raise YChatError("the reply ended without a final status")  # pragma: no cover - client always ends with Done
+        raise YChatError(_("the reply ended without a final status"))  # pragma: no cover - client always ends with Done
 
     def run(self, read_line: Callable[[], str]) -> None:
         """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it."""
@@ -220,7 +225,11 @@ class Session(SlashCommands):
         if isinstance(parsed, ChatText):
             self.turn(parsed.text)
         elif isinstance(parsed, UnknownCommand):
-            self.renderer.info(f"Unknown command {parsed.word}. /help lists them; // at the start sends it as text.")
+            self.renderer.info(
+                _("Unknown command {word}. /help lists them; // at the start sends it as text.").format(
+                    word=parsed.word
+                )
+            )
         else:
             return self._command(parsed)
         return True
@@ -236,10 +245,10 @@ class Session(SlashCommands):
         except YChatError as error:
             self.renderer.error(error)
         except KeyboardInterrupt:
-            self.renderer.info("Cancelled.")
+            self.renderer.info(_("Cancelled."))
         self.unsent = text
         if keep_note:
-            self.renderer.info("Your message is kept: /retry sends it again.")
+            self.renderer.info(_("Your message is kept: /retry sends it again."))
         return False
 
     def _command(self, command: Command) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ychat.commands import CLEAR, help_text
 from ychat.errors import UsageError
+from ychat.i18n import _, ngettext
 from ychat.window import window_of
 
 if TYPE_CHECKING:
@@ -38,36 +39,42 @@ class SlashCommands:
     def turn(self, text: str, *, keep_note: bool = True) -> bool:
         raise NotImplementedError
 
-    def _cmd_help(self, _: str) -> None:
+    def _cmd_help(self, arg: str) -> None:
         self.renderer.info(help_text())
 
-    def _cmd_clear(self, _: str) -> None:
+    def _cmd_clear(self, arg: str) -> None:
         if self.keeper is not None:
             self.keeper.new()  # the old conversation stays saved
         self.conversation.clear()
         self.unsent = None
-        self.renderer.info("New conversation." + (" The system prompt stays." if self.conversation.system else ""))
+        self.renderer.info(
+            _("New conversation.") + (_(" The system prompt stays.") if self.conversation.system else "")
+        )
 
     def _cmd_system(self, arg: str) -> None:
         if arg == CLEAR:
             self.conversation.system = None
-            self.renderer.info("System prompt removed.")
+            self.renderer.info(_("System prompt removed."))
         elif arg:
             self.conversation.system = arg
-            self.renderer.info(f"System prompt set: {arg}")
+            self.renderer.info(_("System prompt set: {arg}").format(arg=arg))
         else:
             system = self.conversation.system
-            self.renderer.info(f"System prompt: {system}" if system else "No system prompt. /system TEXT sets one.")
+            self.renderer.info(
+                _("System prompt: {system}").format(system=system)
+                if system
+                else _("No system prompt. /system TEXT sets one.")
+            )
 
     def _cmd_model(self, arg: str) -> None:
         if arg and self.options.model_fixed:
-            self.renderer.info(f"/model is ignored offline; the model is {self.options.model}.")
+            self.renderer.info(_("/model is ignored offline; the model is {model}.").format(model=self.options.model))
             return
         if arg:
             if not MODEL_NAME.fullmatch(arg):
-                raise UsageError(f"not a model name: {arg!r} (e.g. yandexgpt-lite, or a gpt:// URI)")
+                raise UsageError(_("not a model name: {arg!r} (e.g. yandexgpt-lite, or a gpt:// URI)").format(arg=arg))
             self.options.model = arg
-        self.renderer.info(f"Model: {self.options.model}")
+        self.renderer.info(_("Model: {model}").format(model=self.options.model))
         if not arg and self.catalog is not None:
             self.renderer.info(self._models_text(self.catalog))
 
@@ -78,58 +85,62 @@ class SlashCommands:
         try:
             found = catalog.listed()
         except YChatError as error:
-            return f"The model list is not available: {error.message}"
+            return _("The model list is not available: {message}").format(message=error.message)
         if not found:
-            return "The server lists no models."
+            return _("The server lists no models.")
         rows = (f"  {short_name(name):<40} {f'{window:,}' if window else '?':>9}" for name, window in found)
-        return "Models (/model NAME; Tab completes), context window in tokens:\n" + "\n".join(rows)
+        return _("Models (/model NAME; Tab completes), context window in tokens:\n") + "\n".join(rows)
 
     def _cmd_temperature(self, arg: str) -> None:
         if arg == CLEAR:
             self.options.temperature = None
         elif arg:
             self.options.temperature = _parse_temperature(arg)
-        shown = self.options.temperature if self.options.temperature is not None else "server default"
-        self.renderer.info(f"Temperature: {shown}")
+        shown = self.options.temperature if self.options.temperature is not None else _("server default")
+        self.renderer.info(_("Temperature: {shown}").format(shown=shown))
 
     def _cmd_profile(self, arg: str) -> None:
         names = self.profiles.names() if self.profiles else []
         if not arg:
-            listed = ", ".join(f"{n} (current)" if n == self.profile else n for n in names)
-            none = "No profiles: add [profiles.NAME] to the config file."
-            self.renderer.info(f"Profiles: {listed}" if names else none)
+            listed = ", ".join(_("{n} (current)").format(n=n) if n == self.profile else n for n in names)
+            none = _("No profiles: add [profiles.NAME] to the config file.")
+            self.renderer.info(_("Profiles: {listed}").format(listed=listed) if names else none)
             return
         if self.profiles is None:
-            raise UsageError("no config file with profiles")
+            raise UsageError(_("no config file with profiles"))
         role = self.profiles.get(arg)
         if not self.options.model_fixed:
             self.options.model = role.model
         self.options.temperature, self.options.max_tokens = role.temperature, role.max_tokens
         self.conversation.system, self.profile = role.system, role.name
-        system = f"; system prompt: {_clip(role.system)}" if role.system else ""
-        self.renderer.info(f"Profile {role.name}: model {self.options.model}{system}. The conversation goes on.")
+        system = _("; system prompt: {system}").format(system=_clip(role.system)) if role.system else ""
+        self.renderer.info(
+            _("Profile {name}: model {model}{system}. The conversation goes on.").format(
+                name=role.name, model=self.options.model, system=system
+            )
+        )
 
     def _cmd_async(self, arg: str) -> None:
         if arg.lower() not in ("", "on", "off"):
-            raise UsageError(f"/async takes on or off, not {arg!r}")
+            raise UsageError(_("/async takes on or off, not {arg!r}").format(arg=arg))
         if arg.lower() == "on" and not self.options.deferred_available:
-            raise UsageError("deferred mode is part of the v1 API: start ychat with --api v1 for it")
+            raise UsageError(_("deferred mode is part of the v1 API: start ychat with --api v1 for it"))
         if arg:
             self.options.deferred = arg.lower() == "on"
-        mode = "on: replies are deferred operations (half price), polled" if self.options.deferred else "off"
-        self.renderer.info(f"Deferred mode {mode}.")
+        mode = _("on: replies are deferred operations (half price), polled") if self.options.deferred else _("off")
+        self.renderer.info(_("Deferred mode {mode}.").format(mode=mode))
 
-    def _cmd_usage(self, _: str) -> None:
+    def _cmd_usage(self, arg: str) -> None:
         from ychat.cost import PRICES_AS_OF, describe, total
 
         if not self.spent:
-            self.renderer.info("No reply with token counts yet in this session.")
+            self.renderer.info(_("No reply with token counts yet in this session."))
             return
         usage, roubles = self.spent[-1]
         known = [r for _, r in self.spent if r is not None]
         spent = sum(known) if len(known) == len(self.spent) else None
         whole = total(u for u, _ in self.spent)
-        replies = f"{len(self.spent)} repl{'ies' if len(self.spent) != 1 else 'y'}"
+        replies = ngettext("{n} reply", "{n} replies", len(self.spent)).format(n=len(self.spent))
         self.renderer.info(
             f"Last reply: {describe(usage, roubles)}\nSession, {replies}: {describe(whole, spent)}\n"
             f"(₽ are an estimate from Yandex's prices as of {PRICES_AS_OF}; deferred replies at half price.)"
@@ -139,7 +150,11 @@ class SlashCommands:
         """The bottom toolbar (--status): model, dialect, context used of the window, cost so far."""
         window = self.options.window or window_of(self.options.model, dialect=self.options.dialect)
         used = self.spent[-1][0].total_tokens if self.spent else 0
-        context = f"context {used:,}/{window:,}" if window else f"context {used:,}"
+        context = (
+            _("context {used:,}/{window:,}").format(used=used, window=window)
+            if window
+            else _("context {used:,}").format(used=used)
+        )
         known = [r for _, r in self.spent if r is not None]
         money = f" · ≈{sum(known):.2f} ₽" if known else ""
         return f" {self.options.model} · {self.options.dialect} · {context}{money} "
@@ -153,7 +168,7 @@ class SlashCommands:
         if text.strip():
             self.turn(text.rstrip("\n"))
         else:
-            self.renderer.info("Nothing saved in the editor: nothing sent.")
+            self.renderer.info(_("Nothing saved in the editor: nothing sent."))
 
     def _cmd_copy(self, arg: str) -> None:
         import os
@@ -161,55 +176,61 @@ class SlashCommands:
         from ychat.editor import OSC52_LIMIT, copy_with_tool, last_code_block, osc52
 
         if not self.conversation.exchanges:
-            raise UsageError("no reply to copy yet")
+            raise UsageError(_("no reply to copy yet"))
         reply = self.conversation.exchanges[-1].assistant
         text = last_code_block(reply) if arg == "code" else reply if not arg else None
         if text is None:
-            raise UsageError("the last reply has no code block" if arg == "code" else "/copy takes nothing or: code")
+            raise UsageError(
+                _("the last reply has no code block") if arg == "code" else _("/copy takes nothing or: code")
+            )
         ways = []
         if self.renderer.control(osc52(text)) and len(text.encode()) <= OSC52_LIMIT:
-            ways.append("OSC 52 (your terminal puts it on the clipboard, over SSH too)")
+            ways.append(_("OSC 52 (your terminal puts it on the clipboard, over SSH too)"))
         tool = copy_with_tool(text, os.environ)
         if tool:
             ways.append(tool)
         if not ways:
-            raise UsageError("cannot copy: not a terminal and no clipboard tool (wl-copy, xclip, xsel, pbcopy)")
-        self.renderer.info(f"Copied {len(text):,} characters: {' and '.join(ways)}.")
+            raise UsageError(_("cannot copy: not a terminal and no clipboard tool (wl-copy, xclip, xsel, pbcopy)"))
+        self.renderer.info(_("Copied {count:,} characters: {ways}.").format(count=len(text), ways=" and ".join(ways)))
 
     def _cmd_file(self, arg: str) -> None:
         from ychat.editor import read_attachment
 
         if not arg:
-            raise UsageError("/file needs a path: /file PATH")
+            raise UsageError(_("/file needs a path: /file PATH"))
         name, text = read_attachment(arg)
         self.attachments.append((name, text))
-        self.renderer.info(f"{name} ({len(text):,} characters) goes with your next message.")
+        self.renderer.info(
+            _("{name} ({count:,} characters) goes with your next message.").format(name=name, count=len(text))
+        )
 
-    def _cmd_compact(self, _: str) -> None:
+    def _cmd_compact(self, arg: str) -> None:
         count = len(self.conversation.exchanges) - 2  # the last two stay as they are
         if count < 1:
-            self.renderer.info("Nothing to compact yet: the last two exchanges always stay whole.")
+            self.renderer.info(_("Nothing to compact yet: the last two exchanges always stay whole."))
             return
         self.compact(count)
-        self.renderer.info(f"Summary: {self.conversation.summary}")
+        self.renderer.info(_("Summary: {summary}").format(summary=self.conversation.summary))
 
     def compact(self, count: int) -> None:
         raise NotImplementedError
 
     def _kept(self) -> Keeper:
         if self.keeper is None:
-            raise UsageError("this session is not saved (--no-save, or save = false in the config file)")
+            raise UsageError(_("this session is not saved (--no-save, or save = false in the config file)"))
         return self.keeper
 
     def _cmd_title(self, arg: str) -> None:
         if not arg:
-            raise UsageError("/title needs the title: /title TEXT")
+            raise UsageError(_("/title needs the title: /title TEXT"))
         self._kept().title(arg)
-        self.renderer.info(f"Title: {arg}")
+        self.renderer.info(_("Title: {arg}").format(arg=arg))
 
-    def _cmd_fork(self, _: str) -> None:
+    def _cmd_fork(self, arg: str) -> None:
         cid = self._kept().fork(self.conversation, model=self.options.model)
-        self.renderer.info(f"Forked: this is now conversation {cid[:8]}; the original stays as it was.")
+        self.renderer.info(
+            _("Forked: this is now conversation {cid}; the original stays as it was.").format(cid=cid[:8])
+        )
 
     def _cmd_load(self, arg: str) -> None:
         model, conversation = self._kept().load(arg)
@@ -217,7 +238,10 @@ class SlashCommands:
         if not self.options.model_fixed:
             self.options.model = model
         turns = len(conversation.exchanges)
-        self.renderer.info(f"Loaded {arg}: {turns} exchange{'s' if turns != 1 else ''}, model {self.options.model}.")
+        text = ngettext(
+            "Loaded {id}: {n} exchange, model {model}.", "Loaded {id}: {n} exchanges, model {model}.", turns
+        )
+        self.renderer.info(text.format(id=arg, n=turns, model=self.options.model))
 
     def _cmd_save(self, arg: str) -> None:
         from ychat.export import write
@@ -225,43 +249,43 @@ class SlashCommands:
         path = write(
             self.conversation, arg or None, model=self.options.model, cid=self.keeper.cid if self.keeper else None
         )
-        self.renderer.info(f"Saved to {path}")
+        self.renderer.info(_("Saved to {path}").format(path=path))
 
-    def _cmd_retry(self, _: str) -> None:
+    def _cmd_retry(self, arg: str) -> None:
         if self.unsent is not None:
             self.turn(self.unsent)
             return
         last = self.conversation.undo()
         if last is None:
-            self.renderer.info("Nothing to retry.")
+            self.renderer.info(_("Nothing to retry."))
         elif not self.turn(last.user, keep_note=False):
             self.unsent = None
             self.conversation.exchanges.append(last)  # the old reply is kept rather than lost
-            self.renderer.info("The previous reply is kept; /retry tries again.")
+            self.renderer.info(_("The previous reply is kept; /retry tries again."))
 
-    def _cmd_undo(self, _: str) -> None:
+    def _cmd_undo(self, arg: str) -> None:
         if self.unsent is not None:
             self.unsent = None
-            self.renderer.info("Dropped the unsent message.")
+            self.renderer.info(_("Dropped the unsent message."))
             return
         dropped = self.conversation.undo()
-        self.renderer.info(f"Dropped: {_clip(dropped.user)}" if dropped else "Nothing to undo.")
+        self.renderer.info(_("Dropped: {user}").format(user=_clip(dropped.user)) if dropped else _("Nothing to undo."))
 
-    def _cmd_history(self, _: str) -> None:
+    def _cmd_history(self, arg: str) -> None:
         messages = self.conversation.messages_for("")[:-1]
         if messages:
             self.renderer.show_history(messages)
         else:
-            self.renderer.info("The conversation is empty.")
+            self.renderer.info(_("The conversation is empty."))
 
 
 def _parse_temperature(arg: str) -> float:
     try:
         value = float(arg)
     except ValueError:
-        raise UsageError(f"temperature must be a number between 0 and 1, not {arg!r}") from None
+        raise UsageError(_("temperature must be a number between 0 and 1, not {arg!r}").format(arg=arg)) from None
     if not 0.0 <= value <= 1.0:
-        raise UsageError(f"temperature must be between 0 and 1, not {arg}")
+        raise UsageError(_("temperature must be between 0 and 1, not {arg}").format(arg=arg))
     return value
 
 

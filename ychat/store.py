@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ychat.errors import ConfigError, StoreError, UsageError
+from ychat.i18n import _
 
 SCHEMA_VERSION = 2
 MIGRATIONS = {
@@ -85,7 +86,9 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"the conversation store {path} cannot be opened: {exc}") from None
+            raise ConfigError(
+                _("the conversation store {path} cannot be opened: {exc}").format(path=path, exc=exc)
+            ) from None
         self.fts = self._fts()
 
     def close(self) -> None:
@@ -99,12 +102,14 @@ class Store:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"the conversation store {self.path} is busy or unwritable: {exc}") from None
+                raise StoreError(
+                    _("the conversation store {path} is busy or unwritable: {exc}").format(path=self.path, exc=exc)
+                ) from None
             try:
                 yield self._db
             except sqlite3.OperationalError as exc:
                 self._db.execute("ROLLBACK")
-                raise StoreError(f"could not save to {self.path}: {exc}") from None
+                raise StoreError(_("could not save to {path}: {exc}").format(path=self.path, exc=exc)) from None
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -113,7 +118,11 @@ class Store:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise ConfigError(f"{self.path} was written by a newer ychat (schema {version}); upgrade ychat")
+            raise ConfigError(
+                _("{path} was written by a newer ychat (schema {version}); upgrade ychat").format(
+                    path=self.path, version=version
+                )
+            )
         for step in range(version + 1, SCHEMA_VERSION + 1):
             with self._write() as db:
                 for statement in filter(str.strip, MIGRATIONS[step].split(";")):
@@ -177,9 +186,13 @@ class Store:
         rows = self._db.execute("SELECT id FROM conversations WHERE id LIKE ? LIMIT 2", (prefix.lower() + "%",))
         found = [row[0] for row in rows]
         if not prefix or not found:
-            raise UsageError(f"no saved conversation {prefix!r}", hint="ychat history list shows them")
+            raise UsageError(
+                _("no saved conversation {prefix!r}").format(prefix=prefix), hint=_("ychat history list shows them")
+            )
         if len(found) > 1:
-            raise UsageError(f"{prefix!r} names more than one conversation; give more of its id")
+            raise UsageError(
+                _("{prefix!r} names more than one conversation; give more of its id").format(prefix=prefix)
+            )
         return str(found[0])
 
     def latest(self) -> str | None:
@@ -189,7 +202,7 @@ class Store:
     def get(self, cid: str) -> Saved:
         row = self._db.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
         if row is None:
-            raise UsageError(f"no saved conversation {cid!r}")
+            raise UsageError(_("no saved conversation {cid!r}").format(cid=cid))
         return _saved(row)
 
     def messages(self, cid: str) -> list[SavedMessage]:

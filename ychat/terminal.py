@@ -21,6 +21,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import Output
 
 from ychat import interrupts
+from ychat.i18n import _
 
 PROMPT = "› "
 CONTINUATION = "… "
@@ -75,7 +76,11 @@ def open_history(path: Path | None, note: Callable[[str], None] | None = None) -
         mode = stat.S_IFREG  # absent (created on the first entry) or unreadable (only loses history)
     if not stat.S_ISREG(mode):
         if note is not None:
-            note(f"The input history {path} is not a regular file; this session's history is kept in memory.")
+            note(
+                _("The input history {path} is not a regular file; this session's history is kept in memory.").format(
+                    path=path
+                )
+            )
         return InMemoryHistory()
     return PrivateFileHistory(str(path))
 

@@ -1,5 +1,5 @@
 """Validators of setting values: each takes what a flag, the environment or the config file
-gave and returns the typed value, or raises ValueError saying what it "must" be (pure)."""
+gave and returns the typed value, or raises Invalid saying what it must be (pure)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,26 @@ import math
 import re
 from collections.abc import Callable
 
+from ychat.i18n import _
+
 MAX_SECONDS = 86_400.0  # one day: a wait longer than that is a mistake (and overflows some system calls)
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what an HTTP header value can carry as is
 
 
+class Invalid(ValueError):
+    """A value that is not what it must be; the message says so, for people."""
+
+
 def string(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a string")
+        raise Invalid(_("must be a string"))
     return value
 
 
 def text(value: object) -> str:
     stripped = string(value).strip()
     if not stripped:
-        raise ValueError("must not be empty")
+        raise Invalid(_("must not be empty"))
     return stripped
 
 
@@ -28,38 +34,38 @@ def header_text(value: object) -> str:
     """A value sent in a header (the folder id): visible ASCII, no spaces or control characters."""
     value = text(value)
     if not HEADER_SAFE.fullmatch(value):
-        raise ValueError("must be visible ASCII characters only (no spaces, control or non-ASCII characters)")
+        raise Invalid(_("must be visible ASCII characters only (no spaces, control or non-ASCII characters)"))
     return value
 
 
 def temperature(value: object) -> float:
     number = float(str(value))
     if not 0.0 <= number <= 1.0:
-        raise ValueError("must be between 0 and 1")
+        raise Invalid(_("must be between 0 and 1"))
     return number
 
 
 def positive_int(value: object) -> int:
     if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value)) <= 0:
-        raise ValueError("must be a positive whole number")
+        raise Invalid(_("must be a positive whole number"))
     return int(str(value))
 
 
 def price(value: object) -> float:
     if isinstance(value, bool):
-        raise ValueError("must be a price in roubles")
+        raise Invalid(_("must be a price in roubles"))
     number = float(str(value))
     if not (math.isfinite(number) and number >= 0):
-        raise ValueError("must be a price in roubles, 0 or more")
+        raise Invalid(_("must be a price in roubles, 0 or more"))
     return number
 
 
 def seconds(value: object) -> float:
     if isinstance(value, bool):
-        raise ValueError("must be a number of seconds")
+        raise Invalid(_("must be a number of seconds"))
     number = float(str(value))
     if not (number > 0 and math.isfinite(number) and number <= MAX_SECONDS):
-        raise ValueError(f"must be a positive number of seconds, at most {MAX_SECONDS:.0f}")
+        raise Invalid(_("must be a positive number of seconds, at most {limit:.0f}").format(limit=MAX_SECONDS))
     return number
 
 
@@ -68,16 +74,16 @@ def endpoint(value: object) -> str:
 
     url = text(value).rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
+        raise Invalid(_("must start with http:// or https://"))
     if not HEADER_SAFE.fullmatch(url):
-        raise ValueError("must not contain spaces, control or non-ASCII characters")
+        raise Invalid(_("must not contain spaces, control or non-ASCII characters"))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise ValueError(f"must be a valid URL ({exc})") from None
+        raise Invalid(_("must be a valid URL ({reason})").format(reason=exc)) from None
     if not parts.hostname or port == 0:
-        raise ValueError("must name a host (and a port other than 0)")
+        raise Invalid(_("must name a host (and a port other than 0)"))
     return url
 
 
@@ -85,7 +91,7 @@ def choice(*allowed: str) -> Callable[[object], str]:
     def validate(value: object) -> str:
         word = text(value).lower()
         if word not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}")
+            raise Invalid(_("must be one of {names}").format(names=", ".join(allowed)))
         return word
 
     return validate
@@ -96,5 +102,5 @@ def boolean(value: object) -> bool:
         return value
     text = str(value).strip().lower()
     if text not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
-        raise ValueError("must be true or false")
+        raise Invalid(_("must be true or false"))
     return text in {"1", "true", "yes", "on"}

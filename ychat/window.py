@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ychat.errors import ContextTooLong
+from ychat.i18n import _
 
 WINDOWS = {  # total tokens, prompt and reply (docs ru/ai-studio/concepts/generation/models.md)
     "yandexgpt": 32_768,
@@ -79,10 +80,12 @@ def plan(
         sizes = [math.ceil(size * scale) for size in sizes]
     if fixed + reply > window:
         raise ContextTooLong(
-            f"this message needs about {fixed:,} tokens, and with {reply:,} kept for the reply it cannot fit the "
-            f"{window:,}-token window",
+            _(
+                "this message needs about {fixed:,} tokens, and with {reply:,} kept for the reply it "
+                "cannot fit the {window:,}-token window"
+            ).format(fixed=fixed, reply=reply, window=window),
             http_status=400,
-            hint="Send less text, or lower --max-tokens.",
+            hint=_("Send less text, or lower --max-tokens."),
         )
     dropped, total = 0, fixed + sum(sizes)
     while total + reply > window:

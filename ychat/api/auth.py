@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from ychat.i18n import N_
+
 REFRESH_EVERY = 3600.0  # Yandex recommends a new IAM token every hour (REFERENCE.md §7)
 EXPIRY_MARGIN = 300.0  # and never one about to expire
 
@@ -55,9 +57,10 @@ class ApiKey(Credentials):
 
 class IamToken(Credentials):
     scheme = "Bearer"
-    hint_on_401 = (
-        "An IAM token lasts at most 12 hours and ychat cannot renew one it was given: get a new one "
-        "(yc iam create-token), or use YC_OAUTH_TOKEN, a service-account key or yc, which ychat refreshes."
+    hint_on_401 = N_(
+        "An IAM token lasts at most 12 hours and ychat cannot renew one it was given: get a new "
+        "one (yc iam create-token), or use YC_OAUTH_TOKEN, a service-account key or yc, which "
+        "ychat refreshes."
     )
 
 

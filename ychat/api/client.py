@@ -19,6 +19,7 @@ from ychat.api.transport import Transport
 from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.chat import Event, Message, Options
 from ychat.errors import UsageError, YChatError
+from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.deferred import Deferred
@@ -87,7 +88,7 @@ class ApiClient:
 
     def _deferred(self) -> Deferred:
         if self.deferred is None:
-            raise UsageError("deferred mode (--async) is part of the v1 API: use it with --api v1")
+            raise UsageError(_("deferred mode (--async) is part of the v1 API: use it with --api v1"))
         if callable(self.deferred):  # built on first use: most chats never defer
             self.deferred = self.deferred()
         return self.deferred

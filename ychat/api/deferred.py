@@ -21,6 +21,7 @@ from ychat.api.v1 import V1, YandexWire, completion_body, finished, parse_result
 from ychat.api.yandex import error_from_record, expand_model_uri, load_object
 from ychat.chat import Delta, Done, Event, Message, Options, Pending, Retrying
 from ychat.errors import ProtocolError, ReplyTimeLimit, YChatError
+from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.transport import Transport
@@ -34,7 +35,7 @@ FIRST_POLL, POLL_GROWTH, POLL_CAP = 0.5, 1.5, 5.0
 def _operation(chunks: Iterator[bytes], stream: bool) -> Iterator[dict[str, Any]]:
     record = load_object(decode(b"".join(chunks)))
     if not isinstance(record.get("id"), str) and "done" not in record:
-        raise ProtocolError("the server's answer is not an operation")
+        raise ProtocolError(_("the server's answer is not an operation"))
     yield record
 
 
@@ -114,10 +115,10 @@ class Deferred:
             raise error_from_record({"error": operation["error"]}, http_status=200)
         response = operation.get("response")
         if not isinstance(response, dict):
-            raise ProtocolError("the finished operation has neither a response nor an error")
+            raise ProtocolError(_("the finished operation has neither a response nor an error"))
         chunk = parse_result(response)  # not wrapped in "result" (REFERENCE.md §2)
         if chunk.finish is None:
-            raise ProtocolError("the finished operation's reply is not final")
+            raise ProtocolError(_("the finished operation's reply is not final"))
         reply = finished(Done(chunk.text, chunk.finish, chunk.usage, chunk.model_version), "deferred")
         yield Delta(reply.text)
         yield reply
@@ -136,5 +137,7 @@ class Deferred:
     @staticmethod
     def _late(operation_id: str, deadline: Deadline) -> ReplyTimeLimit:
         error = deadline.error()
-        error.hint = f"The operation goes on: ychat operation {operation_id} fetches its answer later."
+        error.hint = _("The operation goes on: ychat operation {operation_id} fetches its answer later.").format(
+            operation_id=operation_id
+        )
         return error

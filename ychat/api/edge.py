@@ -23,6 +23,7 @@ from ychat.errors import (
     TimedOut,
     TLSFailed,
 )
+from ychat.i18n import _
 
 
 def send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
@@ -31,7 +32,9 @@ def send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     try:
         return http.send(request, stream=True)
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        raise ConnectionReset(f"the connection to {request.url.host} was reset before the reply started") from exc
+        raise ConnectionReset(
+            _("the connection to {host} was reset before the reply started").format(host=request.url.host)
+        ) from exc
 
 
 def bounded(timeout: httpx.Timeout, deadline: Deadline) -> httpx.Timeout:
@@ -57,12 +60,12 @@ def until(chunks: Iterator[bytes], deadline: Deadline) -> Iterator[bytes]:
 
 
 def redirect_error(reply: httpx.Response, request_id: str) -> APIError:
-    location = reply.headers.get("Location") or "(no Location given)"
+    location = reply.headers.get("Location") or _("(no Location given)")
     return APIError(
-        f"the server redirects to {location}; ychat does not follow redirects",
+        _("the server redirects to {location}; ychat does not follow redirects").format(location=location),
         http_status=reply.status_code,
         request_id=request_id,
-        hint="Point --endpoint (or YCHAT_ENDPOINT) at the address the API really has.",
+        hint=_("Point --endpoint (or YCHAT_ENDPOINT) at the address the API really has."),
     )
 
 
@@ -76,19 +79,21 @@ def translate_errors(url: str) -> Iterator[None]:
     try:
         yield
     except httpx.ConnectTimeout as exc:
-        raise ConnectionFailed(f"timed out connecting to {host}") from exc
+        raise ConnectionFailed(_("timed out connecting to {host}").format(host=host)) from exc
     except httpx.TimeoutException as exc:
-        raise TimedOut(f"no answer from {host} in time") from exc
+        raise TimedOut(_("no answer from {host} in time").format(host=host)) from exc
     except httpx.ConnectError as exc:
         raise _connect_error(exc, host) from exc
     except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        raise StreamInterrupted(f"the connection to {host} dropped before the reply was complete") from exc
+        raise StreamInterrupted(
+            _("the connection to {host} dropped before the reply was complete").format(host=host)
+        ) from exc
     except (httpx.LocalProtocolError, UnicodeEncodeError):
-        raise NetworkError("the request could not be sent: a header holds characters HTTP cannot carry") from None
+        raise NetworkError(_("the request could not be sent: a header holds characters HTTP cannot carry")) from None
     except httpx.InvalidURL as exc:
-        raise ConfigError(f"the endpoint {url!r} is not a valid URL: {exc}") from None
+        raise ConfigError(_("the endpoint {url!r} is not a valid URL: {exc}").format(url=url, exc=exc)) from None
     except (httpx.HTTPError, httpx.StreamError, httpx.CookieConflict) as exc:  # the last two are no HTTPError
-        raise NetworkError(f"request to {host} failed: {exc}") from exc
+        raise NetworkError(_("request to {host} failed: {exc}").format(host=host, exc=exc)) from exc
 
 
 def _host(url: str) -> str:
@@ -103,11 +108,15 @@ def _connect_error(exc: httpx.ConnectError, host: str) -> NetworkError:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return TLSFailed(f"the TLS certificate of {host} was refused: {cause.verify_message}")
+            return TLSFailed(
+                _("the TLS certificate of {host} was refused: {verify_message}").format(
+                    host=host, verify_message=cause.verify_message
+                )
+            )
         if isinstance(cause, ssl.SSLError):
-            return TLSFailed(f"TLS with {host} failed: {cause.reason or cause}")
+            return TLSFailed(_("TLS with {host} failed: {cause}").format(host=host, cause=cause.reason or cause))
         cause = cause.__cause__ or cause.__context__
-    return ConnectionFailed(f"cannot connect to {host}: {exc}")
+    return ConnectionFailed(_("cannot connect to {host}: {exc}").format(host=host, exc=exc))
 
 
 def retry_after(value: str | None) -> float | None:

@@ -18,6 +18,7 @@ from ychat.api.auth import Token
 from ychat.api.edge import fetch
 from ychat.api.yandex import error_from_body, load_object
 from ychat.errors import CredentialsRejected, ProtocolError
+from ychat.i18n import N_, _
 
 IAM_ENDPOINT = "https://iam.api.cloud.yandex.net"
 METADATA_ENDPOINT = "http://169.254.169.254"
@@ -41,7 +42,7 @@ def _call(what: str, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
 def _iam_token(body: Mapping[str, Any], what: str) -> Token:
     token = body.get("iamToken")
     if not isinstance(token, str) or not token:
-        raise ProtocolError(f"{what}: the answer holds no iamToken")
+        raise ProtocolError(_("{what}: the answer holds no iamToken").format(what=what))
     return Token(token, _rfc3339(body.get("expiresAt")))
 
 
@@ -67,7 +68,7 @@ class OAuthSource:
         self._oauth, self._url = oauth_token, iam_endpoint.rstrip("/") + TOKENS_PATH
 
     def fetch(self) -> Token:
-        what = "OAuth token rejected by IAM"
+        what = _("OAuth token rejected by IAM")
         return _iam_token(_call(what, "POST", self._url, json={"yandexPassportOauthToken": self._oauth}), what)
 
     def secrets(self) -> list[str]:
@@ -85,7 +86,7 @@ class ServiceAccountSource:
         iam_endpoint: str = IAM_ENDPOINT,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.name = f"the service-account key {path}"
+        self.name = _("the service-account key {path}").format(path=path)
         self._key, self._clock = key, clock
         self._url = iam_endpoint.rstrip("/") + TOKENS_PATH
         self._audience = IAM_ENDPOINT + TOKENS_PATH  # the JWT's aud is always the public URL
@@ -98,10 +99,12 @@ class ServiceAccountSource:
         try:
             return jwt.encode(payload, self._key["private_key"], algorithm="PS256", headers={"kid": self._key["id"]})
         except (ValueError, TypeError) as exc:  # not a PEM private key
-            raise CredentialsRejected(f"{self.name}: its private_key cannot sign ({type(exc).__name__})") from None
+            raise CredentialsRejected(
+                _("{name}: its private_key cannot sign ({kind})").format(name=self.name, kind=type(exc).__name__)
+            ) from None
 
     def fetch(self) -> Token:
-        what = f"{self.name} was rejected by IAM"
+        what = _("{name} was rejected by IAM").format(name=self.name)
         return _iam_token(_call(what, "POST", self._url, json={"jwt": self.jwt()}), what)
 
     def secrets(self) -> list[str]:
@@ -121,11 +124,13 @@ class YcSource:
         try:
             done = subprocess.run(self._argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)  # noqa: S603
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CredentialsRejected(f"{self.name} failed: {exc}") from None
+            raise CredentialsRejected(_("{name} failed: {exc}").format(name=self.name, exc=exc)) from None
         lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
         if done.returncode != 0 or not lines:
-            said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-            raise CredentialsRejected(f"{self.name} failed: {said}")
+            said = (
+                done.stderr.strip().splitlines() or [_("exit status {returncode}").format(returncode=done.returncode)]
+            )[-1]
+            raise CredentialsRejected(_("{name} failed: {said}").format(name=self.name, said=said))
         return Token(lines[-1], None)
 
     def secrets(self) -> list[str]:
@@ -135,17 +140,17 @@ class YcSource:
 class MetadataSource:
     """The VM's service account, from the metadata service (only when chosen: ``YCHAT_AUTH=metadata``)."""
 
-    name = "the VM metadata service"
+    name = N_("the VM metadata service")
 
     def __init__(self, *, endpoint: str = METADATA_ENDPOINT, clock: Callable[[], float] = time.time) -> None:
         self._url, self._clock = endpoint.rstrip("/") + METADATA_PATH, clock
 
     def fetch(self) -> Token:
-        what = "the VM metadata service refused a token"
+        what = _("the VM metadata service refused a token")
         body = _call(what, "GET", self._url, headers={"Metadata-Flavor": "Google"})
         token, lifetime = body.get("access_token"), body.get("expires_in")
         if not isinstance(token, str) or not token:
-            raise ProtocolError(f"{what}: the answer holds no access_token")
+            raise ProtocolError(_("{what}: the answer holds no access_token").format(what=what))
         expires = (
             self._clock() + lifetime if isinstance(lifetime, (int, float)) and not isinstance(lifetime, bool) else None
         )

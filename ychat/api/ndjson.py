@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from ychat.chat import Delta, Replace
 from ychat.errors import ProtocolError
+from ychat.i18n import _
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
@@ -31,7 +32,7 @@ def split_lines(chunks: Iterable[bytes]) -> Iterator[str]:
             yield decode(bytes(buffer[:end]))
             del buffer[: end + 1]
         if len(buffer) > MAX_LINE_BYTES:
-            raise ProtocolError("a reply line is longer than 16 MiB")
+            raise ProtocolError(_("a reply line is longer than 16 MiB"))
     if buffer.strip():
         yield decode(bytes(buffer))
 
@@ -40,7 +41,7 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
-        raise ProtocolError("reply line is not valid UTF-8") from None
+        raise ProtocolError(_("reply line is not valid UTF-8")) from None
 
 
 def one_line(body: bytes) -> list[str]:

@@ -21,6 +21,7 @@ from ychat.api.sse import events
 from ychat.api.yandex import clip, error_from_body, error_from_record, expand_model_uri, is_yandex, load_object
 from ychat.chat import Delta, Done, Event, FinishReason, Message, Options, Usage
 from ychat.errors import APIError, ProtocolError, StreamInterrupted, UnsupportedReply
+from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.transport import Transport
@@ -79,7 +80,7 @@ def _usage(raw: object) -> Usage | None:
 def _choice(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
     choices = record.get("choices")
     if not isinstance(choices, list):
-        raise ProtocolError(f"reply has no choices: {clip(json.dumps(record))}")
+        raise ProtocolError(_("reply has no choices: {record}").format(record=clip(json.dumps(record))))
     first = choices[0] if choices else None
     return first if isinstance(first, Mapping) else None
 
@@ -92,10 +93,10 @@ def _finish(value: object) -> FinishReason | None:
 
 def finished(text: str, finish: FinishReason | None, usage: Usage | None, model: str) -> Done:
     if finish is FinishReason.TOOL_CALLS:
-        raise UnsupportedReply("the model answered with a tool call, which ychat does not support")
+        raise UnsupportedReply(_("the model answered with a tool call, which ychat does not support"))
     if not text:
-        what = "withheld by the content filter" if finish is FinishReason.CONTENT_FILTER else "empty"
-        raise UnsupportedReply(f"the model's reply is {what}")
+        what = _("withheld by the content filter") if finish is FinishReason.CONTENT_FILTER else _("empty")
+        raise UnsupportedReply(_("the model's reply is {what}").format(what=what))
     return Done(text, finish or FinishReason.STOP, usage, model)
 
 
@@ -120,7 +121,7 @@ def events_from_stream(lines: Iterable[str]) -> Iterator[Event]:
             yield Delta(content)
         finish = _finish(choice.get("finish_reason")) or finish
     if not ended and finish is None:
-        raise StreamInterrupted("the reply stream ended before the reply was complete")
+        raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
     yield finished("".join(text), finish, usage, model)
 
 

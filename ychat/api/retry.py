@@ -19,6 +19,7 @@ from ychat.errors import (
     ServiceUnavailable,
     YChatError,
 )
+from ychat.i18n import _
 
 RETRIABLE = (QuotaExceeded, ServiceUnavailable, ConnectionFailed)
 
@@ -56,7 +57,9 @@ class RetryPolicy:
         if waited + retry_after <= self.budget:
             return None
         wait = duration(retry_after)
-        return f"The server asks to wait {wait} before the next request (Retry-After); ychat did not retry."
+        return _("The server asks to wait {wait} before the next request (Retry-After); ychat did not retry.").format(
+            wait=wait
+        )
 
 
 def duration(seconds: float) -> str:
@@ -64,7 +67,11 @@ def duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+    return (
+        _("{minutes} min").format(minutes=minutes)
+        if minutes < 120
+        else _("{hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
+    )
 
 
 @dataclass
@@ -94,4 +101,6 @@ class Deadline:
             raise self.error()
 
     def error(self) -> ReplyTimeLimit:
-        return ReplyTimeLimit(f"the reply did not finish within --max-time {self.seconds:g} s; stopped")
+        return ReplyTimeLimit(
+            _("the reply did not finish within --max-time {seconds:g} s; stopped").format(seconds=self.seconds)
+        )

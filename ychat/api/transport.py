@@ -28,6 +28,7 @@ from ychat.api.edge import bounded, redirect_error, retry_after, send, translate
 from ychat.api.retry import Deadline, RetryPolicy
 from ychat.chat import Delta, Done, Replace, Retrying
 from ychat.errors import APIError, AuthError, NetworkError, TimedOut, YChatError
+from ychat.i18n import _
 
 log = logging.getLogger("ychat.api")
 T = TypeVar("T")
@@ -83,7 +84,7 @@ class Transport:
                 try:
                     self._http = self._http()
                 except (OSError, ValueError) as exc:  # e.g. SSL_CERT_FILE names a missing or bad file
-                    raise NetworkError(f"cannot set up HTTPS: {exc}") from exc
+                    raise NetworkError(_("cannot set up HTTPS: {exc}").format(exc=exc)) from exc
             return self._http
 
     def close(self) -> None:
@@ -144,7 +145,7 @@ class Transport:
         if not isinstance(error, AuthError) or error.http_status != 401 or self.credentials is None:
             return False
         if not self.credentials.refreshable:
-            error.hint = self.credentials.hint_on_401 or error.hint
+            error.hint = _(self.credentials.hint_on_401) if self.credentials.hint_on_401 else error.hint
             return False
         log.debug("HTTP 401: fetching a new token from %s", self.credentials.source)
         self.credentials.invalidate()

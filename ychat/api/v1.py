@@ -24,6 +24,7 @@ from ychat.api.yandex import DEFAULT_ENDPOINT, clip, error_from_body, error_from
 from ychat.api.yandex import load_object as _load_object
 from ychat.chat import Done, Event, FinishReason, Message, Options, Reasoning, Usage
 from ychat.errors import APIError, ProtocolError, StreamInterrupted, UnsupportedReply
+from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.transport import Transport
@@ -85,7 +86,7 @@ def parse_line(line: str) -> Chunk:
         raise error_from_record(record, http_status=200)
     result = record.get("result")
     if not isinstance(result, dict):
-        raise ProtocolError(f"reply line has neither 'result' nor 'error': {clip(line)}")
+        raise ProtocolError(_("reply line has neither 'result' nor 'error': {line}").format(line=clip(line)))
     return parse_result(result)
 
 
@@ -93,13 +94,13 @@ def parse_result(result: Mapping[str, Any]) -> Chunk:
     """A ``CompletionResponse`` (also the ``response`` of a finished deferred operation)."""
     alternatives = result.get("alternatives")
     if not isinstance(alternatives, list) or not alternatives or not isinstance(alternatives[0], dict):
-        raise ProtocolError("reply has no alternatives")
+        raise ProtocolError(_("reply has no alternatives"))
     first = alternatives[0]
     message = first.get("message", {})
     text = message.get("text", "") if isinstance(message, dict) else None
     status = first.get("status", STATUS_PARTIAL)
     if not isinstance(text, str) or not isinstance(status, str):
-        raise ProtocolError("reply alternative has no text or status")
+        raise ProtocolError(_("reply alternative has no text or status"))
     version = result.get("modelVersion", "")
     finish = FINISH_OF_STATUS.get(status)
     return Chunk(text, finish, parse_usage(result.get("usage")), version if isinstance(version, str) else "")
@@ -121,17 +122,17 @@ def parse_usage(raw: object) -> Usage:
 def done(text: str, last: Chunk | None) -> Done:
     """The closing event; raises if the stream ended before a terminal status."""
     if last is None or last.finish is None:
-        raise StreamInterrupted("the reply stream ended before the reply was complete")
+        raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
     return finished(Done(text, last.finish, last.usage, last.model_version), STATUS_OF_FINISH[last.finish])
 
 
 def finished(reply: Done, status: str) -> Done:
     """A complete reply ychat can show, or the UnsupportedReply it is (``status`` names it)."""
     if reply.finish is FinishReason.TOOL_CALLS:
-        raise UnsupportedReply("the model answered with a tool call, which ychat does not support")
+        raise UnsupportedReply(_("the model answered with a tool call, which ychat does not support"))
     if not reply.text:
-        what = "withheld by the content filter" if reply.finish is FinishReason.CONTENT_FILTER else "empty"
-        raise UnsupportedReply(f"the model's reply is {what} ({status})")
+        what = _("withheld by the content filter") if reply.finish is FinishReason.CONTENT_FILTER else _("empty")
+        raise UnsupportedReply(_("the model's reply is {what} ({status})").format(what=what, status=status))
     return reply
 
 

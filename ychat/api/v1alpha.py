@@ -21,6 +21,7 @@ from ychat.api.v1 import YandexWire, yandex_headers
 from ychat.api.yandex import DEFAULT_ENDPOINT, clip, error_from_record, int64, load_object
 from ychat.chat import Done, Event, FinishReason, Message, Options, Usage
 from ychat.errors import ProtocolError, StreamInterrupted, UnsupportedReply
+from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.transport import Transport
@@ -55,7 +56,7 @@ def parse_reply(line: str) -> tuple[str, Usage]:
     message = result.get("message") if isinstance(result, Mapping) else None
     text = message.get("text") if isinstance(message, Mapping) else None
     if not isinstance(text, str):
-        raise ProtocolError(f"v1alpha reply has no message text: {clip(line)}")
+        raise ProtocolError(_("v1alpha reply has no message text: {line}").format(line=clip(line)))
     tokens = result.get("num_tokens", result.get("numTokens", 0))
     return text, Usage(total_tokens=int64(tokens))
 
@@ -71,9 +72,9 @@ def events_from_lines(lines: Iterable[str]) -> Iterator[Event]:
         if event is not None:
             yield event
     if usage is None:
-        raise StreamInterrupted("the reply stream ended before the reply was complete")
+        raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
     if not text.text:
-        raise UnsupportedReply("the model's reply is empty")
+        raise UnsupportedReply(_("the model's reply is empty"))
     yield Done(text.text, FinishReason.STOP, usage)
 
 

@@ -22,6 +22,7 @@ from ychat.errors import (
     QuotaExceeded,
     ServiceUnavailable,
 )
+from ychat.i18n import _
 
 DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
 YANDEX_HOSTS = ".api.cloud.yandex.net"  # llm., ai., operation., iam.
@@ -43,13 +44,13 @@ def expand_model_uri(name: str, *, folder_id: str | None) -> str:
     """A short model name becomes ``gpt://<folder>/<name>/latest``; a URI is kept as is."""
     name = name.strip()
     if not name or any(ch.isspace() for ch in name):
-        raise ConfigError(f"invalid model name {name!r}")
+        raise ConfigError(_("invalid model name {name!r}").format(name=name))
     if "://" in name:
         return name
     if not folder_id:
         raise ConfigError(
-            f"model {name!r} needs a folder id to build its URI",
-            hint="Set YC_FOLDER_ID or pass --folder-id, or give a full gpt://<folder>/<model> URI.",
+            _("model {name!r} needs a folder id to build its URI").format(name=name),
+            hint=_("Set YC_FOLDER_ID or pass --folder-id, or give a full gpt://<folder>/<model> URI."),
         )
     version = "" if "/" in name else "/latest"
     return f"gpt://{folder_id}/{name}{version}"
@@ -119,21 +120,21 @@ def _detail_request_id(details: object) -> str | None:
 def int64(value: object) -> int:
     """A token count: int64 travels as a JSON string, older replies send a number."""
     if isinstance(value, bool):
-        raise ProtocolError(f"bad token count {value!r}")
+        raise ProtocolError(_("bad token count {value!r}").format(value=value))
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
-    raise ProtocolError(f"bad token count {value!r}")
+    raise ProtocolError(_("bad token count {value!r}").format(value=value))
 
 
 def load_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except ValueError:
-        raise ProtocolError(f"malformed JSON from the server: {clip(text)}") from None
+        raise ProtocolError(_("malformed JSON from the server: {text}").format(text=clip(text))) from None
     if not isinstance(value, dict):
-        raise ProtocolError(f"expected a JSON object from the server, got: {clip(text)}")
+        raise ProtocolError(_("expected a JSON object from the server, got: {text}").format(text=clip(text)))
     return value
 
 

@@ -13,6 +13,7 @@ import typer
 
 from ychat import __version__
 from ychat.cli.common import guarded, typer_app
+from ychat.i18n import N_
 
 app = typer_app()
 
@@ -28,7 +29,7 @@ class ReasoningMode(str, enum.Enum):
     off = "off"
 
 
-EPILOG = (
+EPILOG = N_(
     "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_API, YCHAT_ENDPOINT, "
     "YCHAT_OPERATION_ENDPOINT, YCHAT_OPENAI_API_KEY, YCHAT_MODEL, "
     "YCHAT_TIMEOUT, YCHAT_MAX_TIME, YCHAT_LOCAL_MODEL, YCHAT_LOCAL_THREADS, YCHAT_CONFIG, NO_COLOR. "
@@ -47,82 +48,89 @@ def _version(value: bool) -> None:
 
 @app.command(epilog=EPILOG)
 def chat(
-    prompt: Annotated[Optional[str], typer.Argument(help="Ask once and print the answer; omit for the chat.")] = None,
-    system: Annotated[Optional[str], typer.Option("--system", "-s", help="System prompt.")] = None,
+    prompt: Annotated[
+        Optional[str], typer.Argument(help=N_("Ask once and print the answer; omit for the chat."))
+    ] = None,
+    system: Annotated[Optional[str], typer.Option("--system", "-s", help=N_("System prompt."))] = None,
     model: Annotated[
         Optional[str],
         typer.Option(
             "--model",
             "-m",
-            help="yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt; v1alpha: general].",
+            help=N_("yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt; v1alpha: general]."),
         ),
     ] = None,
     temperature: Annotated[
         Optional[float],
         typer.Option(
-            "--temperature", "-t", min=0.0, max=1.0, help="Sampling temperature [default: the server's, 0.3]."
+            "--temperature", "-t", min=0.0, max=1.0, help=N_("Sampling temperature [default: the server's, 0.3].")
         ),
     ] = None,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Reply length limit.")] = None,
-    no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
-    folder_id: Annotated[Optional[str], typer.Option("--folder-id", help="Yandex Cloud folder id.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help=N_("Reply length limit."))] = None,
+    no_stream: Annotated[bool, typer.Option("--no-stream", help=N_("Wait for the whole reply."))] = False,
+    folder_id: Annotated[Optional[str], typer.Option("--folder-id", help=N_("Yandex Cloud folder id."))] = None,
     endpoint: Annotated[
         Optional[str],
         typer.Option(
-            "--endpoint", help="Base URL of the chosen API [default: https://llm.api.cloud.yandex.net; openai: …/v1]."
+            "--endpoint",
+            help=N_("Base URL of the chosen API [default: https://llm.api.cloud.yandex.net; openai: …/v1]."),
         ),
     ] = None,
     timeout: Annotated[
-        Optional[float], typer.Option("--timeout", min=0.001, help="Seconds to wait for each read [default: 60].")
+        Optional[float], typer.Option("--timeout", min=0.001, help=N_("Seconds to wait for each read [default: 60]."))
     ] = None,
     max_time: Annotated[
         Optional[float],
-        typer.Option("--max-time", min=0.001, help="Seconds one whole reply may take, retries too [default: 600]."),
+        typer.Option("--max-time", min=0.001, help=N_("Seconds one whole reply may take, retries too [default: 600].")),
     ] = None,
     api: Annotated[
         Optional[Api],
-        typer.Option("--api", help="Wire protocol: v1, v1alpha (legacy), openai (OpenAI-compatible) [default: v1]."),
+        typer.Option(
+            "--api", help=N_("Wire protocol: v1, v1alpha (legacy), openai (OpenAI-compatible) [default: v1].")
+        ),
     ] = None,
     deferred: Annotated[
-        bool, typer.Option("--async", help="Deferred replies (v1): half the price, polled; the id goes to stderr.")
+        bool, typer.Option("--async", help=N_("Deferred replies (v1): half the price, polled; the id goes to stderr."))
     ] = False,
     reasoning: Annotated[
-        Optional[ReasoningMode], typer.Option("--reasoning", help="Reasoning before answering (v1): hidden or off.")
+        Optional[ReasoningMode], typer.Option("--reasoning", help=N_("Reasoning before answering (v1): hidden or off."))
     ] = None,
     local: Annotated[
-        bool, typer.Option("--local", help="Chat offline with the local model (the local extra).")
+        bool, typer.Option("--local", help=N_("Chat offline with the local model (the local extra)."))
     ] = False,
     local_model: Annotated[
-        Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help="Local GGUF model; implies --local.")
+        Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help=N_("Local GGUF model; implies --local."))
     ] = None,
     again: Annotated[
-        bool, typer.Option("--continue", "-c", help="Resume the most recent saved conversation (chat or one-off).")
+        bool, typer.Option("--continue", "-c", help=N_("Resume the most recent saved conversation (chat or one-off)."))
     ] = False,
     resume: Annotated[
-        Optional[str], typer.Option("--resume", metavar="ID", help="Resume a saved conversation (a prefix of its id).")
+        Optional[str],
+        typer.Option("--resume", metavar="ID", help=N_("Resume a saved conversation (a prefix of its id).")),
     ] = None,
     status: Annotated[
-        Optional[bool], typer.Option("--status/--no-status", help="A bottom toolbar: model, context used, cost.")
+        Optional[bool], typer.Option("--status/--no-status", help=N_("A bottom toolbar: model, context used, cost."))
     ] = None,
     each_line: Annotated[
-        bool, typer.Option("--each-line", help="Answer each line of stdin (or --input) on its own, in order.")
+        bool, typer.Option("--each-line", help=N_("Answer each line of stdin (or --input) on its own, in order."))
     ] = False,
     input_file: Annotated[
-        Optional[str], typer.Option("--input", metavar="FILE", help="--each-line: read the questions from FILE.")
+        Optional[str], typer.Option("--input", metavar="FILE", help=N_("--each-line: read the questions from FILE."))
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="--each-line: requests in flight at most.")
+        int, typer.Option("--concurrency", min=1, max=64, help=N_("--each-line: requests in flight at most."))
     ] = 4,
     as_json: Annotated[
-        bool, typer.Option("--json", help="One-off: print one JSON object (text, finish reason, usage, ids).")
+        bool, typer.Option("--json", help=N_("One-off: print one JSON object (text, finish reason, usage, ids)."))
     ] = False,
-    no_save: Annotated[bool, typer.Option("--no-save", help="Keep this session out of the history store.")] = False,
+    no_save: Annotated[bool, typer.Option("--no-save", help=N_("Keep this session out of the history store."))] = False,
     profile: Annotated[
-        Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
+        Optional[str],
+        typer.Option("--profile", "-p", help=N_("A [profiles.NAME] of the config file (or YCHAT_PROFILE).")),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Log requests (secrets redacted).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=N_("Log requests (secrets redacted)."))] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version."))
     ] = False,
 ) -> None:
     """Chat with YandexGPT in the terminal, or ask it once: ychat "question", cat notes | ychat "summarize".

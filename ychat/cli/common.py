@@ -9,6 +9,7 @@ from collections.abc import Callable
 import typer
 
 from ychat.errors import ExitCode, YChatError, describe
+from ychat.i18n import _
 
 
 def typer_app(*, commands: bool = False, help: str | None = None) -> typer.Typer:
@@ -54,6 +55,7 @@ def guarded(action: Callable[[], None], *, debug: bool) -> int:
     except Exception as error:  # a bug: still one line, the traceback only with --debug
         if debug:
             raise
-        typer.echo(f"ychat: internal error: {type(error).__name__}: {error} (--debug shows where)", err=True)
+        text = _("ychat: internal error: {kind}: {error} (--debug shows where)")
+        typer.echo(text.format(kind=type(error).__name__, error=error), err=True)
         return int(ExitCode.ERROR)
     return int(ExitCode.OK)

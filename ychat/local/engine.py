@@ -22,6 +22,7 @@ from typing import Any
 
 from ychat.chat import FinishReason
 from ychat.errors import LocalModelError
+from ychat.i18n import _
 from ychat.local import default_model_path
 from ychat.server.engine import ChatMessage, Generation, Token, context_overflow
 
@@ -64,11 +65,15 @@ class LlamaEngine:
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:  # llama.cpp: "Failed to load model from file"
-            raise LocalModelError(f"cannot load the local model {self.path.name}: {exc}") from None
+            raise LocalModelError(
+                _("cannot load the local model {name}: {exc}").format(name=self.path.name, exc=exc)
+            ) from None
         template = llm.metadata.get("tokenizer.chat_template")
         if not template:
             llm.close()
-            raise LocalModelError(f"the local model {self.path.name} has no chat template in its metadata")
+            raise LocalModelError(
+                _("the local model {name} has no chat template in its metadata").format(name=self.path.name)
+            )
         self._formatter = Jinja2ChatFormatter(
             template=template, eos_token=_token_text(llm, llm.token_eos()), bos_token=_token_text(llm, llm.token_bos())
         )

@@ -11,6 +11,7 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from ychat.i18n import _
 from ychat.local.engine import LlamaEngine
 from ychat.server.app import LocalAPI
 from ychat.server.http import make_server
@@ -30,10 +31,10 @@ def is_loopback(host: str) -> bool:
 def exposure_warning(host: str) -> str | None:
     if is_loopback(host):
         return None
-    return (
-        f"ychat serve: warning: listening on {host}: anyone who can reach this machine can use the model "
-        "(the server accepts any API key)."
-    )
+    return _(
+        "ychat serve: warning: listening on {host}: anyone who can reach this machine can use "
+        "the model (the server accepts any API key)."
+    ).format(host=host)
 
 
 def run(host: str, port: int, model: Path, *, threads: int | None = None) -> None:
@@ -44,7 +45,11 @@ def run(host: str, port: int, model: Path, *, threads: int | None = None) -> Non
         sys.stderr.write(warning + "\n")
 
     def started(url: str) -> None:
-        sys.stderr.write(f"ychat serve: {model.name} on {url}/foundationModels/v1/completion (Ctrl-C stops)\n")
+        sys.stderr.write(
+            _("ychat serve: {name} on {url}/foundationModels/v1/completion (Ctrl-C stops)\n").format(
+                name=model.name, url=url
+            )
+        )
         sys.stderr.flush()
 
     app = LocalAPI(engine=engine)

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from ychat.chat import Done, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
+from ychat.i18n import _
 from ychat.render.blocks import BlockSplitter, kept_code, kept_paragraph
 from ychat.render.live import KeysUnechoed, LiveArea, Ticker
 from ychat.render.plain import NOTES, REPLACED, pending_note
@@ -133,7 +134,7 @@ class MarkdownRenderer:
                 return
             from rich.spinner import Spinner
 
-            label = f"operation {self._operation} · " if self._operation else ""
+            label = _("operation {operation} · ").format(operation=self._operation) if self._operation else ""
             waited = Text(f"{label}{self.clock() - self._waiting_since:.1f} s", style="dim")
             self._show(Spinner("dots", text=waited, style="dim"))
 
@@ -157,7 +158,7 @@ class MarkdownRenderer:
 
     def replace(self, text: str) -> None:
         self._stop_live()
-        self._note(REPLACED + "; the new text follows.")
+        self._note(_(REPLACED) + _("; the new text follows."))
         self.begin_reply()
         self.delta(text)
 
@@ -221,14 +222,18 @@ class MarkdownRenderer:
     def end_reply(self, done: Done) -> None:
         self._stop_live()
         if done.finish in NOTES:
-            self._note(NOTES[done.finish])
+            self._note(_(NOTES[done.finish]))
         self.console.print()
 
     def abort_reply(self) -> None:
         self._stop_live()
 
     def retrying(self, event: Retrying) -> None:
-        self._note(f"{event.reason}; retrying in {event.delay:.1f} s (attempt {event.attempt + 1})")
+        self._note(
+            _("{reason}; retrying in {delay:.1f} s (attempt {attempt})").format(
+                reason=event.reason, delay=event.delay, attempt=event.attempt + 1
+            )
+        )
 
     def pending(self, event: Pending) -> None:
         if self._operation is None:

@@ -10,18 +10,21 @@ from typing import TextIO
 
 from ychat.chat import Done, FinishReason, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
+from ychat.i18n import N_, _
 
 NOTES = {
-    FinishReason.LENGTH: "The reply was cut at the token limit (raise it with --max-tokens).",
-    FinishReason.CONTENT_FILTER: "The reply was stopped by the content filter.",
+    FinishReason.LENGTH: N_("The reply was cut at the token limit (raise it with --max-tokens)."),
+    FinishReason.CONTENT_FILTER: N_("The reply was stopped by the content filter."),
 }
-REPLACED = "The server replaced the reply text while it streamed"
+REPLACED = N_("The server replaced the reply text while it streamed")
 
 
 def pending_note(event: Pending, *, terminal: bool) -> str:
     if terminal:  # short enough for one line; the spinner then shows the id and the time
-        return f"Deferred operation {event.operation_id} · Ctrl-C cancels it"
-    return f"Deferred operation {event.operation_id}: `ychat operation {event.operation_id}` fetches its reply"
+        return _("Deferred operation {operation_id} · Ctrl-C cancels it").format(operation_id=event.operation_id)
+    return _("Deferred operation {operation_id}: `ychat operation {operation_id}` fetches its reply").format(
+        operation_id=event.operation_id
+    )
 
 
 class PlainRenderer:
@@ -48,26 +51,32 @@ class PlainRenderer:
         self._write(text)
 
     def replace(self, text: str) -> None:
-        self._say(f"ychat: note: {REPLACED.lower()}; the new text follows on stdout after a newline")
+        self._say(
+            _("ychat: note: {lower}; the new text follows on stdout after a newline").format(lower=_(REPLACED).lower())
+        )
         self._write("\n" if self._last != "\n" else "")
         self._write(text)
 
     def end_reply(self, done: Done) -> None:
         self.abort_reply()
         if done.finish in NOTES:
-            self._say("ychat: note: " + NOTES[done.finish])
+            self._say(_("ychat: note: {text}").format(text=_(NOTES[done.finish])))
 
     def abort_reply(self) -> None:
         if self._last != "\n":
             self._write("\n")
 
     def retrying(self, event: Retrying) -> None:
-        self._say(f"ychat: {event.reason}; retrying in {event.delay:.1f} s (attempt {event.attempt + 1})")
+        self._say(
+            _("ychat: {reason}; retrying in {delay:.1f} s (attempt {attempt})").format(
+                reason=event.reason, delay=event.delay, attempt=event.attempt + 1
+            )
+        )
 
     def pending(self, event: Pending) -> None:
         """The operation id once, on stderr (a script can fetch the answer later)."""
         if event.waited == 0.0:
-            self._say("ychat: note: " + pending_note(event, terminal=False))
+            self._say(_("ychat: note: {text}").format(text=pending_note(event, terminal=False)))
 
     def error(self, error: YChatError) -> None:
         line, hint = describe(error)

@@ -8,14 +8,16 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ychat.i18n import _
+
 
 class BatchProgress:
     def __init__(self, stream: TextIO) -> None:
         self._progress = Progress(
-            TextColumn("[dim]answering"),
+            TextColumn("[dim]" + _("answering")),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed · {task.fields[tokens]:,} tokens"),
+            TextColumn(_("{task.fields[failed]} failed · {task.fields[tokens]:,} tokens")),
             TimeElapsedColumn(),
             console=Console(file=stream, stderr=True),
             transient=True,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ychat.errors import UsageError
+from ychat.i18n import _
 from ychat.local import INSTALL
 from ychat.server.app import LocalAPI
 
@@ -46,7 +47,9 @@ def make_server(
     try:
         import uvicorn
     except ImportError:
-        raise UsageError("serving over HTTP needs uvicorn", hint=f"Install the local extra: {INSTALL}") from None
+        raise UsageError(
+            _("serving over HTTP needs uvicorn"), hint=_("Install the local extra: {command}").format(command=INSTALL)
+        ) from None
 
     from ychat.server.asgi import WSGIBridge
 
@@ -79,7 +82,7 @@ def serve(app: App, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[Runni
     thread.start()
     while not server.started:
         if not thread.is_alive():
-            raise RuntimeError(f"the local server could not start on {host}:{port}")
+            raise RuntimeError(_("the local server could not start on {host}:{port}").format(host=host, port=port))
         thread.join(0.01)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
