@@ -18,7 +18,7 @@ OWNERS = {
     "httpx": {"api/transport.py", "api/edge.py"},
     "rich": {"render/markdown.py", "render/progress.py"},
     "prompt_toolkit": {"terminal.py"},
-    "typer": {"cli/chat.py", "cli/tools.py", "cli/common.py"},
+    "typer": {"cli/chat.py", "cli/tools.py", "cli/common.py", "cli/localize.py"},
     "uvicorn": {"server/http.py"},
     "llama_cpp": {"local/engine.py"},
 }

@@ -105,11 +105,11 @@ def entries(text: str) -> Iterator[dict[str, str]]:
         yield entry
 
 
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", '"': '"', "\\": "\\"}
 
 
 def _unquote(quoted: str) -> str:
-    """The inside of a .po string with its C quoting undone (the escapes xgettext writes: \\n \\t \\" \\\\)."""
+    """The inside of a .po string with its C quoting undone (the escapes xgettext writes: \\n \\t \\b \\" \\\\)."""
     text = quoted
     return re.sub(r"\\(.)", lambda match: _ESCAPES.get(match[1], match[0]), text) if "\\" in text else text
 

@@ -28,8 +28,9 @@ __all__ = ["app", "main"]
 def main() -> None:
     """``ychat serve``, ``operation``, ``config``, ``auth`` are subcommands; anything else is the
     chat (``ychat -- serve`` asks the word "serve")."""
+    from ychat.cli.localize import run
+
     word = sys.argv[1] if len(sys.argv) > 1 else ""
     if word in SUBCOMMANDS:
-        SUBCOMMANDS[word](args=sys.argv[2:], prog_name=f"ychat {word}")
-    else:
-        app()
+        sys.exit(run(SUBCOMMANDS[word], sys.argv[2:], f"ychat {word}"))
+    sys.exit(run(app, sys.argv[1:], "ychat"))

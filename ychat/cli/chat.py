@@ -32,7 +32,7 @@ class ReasoningMode(str, enum.Enum):
 EPILOG = N_(
     "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_API, YCHAT_ENDPOINT, "
     "YCHAT_OPERATION_ENDPOINT, YCHAT_OPENAI_API_KEY, YCHAT_MODEL, "
-    "YCHAT_TIMEOUT, YCHAT_MAX_TIME, YCHAT_LOCAL_MODEL, YCHAT_LOCAL_THREADS, YCHAT_CONFIG, NO_COLOR. "
+    "YCHAT_TIMEOUT, YCHAT_MAX_TIME, YCHAT_LOCAL_MODEL, YCHAT_LOCAL_THREADS, YCHAT_CONFIG, YCHAT_LANG, NO_COLOR. "
     "Without credentials the chat runs on the local model (the local extra). "
     "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted, "
     "141 stdout closed. "
