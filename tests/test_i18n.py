@@ -8,7 +8,9 @@ environment; the .po reader and compiler; the REPL in Russian under a pty.
 from __future__ import annotations
 
 import ast
+import gettext
 import inspect
+import io
 import re
 import string
 from collections.abc import Iterator
@@ -102,6 +104,90 @@ def _translations(entry: dict[str, str]) -> list[str]:
     return [entry["msgstr"]] if entry.get("msgstr") else []
 
 
+@pytest.fixture
+def russian() -> Iterator[None]:
+    i18n.use("ru")
+    yield
+    i18n.use("en")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "ru_RU.UTF-8"}, "ru"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "ru_RU.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),  # LC_MESSAGES before LANG
+        ({"LC_MESSAGES": "ru_RU.UTF-8", "LC_ALL": "C"}, "en"),  # LC_ALL before both
+        ({"LC_ALL": "", "LC_MESSAGES": "ru_RU"}, "ru"),  # an empty variable is not set
+        ({"LC_ALL": "ru_RU.UTF-8", "YCHAT_LANG": "en"}, "en"),  # YCHAT_LANG first
+        ({"LANG": "en_GB.UTF-8", "YCHAT_LANG": "ru"}, "ru"),
+        ({"YCHAT_LANG": "RU"}, "ru"),
+    ],
+)
+def test_the_language_comes_from_ychat_lang_then_the_locale(env: dict[str, str], expected: str) -> None:
+    assert i18n.language(env) == expected
+
+
+def test_english_never_reads_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "CATALOG", Path("/nonexistent/ru.po"))
+    i18n.use("en")
+    assert i18n._("Cancelled.") == "Cancelled." and i18n.ngettext("{n} reply", "{n} replies", 2) == "{n} replies"
+
+
+def test_russian_messages_and_plurals(russian: None) -> None:
+    from ychat.commands import help_text, parse
+
+    assert i18n._("Cancelled.") == "Отменено."
+    forms = [i18n.ngettext("{n} reply", "{n} replies", n).format(n=n) for n in (1, 2, 5, 11, 21, 24)]
+    assert forms == ["1 ответ", "2 ответа", "5 ответов", "11 ответов", "21 ответ", "24 ответа"]
+    rows = help_text().split("\n\n")[0].splitlines()
+    assert all(len(row) <= 80 for row in rows), [row for row in rows if len(row) > 80]
+    assert "показать эту справку /помощь" in help_text()
+    assert parse("/помощь").name == "help" and parse("/выход").name == "exit" and parse(".заново").name == "clear"
+
+
+def test_an_error_from_the_server_is_shown_as_the_server_wrote_it(russian: None) -> None:
+    from ychat.errors import APIError, describe
+
+    line, _hint = describe(APIError("Internal error", http_status=500, request_id="r-1"))
+    assert line == "ychat: ошибка: HTTP 500: Internal error (id запроса r-1)"
+
+
+def test_clicks_usage_errors_are_translated_inner_message_too(russian: None) -> None:
+    from ychat.cli.localize import click_message
+
+    message = "Invalid value for '--temperature' / '-t': 'abc' is not a valid float range."
+    assert (
+        click_message(message)
+        == "недопустимое значение '--temperature' / '-t': 'abc' — недопустимое значение (float range)."
+    )
+    assert (
+        click_message("something click said that ychat does not know")
+        == "something click said that ychat does not know"
+    )
+
+
+po_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\x04"), max_size=40)
+HEADER = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n'  # GNUTranslations decodes as it says
+
+
+@given(st.lists(st.tuples(po_text.filter(bool), po_text), max_size=8, unique_by=lambda pair: pair[0]))
+def test_the_po_reader_reads_back_what_msgfmt_style_quoting_wrote(pairs: list[tuple[str, str]]) -> None:
+    text = HEADER + "\n".join(
+        f"# a comment\nmsgid {_quote(msgid)}\nmsgstr {_quote(msgstr)}\n" for msgid, msgstr in pairs
+    )
+    assert [(e["msgid"], e["msgstr"]) for e in i18n.entries(text)][1:] == pairs
+    translations = gettext.GNUTranslations(io.BytesIO(i18n.compile_po(text)))
+    assert all(translations.gettext(msgid) == (msgstr or msgid) for msgid, msgstr in pairs)
+
+
+@pytest.mark.parametrize("text", ['msgid "a"\nbogus', '"x"\n', 'msgid "unterminated\n', 'msgid a"\n'])
+def test_a_broken_po_line_is_an_error_naming_the_line(text: str) -> None:
+    with pytest.raises(ValueError, match=r"ru\.po:\d+"):
+        list(i18n.entries(text))
+
+
 def stubs() -> str:
     known = catalog()
     out = []
@@ -118,8 +204,66 @@ def stubs() -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t").replace("\b", "\\b") + '"'
+    return (
+        '"'
+        + text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\t", "\\t")
+        .replace("\r", "\\r")
+        .replace("\b", "\\b")
+        + '"'
+    )
 
 
 if __name__ == "__main__":
     print(stubs())
+
+
+def test_the_repl_speaks_russian_under_a_russian_locale(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ychat_env
+    from tests.helpers import ENTER, PROMPT, spawn
+    from ychat.testing import HttpError
+
+    server.emulator.enqueue(HttpError.documented(400, "Unknown model xyz"))
+    child = spawn(ychat_env(tmp_path, server.url, LANG="ru_RU.UTF-8"), dimensions=(60, 100))
+    child.expect_exact("/help — команды, Ctrl-D — выход")
+    child.expect_exact(PROMPT)
+    child.send("/помощь" + ENTER)
+    child.expect_exact("показать эту справку /помощь")
+    child.expect_exact("Enter — отправить")
+    child.expect_exact(PROMPT)
+    child.send("/help" + ENTER)  # the command names stay as they are
+    child.expect_exact("выйти (также /quit, Ctrl-D)")
+    child.expect_exact(PROMPT)
+    child.send("привет" + ENTER)
+    child.expect_exact("ychat: ошибка: HTTP 400: Unknown model xyz")  # the server's words as it wrote them
+    child.expect_exact(PROMPT)
+    child.send("/async может быть" + ENTER)
+    child.expect_exact("ychat: ошибка: /async принимает on или off, а не 'может быть'")
+    child.expect_exact(PROMPT)
+    child.send("ещё раз" + ENTER)
+    child.expect_exact("Echo: ещё раз")  # an error ended the turn, not the session
+    child.expect_exact(PROMPT)
+    child.send("/выход" + ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_the_command_line_in_russian(tmp_path: Path) -> None:
+    from tests.helpers import ychat
+
+    russian = {"LANG": "ru_RU.UTF-8"}
+    helped = ychat(None, tmp_path, "--help", **russian)
+    out = helped.stdout.decode()
+    assert helped.returncode == 0 and "Использование: ychat" in out and "Параметры:" in out
+    assert "Показать эту справку и выйти." in out and "Системный промпт." in out
+    wrong = ychat(None, tmp_path, "--bogus", **russian)
+    assert wrong.returncode == 2 and wrong.stderr.decode().endswith("Ошибка: нет такого параметра: --bogus\n")
+    config = ychat(None, tmp_path, "history", "--help", **russian)
+    assert "Сохранённые разговоры: list, show, export, delete, search." in config.stdout.decode()
+    english = ychat(None, tmp_path, "--bogus", LANG="ru_RU.UTF-8", YCHAT_LANG="en")
+    assert english.stderr.decode().endswith("Error: No such option: --bogus\n")
+    empty = ychat(None, tmp_path, "", **russian)
+    assert empty.returncode == 2 and empty.stderr.decode() == "ychat: ошибка: пустой вопрос\n"

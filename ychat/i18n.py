@@ -85,8 +85,8 @@ def entries(text: str) -> Iterator[dict[str, str]]:
     """Each entry of a .po file as {keyword: text}."""
     entry: dict[str, str] = {}
     keyword = ""
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.strip(" \t\r")
         if not line or line[0] == "#":
             continue
         word, quoted = ("", line) if line[0] == '"' else line.split(None, 1) if " " in line else (line, "")
@@ -105,11 +105,11 @@ def entries(text: str) -> Iterator[dict[str, str]]:
         yield entry
 
 
-_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", '"': '"', "\\": "\\"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", '"': '"', "\\": "\\"}
 
 
 def _unquote(quoted: str) -> str:
-    """The inside of a .po string with its C quoting undone (the escapes xgettext writes: \\n \\t \\b \\" \\\\)."""
+    """The inside of a .po string with its C quoting undone (the escapes xgettext writes: \\n \\t \\r \\b \\" \\\\)."""
     text = quoted
     return re.sub(r"\\(.)", lambda match: _ESCAPES.get(match[1], match[0]), text) if "\\" in text else text
 
