@@ -57,6 +57,23 @@ def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tm
     assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
 
 
+def test_a_russian_one_off_that_shows_no_message_reads_no_catalog(server: RunningServer, tmp_path: Path) -> None:
+    """Issue 13: gettext must not slow start-up; the catalog is read when a message is first shown."""
+    server.emulator.enqueue(Reply.of("Ответ."))
+    code = (
+        "import atexit, sys, ychat.i18n as i18n; calls = []; real = i18n.compile_po; "
+        "i18n.compile_po = lambda text: calls.append(1) or real(text); "
+        "atexit.register(lambda: print('CATALOG', len(calls))); "
+        "sys.argv = ['ychat', '--no-save', 'вопрос']; from ychat.cli import main; main()"
+    )
+    env = ychat_env(tmp_path, server.url, LANG="ru_RU.UTF-8")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
+    assert result.stdout.splitlines() == ["Ответ.", "CATALOG 0"], result.stderr
+    env["YCHAT_ENDPOINT"] = "http://127.0.0.1:1"  # nothing listens: an error message, in Russian
+    failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert failed.stdout.splitlines() == ["CATALOG 1"] and "ychat: ошибка:" in failed.stderr
+
+
 def test_httpx_cli_still_runs_when_asked_for() -> None:
     """The stand-in for httpx._main loads the real tool when its main is called."""
     code = "import ychat.api.transport, httpx, sys; sys.argv = ['httpx', '--help']; httpx.main()"
