@@ -155,5 +155,3 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         process.wait()
     if process.stdout is not None:
         process.stdout.close()
-
-

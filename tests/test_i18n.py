@@ -267,3 +267,43 @@ def test_the_command_line_in_russian(tmp_path: Path) -> None:
     assert english.stderr.decode().endswith("Error: No such option: --bogus\n")
     empty = ychat(None, tmp_path, "", **russian)
     assert empty.returncode == 2 and empty.stderr.decode() == "ychat: ошибка: пустой вопрос\n"
+
+
+SPEAKERS = {"info", "_note", "_say", "say", "echo", "note", "append", "write", "Invalid"}  # what shows a text to people
+
+
+def _error_classes() -> set[str]:
+    import ychat.batchrun  # noqa: F401 (its BatchFailed)
+    from ychat.errors import YChatError
+
+    found, todo = set(), [YChatError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return found
+
+
+def _unmarked(path: Path) -> Iterator[str]:
+    """Literal texts with words handed straight to something that shows them, or to an error."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in SPEAKERS and not (
+            name.endswith(("Error", "Credentials", "Failed", "Rejected")) or name == "TimedOut"
+        ):
+            continue
+        first = node.args[0]
+        parts = first.values if isinstance(first, ast.JoinedStr) else [first]
+        text = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+        if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", text):
+            yield f"{path.relative_to(ROOT.parent)}:{node.lineno}: {text[:60]!r}"
+
+
+def test_no_message_for_people_is_left_unmarked() -> None:
+    """A sentence shown or raised without _() would stay English in Russian; the local server's
+    own error bodies (server/, testing/) are a server's words and stay as written."""
+    skipped = {"server", "testing", "i18n.py"}  # i18n.py: a broken catalog is the package's fault, not the user's
+    found = [hit for path in sorted(ROOT.rglob("*.py")) if not skipped & set(path.parts) for hit in _unmarked(path)]
+    assert not found, "\n".join(found)

@@ -85,7 +85,7 @@ class Batch:
         while (item := work.get()) is not None:
             future, index, question = item
             if self.cancelled.is_set():
-                future.set_result(Answer(index, question, None, Cancelled("cancelled")))
+                future.set_result(Answer(index, question, None, Cancelled(_("cancelled"))))
                 continue
             try:
                 future.set_result(self._answer(index, question))
@@ -98,7 +98,7 @@ class Batch:
         try:
             for event in events:
                 if self.cancelled.is_set():
-                    return Answer(index, question, None, Cancelled("cancelled"))
+                    return Answer(index, question, None, Cancelled(_("cancelled")))
                 if isinstance(event, Done):
                     return Answer(index, question, event)
         except YChatError as error:

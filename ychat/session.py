@@ -169,8 +169,12 @@ class Session(SlashCommands):
         return self.options.window or window_of(self.options.model, dialect=self.options.dialect)
 
     def _note_left_out(self, count: int, why: str) -> None:
-        exchanges = ngettext("{n} earlier exchange", "{n} earlier exchanges", count).format(n=count)
-        self.renderer.info(f"{exchanges} left out to fit {why} (the saved conversation keeps them)")
+        text = ngettext(
+            "{n} earlier exchange left out to fit {why} (the saved conversation keeps them)",
+            "{n} earlier exchanges left out to fit {why} (the saved conversation keeps them)",
+            count,
+        )
+        self.renderer.info(text.format(n=count, why=why))
 
     def show(self, events: Generator[Event, None, None]) -> Done:
         """Render a reply that is not part of the conversation (``ychat operation ID``)."""

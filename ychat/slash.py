@@ -141,10 +141,12 @@ class SlashCommands:
         spent = sum(known) if len(known) == len(self.spent) else None
         whole = total(u for u, _ in self.spent)
         replies = ngettext("{n} reply", "{n} replies", len(self.spent)).format(n=len(self.spent))
-        self.renderer.info(
-            f"Last reply: {describe(usage, roubles)}\nSession, {replies}: {describe(whole, spent)}\n"
-            f"(₽ are an estimate from Yandex's prices as of {PRICES_AS_OF}; deferred replies at half price.)"
+        text = _(
+            "Last reply: {last}\nSession, {replies}: {session}\n"
+            "(₽ are an estimate from Yandex's prices as of {date}; deferred replies at half price.)"
         )
+        last, session = describe(usage, roubles), describe(whole, spent)
+        self.renderer.info(text.format(last=last, replies=replies, session=session, date=PRICES_AS_OF))
 
     def status_line(self) -> str:
         """The bottom toolbar (--status): model, dialect, context used of the window, cost so far."""
