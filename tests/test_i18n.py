@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import needs_model
 from ychat import i18n
 
 ROOT = Path(__file__).resolve().parent.parent / "ychat"
@@ -145,6 +146,13 @@ def test_russian_messages_and_plurals(russian: None) -> None:
     assert all(len(row) <= 80 for row in rows), [row for row in rows if len(row) > 80]
     assert "показать эту справку /помощь" in help_text()
     assert parse("/помощь").name == "help" and parse("/выход").name == "exit" and parse(".заново").name == "clear"
+
+
+def test_the_offline_banner_in_russian_fits_80_columns(russian: None) -> None:
+    from ychat.backend import OFFLINE_BANNER
+
+    banner = i18n._(OFFLINE_BANNER)
+    assert banner != OFFLINE_BANNER and len(banner) <= 80 and "YC_API_KEY" in banner
 
 
 def test_an_error_from_the_server_is_shown_as_the_server_wrote_it(russian: None) -> None:
@@ -307,3 +315,16 @@ def test_no_message_for_people_is_left_unmarked() -> None:
     skipped = {"server", "testing", "i18n.py"}  # i18n.py: a broken catalog is the package's fault, not the user's
     found = [hit for path in sorted(ROOT.rglob("*.py")) if not skipped & set(path.parts) for hit in _unmarked(path)]
     assert not found, "\n".join(found)
+
+
+@needs_model
+def test_the_offline_banner_is_russian_under_a_russian_locale(tmp_path: Path) -> None:
+    from tests.conftest import ychat_env
+    from tests.helpers import PROMPT, spawn
+
+    env = ychat_env(tmp_path, None, LANG="ru_RU.UTF-8", YC_API_KEY="", YC_FOLDER_ID="")
+    child = spawn(env)
+    child.expect_exact("Локальная модель: нет учётных данных.")
+    child.expect_exact(PROMPT)
+    child.sendeof()
+    child.expect(pexpect.EOF)
