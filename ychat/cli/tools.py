@@ -21,6 +21,7 @@ history_app = typer_app(commands=True, help=N_("Saved conversations: list, show,
 auth_app = typer_app(
     commands=True, help=N_("Credentials: status (which and whether they work), login (store an API key).")
 )
+Debug = Annotated[bool, typer.Option("--debug", help=N_("Log requests (secrets redacted)."))]
 Profile = Annotated[
     Optional[str], typer.Option("--profile", "-p", help=N_("A [profiles.NAME] of the config file (or YCHAT_PROFILE)."))
 ]
@@ -31,12 +32,16 @@ def serve(
     host: Annotated[str, typer.Option("--host", help=N_("Address to listen on; non-loopback prints a warning."))] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8787,
-    local_model: Annotated[Optional[str], typer.Option("--local-model", metavar="PATH.gguf")] = None,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help=N_("Port to listen on (0: any free one)."))
+    ] = 8787,
+    local_model: Annotated[
+        Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help=N_("The GGUF model to serve."))
+    ] = None,
     threads: Annotated[
         Optional[int], typer.Option("--threads", min=1, help=N_("llama.cpp threads [default: half the cores]."))
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug")] = False,
+    debug: Debug = False,
     profile: Profile = None,
 ) -> None:
     """Serve the local model over the YandexGPT v1 API (completion, tokenize, completionAsync, operations)."""
@@ -58,7 +63,7 @@ def serve(
 @operation_app.command()
 def operation(
     operation_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The id --async printed."))],
-    debug: Annotated[bool, typer.Option("--debug")] = False,
+    debug: Debug = False,
     profile: Profile = None,
 ) -> None:
     """Print a deferred operation's reply, waiting while it runs (credentials and endpoints as for the chat)."""
@@ -100,7 +105,7 @@ def config_unset(key: str, profile: Profile = None) -> None:
 
 
 @auth_app.command("status")
-def auth_status(profile: Profile = None, debug: Annotated[bool, typer.Option("--debug")] = False) -> None:
+def auth_status(profile: Profile = None, debug: Debug = False) -> None:
     """Which credentials and folder ychat would use, then one cheap check that they work."""
     from ychat import authcmd
 
@@ -116,10 +121,11 @@ def auth_login(profile: Profile = None) -> None:  # one stored key for every pro
 
 
 Json = Annotated[bool, typer.Option("--json", help=N_("JSON (one object per line for a list)."))]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help=N_("How many at most."))]
 
 
 @history_app.command("list")
-def history_list(limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20, as_json: Json = False) -> None:
+def history_list(limit: Limit = 20, as_json: Json = False) -> None:
     """The most recent saved conversations: id, date, model, title."""
     from ychat import historycmd
 
@@ -154,7 +160,7 @@ def history_delete(conversation: Annotated[str, typer.Argument(metavar="ID")]) -
 
 
 @history_app.command("search")
-def history_search(text: str, limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20) -> None:
+def history_search(text: str, limit: Limit = 20) -> None:
     """Saved conversations with a message containing TEXT: id, title, date and the matching line."""
     from ychat import historycmd
 
