@@ -52,7 +52,7 @@ class PlainRenderer:
 
     def replace(self, text: str) -> None:
         self._say(
-            _("ychat: note: {lower}; the new text follows on stdout after a newline").format(lower=_(REPLACED).lower())
+            _("ychat: note: {what}; the new text follows on stdout after a newline").format(what=_(REPLACED).lower())
         )
         self._write("\n" if self._last != "\n" else "")
         self._write(text)
