@@ -55,6 +55,8 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
     double_users = {n for n, found in MODULES.items() if any(i.startswith("ychat.testing") for i in found)}
     assert all(n.startswith("testing/") for n in double_users), double_users
     assert "ychat.api.client" not in MODULES["session.py"]
+    # every layer speaks through i18n, so it sits below them all: stdlib only
+    assert not [i for i in MODULES["i18n.py"] if i.startswith("ychat")], MODULES["i18n.py"]
 
 
 # wire words -> the dialect module that alone may spell them (the local server speaks the wire too)
