@@ -162,6 +162,25 @@ def test_an_error_from_the_server_is_shown_as_the_server_wrote_it(russian: None)
     assert line == "ychat: ошибка: HTTP 500: Internal error (id запроса r-1)"
 
 
+@pytest.mark.parametrize(
+    ("args", "russian_line"),
+    [
+        (["a", "b"], "Ошибка: лишние аргументы (b)"),
+        (["--api", "x", "q"], "Ошибка: недопустимое значение '--api': 'x' — не одно из 'v1', 'v1alpha', 'openai'."),
+        (["-m"], "Ошибка: параметру '-m' нужно значение."),
+        (["config", "bogus"], "Ошибка: нет такой команды 'bogus'."),
+        (["--concurrency", "0"], "Ошибка: недопустимое значение '--concurrency': 0 вне диапазона 1<=x<=64."),
+        (["--sys", "x"], "Ошибка: нет такого параметра: --sys (возможно: --async, --status, --system)"),
+    ],
+)
+def test_clicks_usage_errors_in_russian(args: list[str], russian_line: str, tmp_path: Path) -> None:
+    """click's own messages (it writes them in English only) go through the catalog too."""
+    from tests.helpers import ychat
+
+    result = ychat(None, tmp_path, *args, LANG="ru_RU.UTF-8")
+    assert result.returncode == 2 and result.stderr.decode().splitlines()[-1] == russian_line
+
+
 def test_clicks_usage_errors_are_translated_inner_message_too(russian: None) -> None:
     from ychat.cli.localize import click_message
 

@@ -5,6 +5,7 @@ with every text as written."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -25,8 +26,7 @@ CLICK = [
     N_("Missing parameter: {param}"),
     N_("Option {name} requires an argument."),
     N_("Option {name} does not take a value."),
-    N_("Got unexpected extra argument ({args})"),
-    N_("Got unexpected extra arguments ({args})"),
+    N_("Got unexpected extra argument(s) ({args})"),
     N_("{value} is not a valid {kind}."),
     N_("{value} is not in the range {range}."),
     N_("{value} is not one of {choices}."),
@@ -34,14 +34,22 @@ CLICK = [
 ]
 HEADINGS = {"Options": N_("Options"), "Arguments": N_("Arguments"), "Commands": N_("Commands")}
 WORDS = (N_("Show this message and exit."), N_("[default: "), N_("[required]"))  # in help records
-_PATTERNS = [
-    (re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text)) + "$", re.S), text) for text in CLICK
-]
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each of CLICK as a regular expression: its {field}s match any text."""
+    return [
+        (re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text)) + "$", re.S), text)
+        for text in CLICK
+    ]
 
 
 def click_message(message: str) -> str:
     """One of click's messages in the interface's language (its inner message too)."""
-    for pattern, template in _PATTERNS:
+    if i18n.current() == "en":
+        return message
+    for pattern, template in _patterns():
         match = pattern.match(message)
         if match:
             fields = {
