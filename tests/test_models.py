@@ -136,3 +136,19 @@ def test_model_alone_in_the_repl_lists_the_server_and_tab_completes_its_names(se
     assert server.emulator.requests[-1].body["modelUri"] == "gpt://b1gtestfolder/qwen3-235b-a22b-fp8/latest"
     assert sent(server.emulator) == [("user", "hi")]
     assert [r.path for r in server.emulator.requests].count("/v1/models") == 1  # asked once, kept
+
+
+def test_model_alone_offline_lists_the_gguf_without_promising_tab(emulator) -> None:
+    from tests.conftest import in_process_client
+    from tests.helpers import Recorder
+    from ychat.catalog import ModelCatalog
+    from ychat.conversation import Conversation
+    from ychat.session import ChatOptions, Session
+
+    renderer = Recorder()
+    options = ChatOptions(model="SmolLM2-135M-Instruct.Q4_1", model_fixed=True)
+    session = Session(in_process_client(emulator), renderer, Conversation(), options)
+    session.catalog = ModelCatalog(lambda: [("SmolLM2-135M-Instruct.Q4_1", 4096)])
+    session.run(iter(["/model", "/exit"]).__next__)
+    listing = str(renderer.named("info")[1])
+    assert listing.startswith("The local model") and "4,096" in listing and "Tab" not in listing

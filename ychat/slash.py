@@ -89,6 +89,8 @@ class SlashCommands:
         if not found:
             return _("The server lists no models.")
         rows = (f"  {short_name(name):<40} {f'{window:,}' if window else '?':>9}" for name, window in found)
+        if self.options.model_fixed:
+            return _("The local model, context window in tokens:\n") + "\n".join(rows)
         return _("Models (/model NAME; Tab completes), context window in tokens:\n") + "\n".join(rows)
 
     def _cmd_temperature(self, arg: str) -> None:
