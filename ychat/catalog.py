@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ychat.errors import YChatError
+from ychat.i18n import _
 
 Listed = list[tuple[str, int | None]]  # (model id, context window when known)
 
@@ -49,3 +50,16 @@ class ModelCatalog:
         except YChatError:
             listed = []
         return list(dict.fromkeys([*self.known, *listed]))
+
+    def describe(self, *, local: bool) -> str:
+        """What ``/model`` alone shows: each model's short name and context window, or why not."""
+        try:
+            found = self.listed()
+        except YChatError as error:
+            return _("The model list is not available: {message}").format(message=error.message)
+        if not found:
+            return _("The server lists no models.")
+        rows = "\n".join(f"  {short_name(name):<40} {f'{window:,}' if window else '?':>9}" for name, window in found)
+        if local:
+            return _("The local model, context window in tokens:\n") + rows
+        return _("Models (/model NAME; Tab completes), context window in tokens:\n") + rows

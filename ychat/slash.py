@@ -76,22 +76,7 @@ class SlashCommands:
             self.options.model = arg
         self.renderer.info(_("Model: {model}").format(model=self.options.model))
         if not arg and self.catalog is not None:
-            self.renderer.info(self._models_text(self.catalog))
-
-    def _models_text(self, catalog: ModelCatalog) -> str:
-        from ychat.catalog import short_name
-        from ychat.errors import YChatError
-
-        try:
-            found = catalog.listed()
-        except YChatError as error:
-            return _("The model list is not available: {message}").format(message=error.message)
-        if not found:
-            return _("The server lists no models.")
-        rows = (f"  {short_name(name):<40} {f'{window:,}' if window else '?':>9}" for name, window in found)
-        if self.options.model_fixed:
-            return _("The local model, context window in tokens:\n") + "\n".join(rows)
-        return _("Models (/model NAME; Tab completes), context window in tokens:\n") + "\n".join(rows)
+            self.renderer.info(self.catalog.describe(local=self.options.model_fixed))
 
     def _cmd_temperature(self, arg: str) -> None:
         if arg == CLEAR:
