@@ -8,6 +8,7 @@ environment; the .po reader and compiler; the REPL in Russian under a pty.
 from __future__ import annotations
 
 import ast
+import functools
 import gettext
 import inspect
 import io
@@ -40,6 +41,7 @@ def _command_help(node: ast.FunctionDef) -> Iterator[str]:
         yield inspect.cleandoc(doc)
 
 
+@functools.cache
 def messages() -> dict[str, tuple[str, ...]]:
     """msgid -> (msgid,) or (singular, plural), from every module of ychat/ that speaks to people."""
     found: dict[str, tuple[str, ...]] = {}

@@ -106,10 +106,12 @@ def _is_cyrillic(word: str) -> bool:
     return bool(word) and all(ch.lower() in _RU for ch in word)
 
 
-def names(*, russian: bool = False) -> list[str]:
+def names() -> list[str]:
     """Every command as typed, for Tab completion: ``/help``, ``/exit``, …, ``/quit`` (and the
     Russian words when the interface is Russian)."""
-    return [f"/{name}" for name in COMMANDS] + ["/quit"] + ([f"/{word}" for word in RUSSIAN] if russian else [])
+    return (
+        [f"/{name}" for name in COMMANDS] + ["/quit"] + ([f"/{word}" for word in RUSSIAN] if current() == "ru" else [])
+    )
 
 
 def help_text() -> str:

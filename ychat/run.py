@@ -97,9 +97,7 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
         )
     )
     models = session.catalog.names if session.catalog and not backend.local else ()  # offline: one model
-    from ychat import i18n
-
-    completer = CommandCompleter(commands.names(russian=i18n.current() == "ru"), models)
+    completer = CommandCompleter(commands.names(), models)
     with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
         toolbar = session.status_line if status else None
         read_line = make_reader(
