@@ -349,3 +349,11 @@ def test_the_offline_banner_is_russian_under_a_russian_locale(tmp_path: Path) ->
     child.expect_exact(PROMPT)
     child.sendeof()
     child.expect(pexpect.EOF)
+
+
+def test_tab_completes_the_russian_words_only_in_russian(russian: None) -> None:
+    from ychat.commands import names
+
+    assert "/помощь" in names() and "/help" in names()
+    i18n.use("en")
+    assert "/помощь" not in names() and "/help" in names()
