@@ -63,15 +63,15 @@ def test_a_russian_one_off_that_shows_no_message_reads_no_catalog(server: Runnin
     code = (
         "import atexit, sys, ychat.i18n as i18n; calls = []; real = i18n.compile_po; "
         "i18n.compile_po = lambda text: calls.append(1) or real(text); "
-        "atexit.register(lambda: print('CATALOG', len(calls))); "
+        "atexit.register(lambda: print('CATALOG', len(calls), i18n._translations is not None)); "
         "sys.argv = ['ychat', '--no-save', 'вопрос']; from ychat.cli import main; main()"
     )
     env = ychat_env(tmp_path, server.url, LANG="ru_RU.UTF-8")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
-    assert result.stdout.splitlines() == ["Ответ.", "CATALOG 0"], result.stderr
+    assert result.stdout.splitlines() == ["Ответ.", "CATALOG 0 False"], result.stderr  # none read, none loaded
     env["YCHAT_ENDPOINT"] = "http://127.0.0.1:1"  # nothing listens: an error message, in Russian
     failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    assert failed.stdout.splitlines() == ["CATALOG 1"] and "ychat: ошибка:" in failed.stderr
+    assert failed.stdout.splitlines() == ["CATALOG 1 True"] and "ychat: ошибка:" in failed.stderr
 
 
 def test_httpx_cli_still_runs_when_asked_for() -> None:
