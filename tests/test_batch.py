@@ -125,3 +125,21 @@ def test_questions_and_exit_codes() -> None:
     auth = AuthError("no", http_status=401)
     assert exit_code([], 3) == 0 and exit_code([auth, auth], 2) == 3
     assert exit_code([auth], 2) == 1 and exit_code([auth, APIError("x", http_status=500)], 2) == 1
+
+
+def test_the_progress_bar_shows_done_of_total_failures_and_tokens() -> None:
+    import io
+
+    from rich.console import Console
+
+    from ychat.render.progress import BatchProgress
+
+    bar = BatchProgress(io.StringIO())
+    for _ in range(3):
+        bar.read()
+    bar.answered(failed=False, tokens=1200)
+    bar.answered(failed=True, tokens=0)
+    screen = Console(file=io.StringIO(), width=100, record=True)
+    screen.print(bar._progress.get_renderable())
+    shown = screen.export_text()
+    assert "2/3" in shown and "1 failed" in shown and "1,200 tokens" in shown and "0:00:0" in shown
