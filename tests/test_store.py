@@ -159,10 +159,19 @@ def test_no_save_keeps_the_store_away(server: RunningServer, tmp_path: Path) -> 
     assert not (tmp_path / "data").exists()
 
 
-def test_continue_with_nothing_saved_is_one_line(tmp_path: Path) -> None:
-    result = ychat(None, tmp_path, "-c", "hi", **data_env(tmp_path))
-    assert result.returncode == 2
-    assert_one_error_line(result.stderr, "no saved conversation to continue")
+def test_continue_with_nothing_saved_starts_a_new_conversation(server: RunningServer, tmp_path: Path) -> None:
+    env = data_env(tmp_path)
+    listed = ychat(None, tmp_path, "history", "list", **env)
+    assert listed.returncode == 0 and "No saved conversations yet." in listed.stdout.decode()
+    shown = ychat(None, tmp_path, "history", "show", "abc", **env)
+    assert shown.returncode == 2 and "no saved conversations yet" in shown.stderr.decode()
+    assert not (tmp_path / "data").exists()  # reading creates no store
+    result = ychat(server.url, tmp_path, "-c", "hi", **env)
+    assert result.returncode == 0, result.stderr
+    assert "Nothing saved to continue yet: this is a new conversation." in result.stderr.decode()
+    assert sent(server.emulator) == [("user", "hi")]
+    again = ychat(server.url, tmp_path, "-c", "and again", **env)
+    assert sent(server.emulator)[-2:] == [("assistant", "Echo: hi"), ("user", "and again")] and again.returncode == 0
 
 
 def test_history_show_export_search_delete(server: RunningServer, tmp_path: Path) -> None:

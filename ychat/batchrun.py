@@ -15,6 +15,7 @@ from ychat.chat import Options
 from ychat.errors import ExitCode, UsageError, YChatError
 from ychat.i18n import _, ngettext
 from ychat.ports import ChatClient
+from ychat.render.safe import for_stream, for_terminal
 
 if TYPE_CHECKING:
     from ychat.render.progress import BatchProgress
@@ -50,20 +51,23 @@ class Printer:
             self.failures.append(answer.error)
             self._say(_("ychat: error: question {index}: {error}").format(index=answer.index, error=answer.error))
         if self.as_json:
-            self.out.write(json.dumps(answer_record(answer), ensure_ascii=False) + "\n")
+            self._write(json.dumps(answer_record(answer), ensure_ascii=False) + "\n")
         elif answer.done is not None:
-            self.out.write(("\n" if self.printed else "") + answer.done.text.rstrip("\n") + "\n")
+            self._write(("\n" if self.printed else "") + answer.done.text.rstrip("\n") + "\n")
             self.printed += 1
         self.out.flush()
         tokens = answer.done.usage.total_tokens if answer.done and answer.done.usage else 0
         if self.progress is not None:
             self.progress.answered(failed=answer.error is not None, tokens=tokens)
 
+    def _write(self, text: str) -> None:
+        self.out.write(for_stream(text, self.out))  # exact to a pipe or a file
+
     def _say(self, text: str) -> None:
         if self.progress is not None:
-            self.progress.note(text)
+            self.progress.note(for_terminal(text))  # the progress bar is shown on a terminal only
         else:
-            self.err.write(text + "\n")
+            self.err.write(for_stream(text, self.err) + "\n")
             self.err.flush()
 
 

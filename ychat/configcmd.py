@@ -9,13 +9,13 @@ settings in effect, each with where it came from, and never a secret.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ychat.config import SOURCES, load_settings, validated
-from ychat.configfile import check_key, default_config_file
+from ychat.configfile import check_key, default_config_file, read_regular_file
 from ychat.errors import ConfigError
 from ychat.i18n import _
 
@@ -37,7 +37,7 @@ SHOWN = (
 
 
 def path(env: Mapping[str, str]) -> str:
-    return str(default_config_file(env))
+    return str(default_config_file(env, must_exist=False))
 
 
 def show(env: Mapping[str, str], profile: str | None) -> str:
@@ -77,13 +77,12 @@ def typed(key: str, raw: str) -> Any:
 
 def set_value(env: Mapping[str, str], key: str, raw: str, profile: str | None) -> str:
     value = typed(key, raw)
-    return _edit(
-        default_config_file(env), profile, lambda table: table.__setitem__(key, value), _("{key} set").format(key=key)
-    )
+    target = default_config_file(env, must_exist=False)
+    return _edit(target, profile, lambda table: table.__setitem__(key, value), _("{key} set").format(key=key))
 
 
 def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
-    target = default_config_file(env)
+    target = default_config_file(env, must_exist=False)
 
     def remove(table: Any) -> None:
         if key not in table:
@@ -97,10 +96,25 @@ def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
 
 
 def _edit(target: Path, profile: str | None, change: Callable[[Any], None], done: str) -> str:
+    """Read, change and write under a lock: two ``ychat config set`` at once lose no update.
+    A symlinked config is edited through the link (the link stays)."""
+    with _locked(target):
+        _write(target, _changed(target, profile, change))
+    return _("{done} in {target}").format(done=done, target=target) + (
+        _(" [profiles.{profile}]").format(profile=profile) if profile else ""
+    )
+
+
+def _changed(target: Path, profile: str | None, change: Callable[[Any], None]) -> str:
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
-    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    try:
+        text = read_regular_file(target).decode("utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(_("cannot read config file {path}: {strerror}").format(path=target, strerror=exc)) from None
     try:
         document = tomlkit.parse(text)
     except TOMLKitError as exc:
@@ -111,10 +125,22 @@ def _edit(target: Path, profile: str | None, change: Callable[[Any], None], done
     updated = tomlkit.dumps(document)
     if updated and not updated.endswith("\n"):
         updated += "\n"  # removing the last key can take the file's final newline with it
-    _write_atomically(target, updated)
-    return _("{done} in {target}").format(done=done, target=target) + (
-        _(" [profiles.{profile}]").format(profile=profile) if profile else ""
-    )
+    return updated
+
+
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """An exclusive lock on a file beside the config (the config itself is replaced by a rename)."""
+    import fcntl
+
+    folder = target.resolve().parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / f".{target.resolve().name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 def _table(document: Any, profile: str | None) -> Any:
@@ -128,17 +154,7 @@ def _table(document: Any, profile: str | None) -> Any:
     return profiles[profile]
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    """0600 from the first byte, and never half-written: a temporary file, then a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor, temporary = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _write(target: Path, text: str) -> None:
+    from ychat.privatefile import write_private
+
+    write_private(target, text, follow_link=True, make_folder=True)

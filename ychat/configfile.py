@@ -3,6 +3,7 @@ its named profiles and the line of each key for error messages."""
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 import sys
@@ -16,11 +17,12 @@ from ychat.i18n import _
 SECRET_KEYS = frozenset({"api_key", "iam_token", "token", "oauth_token", "private_key", "password"})
 
 
-def default_config_file(env: Mapping[str, str]) -> Path:
-    """``YCHAT_CONFIG`` (which must exist: a path given on purpose), else the platform's file."""
+def default_config_file(env: Mapping[str, str], *, must_exist: bool = True) -> Path:
+    """``YCHAT_CONFIG`` (which must exist to be read: a path given on purpose; ``config path``
+    and ``config set`` take it as it is), else the platform's file."""
     if env.get("YCHAT_CONFIG"):
         path = Path(env["YCHAT_CONFIG"]).expanduser()
-        if not path.exists():
+        if must_exist and not path.exists():
             raise ConfigError(_("YCHAT_CONFIG names {path}, which does not exist").format(path=path))
         return path
     from platformdirs import user_config_path
@@ -69,7 +71,7 @@ def _line_of(text: str, key: str, profile: str | None) -> int:
 def read_config_file(path: Path, known: Collection[str]) -> ConfigFile:
     """The file's settings; a missing file is an empty one. Unknown keys and secrets are errors."""
     try:
-        data = _read_regular_file(path)
+        data = read_regular_file(path)
     except FileNotFoundError:
         return ConfigFile(path)
     except OSError as exc:
@@ -109,11 +111,30 @@ def check_key(key: str, known: Collection[str], where: str = "") -> None:
         )
 
 
-def _read_regular_file(path: Path) -> bytes:
+def read_regular_file(path: Path) -> bytes:
     """Only a regular file: opening a FIFO would wait for a writer, a device could be endless."""
-    if not stat.S_ISREG(path.stat().st_mode):
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
         raise ConfigError(_("config file {path} is not a regular file").format(path=path))
+    check_private(path, status)
     return path.read_bytes()
+
+
+def check_private(path: Path, status: os.stat_result) -> None:
+    """A file that can send credentials elsewhere (an endpoint, an MCP server) must be the
+    user's own and writable by no one else, as ssh insists for its config."""
+    if status.st_uid not in (os.getuid(), 0):
+        raise ConfigError(
+            _("{path} belongs to another user (uid {uid}); ychat reads only a config file of your own").format(
+                path=path, uid=status.st_uid
+            ),
+            hint=_("Check where it came from, then: chown {user} {path}").format(user=os.getuid(), path=path),
+        )
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(
+            _("{path} can be changed by other users, who could point ychat's credentials elsewhere").format(path=path),
+            hint=_("Make it yours alone: chmod go-w {path}").format(path=path),
+        )
 
 
 def _parse_toml(data: bytes, path: Path) -> dict[str, object]:

@@ -13,7 +13,9 @@ and looking ``yc`` up on PATH; token exchanges happen on first use (``ychat.api.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,10 +104,14 @@ def _service_account(env: Mapping[str, str], options: AuthSettings) -> Credentia
     return Refreshing(ServiceAccountSource(read_key_file(Path(path)), path=path, iam_endpoint=options.iam_endpoint))
 
 
+KEY_FILE_LIMIT = 64 * 1024  # an authorized key's JSON is about 3 KB
+
+
 def read_key_file(path: Path) -> dict[str, str]:
-    """An authorized key's JSON; the line Yandex puts before the PEM is dropped."""
+    """An authorized key's JSON; the line Yandex puts before the PEM is dropped. Only a regular
+    file of at most ``KEY_FILE_LIMIT`` bytes is read (a FIFO would wait, a device never end)."""
     try:
-        data: Any = json.loads(path.expanduser().read_text(encoding="utf-8"))
+        data: Any = json.loads(_small_regular_file(path.expanduser(), KEY_FILE_LIMIT).decode("utf-8"))
     except OSError as exc:
         raise ConfigError(
             _("cannot read the service-account key {path}: {strerror}").format(path=path, strerror=exc.strerror)
@@ -124,6 +130,16 @@ def read_key_file(path: Path) -> dict[str, str]:
     if lines and lines[0].startswith(KEY_PREAMBLE):
         key["private_key"] = "\n".join(lines[1:]) + "\n"
     return key
+
+
+def _small_regular_file(path: Path, limit: int) -> bytes:
+    with open(path, "rb", buffering=0, opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ConfigError(_("the service-account key {path} is not a regular file").format(path=path))
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ConfigError(_("the service-account key {path} is too large to be a key").format(path=path))
+    return data
 
 
 def _yc(env: Mapping[str, str], options: AuthSettings) -> Credentials | None:

@@ -11,6 +11,7 @@ import base64
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from ychat.errors import UsageError
 from ychat.i18n import _
 
 TOOLS = (("wl-copy",), ("xclip", "-selection", "clipboard"), ("xsel", "--clipboard", "--input"), ("pbcopy",))
+ATTACHMENT_LIMIT = 1_000_000  # bytes: a /file beyond this would not fit any model's window anyway
 OSC52_LIMIT = 100_000  # bytes of text; terminals cap the sequence (xterm: 100 000 by default)
 
 
@@ -27,12 +29,18 @@ def edit(initial: str, env: Mapping[str, str]) -> str:
     command = env.get("VISUAL") or env.get("EDITOR")
     if not command:
         raise UsageError(_("no editor: set VISUAL or EDITOR (e.g. export EDITOR=nano)"))
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise UsageError(
+            _("cannot read the editor command {command!r}: {reason}").format(command=command, reason=exc)
+        ) from None
     descriptor, name = tempfile.mkstemp(prefix="ychat-", suffix=".md")  # 0600
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(initial)
         try:
-            done = subprocess.run([*shlex.split(command), name], check=False)  # noqa: S603 - the user's own editor
+            done = subprocess.run([*argv, name], check=False)  # noqa: S603 - the user's own editor
         except OSError as exc:
             raise UsageError(
                 _("cannot start the editor {command!r}: {strerror}").format(command=command, strerror=exc.strerror)
@@ -83,12 +91,22 @@ def last_code_block(text: str) -> str | None:
 
 
 def read_attachment(path: str) -> tuple[str, str]:
-    """A text file for ``/file``: its name and contents; binary or non-UTF-8 files are refused."""
+    """A text file for ``/file``: its name and contents. Only a regular file (a FIFO would wait,
+    /dev/zero never ends), read up to ``ATTACHMENT_LIMIT``; binary or non-UTF-8 files are refused."""
     target = Path(path).expanduser()
     try:
-        data = target.read_bytes()
+        with open(target, "rb", buffering=0, opener=_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise UsageError(_("{path} is not a regular file: /file attaches text files only").format(path=path))
+            data = handle.read(ATTACHMENT_LIMIT + 1)
     except OSError as exc:
         raise UsageError(_("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
+    if len(data) > ATTACHMENT_LIMIT:
+        raise UsageError(
+            _("{path} is larger than {limit:,} bytes: /file attaches what fits a message").format(
+                path=path, limit=ATTACHMENT_LIMIT
+            )
+        )
     if b"\x00" in data:
         raise UsageError(
             _("{path} looks binary (it holds NUL bytes): /file attaches text files only").format(path=path)
@@ -97,3 +115,8 @@ def read_attachment(path: str) -> tuple[str, str]:
         return target.name, data.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(_("{path} is not UTF-8 text: /file attaches text files only").format(path=path)) from None
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Opening a FIFO must not wait for a writer: the type is checked once it is open."""
+    return os.open(path, flags | os.O_NONBLOCK)

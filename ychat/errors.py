@@ -5,6 +5,9 @@
     │   ├── ConfigError             exit 2: bad configuration file or environment value
     │   │   └── MissingCredentials  exit 2: no API key / IAM token / folder
     │   └── LocalModelError         exit 2: the local GGUF cannot be loaded or has no chat template
+    ├── StoreError                  exit 1: the conversation store cannot be written (disk full, read-only)
+    │   └── StoreDamaged            exit 2: the store file cannot be read (damaged, not a database)
+    ├── CredentialsRejected         exit 3: a token exchange (IAM, yc, metadata) refused or failed
     ├── APIError                    exit 1: the server answered with an error (400, 500, …)
     │   ├── ContextTooLong          exit 1: 400, more input tokens than the model's context
     │   ├── AuthError               exit 3: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED
@@ -113,7 +116,13 @@ class AuthError(APIError):
 class StoreError(YChatError):
     """The conversation store could not be written (disk full, permissions, a lock)."""
 
-    hint = N_("The conversation goes on unsaved for this turn; check the disk and the store's folder.")
+    hint = N_("Check the disk and the store's folder (YCHAT_DATA_DIR), or run with --no-save.")
+
+
+class StoreDamaged(StoreError):
+    """The store file cannot be read; the hint names how to move it aside."""
+
+    exit_code = ExitCode.USAGE
 
 
 class CredentialsRejected(YChatError):

@@ -7,14 +7,17 @@ from pathlib import Path
 
 from ychat.conversation import Conversation
 from ychat.i18n import _
+from ychat.privatefile import write_private
 from ychat.saved import export_json, export_markdown, title_of
 from ychat.store import Saved, SavedMessage
 
 
-def write(conversation: Conversation, name: str | None, *, model: str, cid: str | None) -> Path:
+def write(conversation: Conversation, name: str | None, *, model: str, cid: str | None, title: str | None) -> Path:
+    """Written to a new file beside FILE, then renamed over it: 0600 from its first byte, and
+    never half-written (a full disk leaves FILE as it was)."""
     now = time.time()
     first = conversation.exchanges[0].user if conversation.exchanges else _("empty conversation")
-    saved = Saved(cid or "unsaved", title_of(first), "", model, conversation.system, {}, now, now)
+    saved = Saved(cid or "unsaved", title or title_of(first), "", model, conversation.system, {}, now, now)
     messages = [
         SavedMessage(role, text, "ok", None, "", None, now)
         for exchange in conversation.exchanges
@@ -22,6 +25,5 @@ def write(conversation: Conversation, name: str | None, *, model: str, cid: str 
     ]
     path = Path(name).expanduser() if name else Path(f"ychat-{(cid or 'conversation')[:8]}.md")
     text = export_json(saved, messages) if path.suffix == ".json" else export_markdown(saved, messages)
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)  # a conversation is private
+    write_private(path, text)
     return path

@@ -9,15 +9,21 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from ychat.errors import UsageError
 from ychat.i18n import _
-from ychat.saved import export_json, export_markdown, store_path
+from ychat.privatefile import write_private
+from ychat.saved import existing_store, export_json, export_markdown, held, store_path
 from ychat.store import Saved, Store
 
 Say = Callable[[str], None]
 
 
 def _store() -> Store:
-    return Store(store_path(os.environ))
+    """The store; none yet (nothing was ever saved) is no conversation, and creates no file."""
+    store = existing_store(store_path(os.environ))
+    if store is None:
+        raise UsageError(_("no saved conversations yet"), hint=_("Each chat is saved as it goes; ychat -c resumes it."))
+    return store
 
 
 def _when(moment: float) -> str:
@@ -29,7 +35,11 @@ def _row(saved: Saved) -> str:
 
 
 def list_(say: Say, *, limit: int, as_json: bool) -> None:
-    store = _store()
+    store = existing_store(store_path(os.environ))
+    if store is None:
+        if not as_json:
+            say(_("No saved conversations yet."))
+        return
     try:
         found = store.recent(limit)
         for saved in found:
@@ -40,11 +50,14 @@ def list_(say: Say, *, limit: int, as_json: bool) -> None:
         store.close()
 
 
-def show(say: Say, prefix: str, *, as_json: bool) -> None:
+def show(say: Say, prefix: str, *, as_json: bool, every: bool = False) -> None:
+    """What the conversation holds (as /history shows it); ``every``: failed, cancelled, undone
+    and replaced messages too, marked."""
     store = _store()
     try:
         cid = store.resolve(prefix)
         saved, messages = store.get(cid), store.messages(cid)
+        messages = messages if every else held(messages)
         say((export_json(saved, messages) if as_json else export_markdown(saved, messages)).rstrip("\n"))
     finally:
         store.close()
@@ -60,9 +73,7 @@ def export(say: Say, prefix: str, output: str | None) -> None:
         if output is None:
             say(text.rstrip("\n"))
             return
-        descriptor = os.open(Path(output).expanduser(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_private(Path(output).expanduser(), text)
         say(_("Exported {cid} to {output}").format(cid=cid[:8], output=output))
     finally:
         store.close()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ychat.render import PlainRenderer
     from ychat.render.markdown import MarkdownRenderer
     from ychat.session import Session
+    from ychat.store import Saved, Store
 
 
 def silence_stdout() -> None:
@@ -93,7 +94,7 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     _exit_on_hangup_and_term(stop_prompt)
     renderer.info(
         _("ychat {version} · {model} · /help for commands, Ctrl-D to quit").format(
-            version=__version__, model=backend.model
+            version=__version__, model=session.options.model
         )
     )
     models = session.catalog.names if session.catalog and not backend.local else ()  # offline: one model
@@ -139,30 +140,67 @@ def _keep(session: Session, settings: Settings, flags: Mapping[str, object], sta
     resume, again = flags.get("resume"), flags.get("continue")
     if not settings.save and not resume and not again:
         return
-    from ychat.saved import Keeper, load, open_store, store_path
+    from ychat.saved import Keeper, existing_store, open_store, store_path
 
     path = store_path(os.environ)
-    if not resume and not again:
-        session.keeper = keeper = Keeper(lambda: open_store(path), dialect=settings.api, model=session.options.model)
-        stack.callback(keeper.close)  # opened with the first message sent: the prompt never waits for SQLite
+    kind = "local" if session.options.local else settings.api  # what the conversation's model names belong to
+    store = existing_store(path) if resume or again else None
+    if store is not None:
+        stack.callback(store.close)
+    cid = _resumed(store, flags, session) if resume or again else None
+    if not settings.save:
         return
-    store = open_store(path)
-    stack.callback(store.close)
+    if store is None:
+        session.keeper = keeper = Keeper(lambda: open_store(path), dialect=kind, model=session.options.model)
+        stack.callback(keeper.close)  # opened with the first message sent: the prompt never waits for SQLite
+    else:
+        session.keeper = Keeper(store, dialect=kind, model=session.options.model, cid=cid)
+
+
+def _resumed(store: Store | None, flags: Mapping[str, object], session: Session) -> str | None:
+    """The conversation -c (the latest) or --resume ID names, loaded into the session; -c with
+    nothing saved starts a new one with a note."""
+    resume = flags.get("resume")
+    if store is None and not resume:
+        session.renderer.info(_("Nothing saved to continue yet: this is a new conversation."))
+        return None
+    if store is None:
+        raise UsageError(
+            _("no saved conversation {prefix!r}").format(prefix=resume), hint=_("ychat history list shows them")
+        )
     cid = store.resolve(str(resume)) if resume else store.latest()
     if cid is None:
-        raise UsageError(_("there is no saved conversation to continue"), hint=_("ychat history list shows them"))
+        session.renderer.info(_("Nothing saved to continue yet: this is a new conversation."))
+        return None
+    from ychat.saved import load
+
     saved, conversation = load(store, cid)
-    conversation.system = settings.system if flags.get("system") is not None else saved.system
+    conversation.system = session.conversation.system if flags.get("system") is not None else saved.system
     session.conversation = conversation
-    if flags.get("model") is None and not session.options.model_fixed:
-        session.options.model = saved.model
+    if flags.get("model") is None:
+        _resumed_model(session, saved)
     turns = len(conversation.exchanges)
     text = ngettext(
         "Continuing “{title}” ({cid}, {n} exchange).", "Continuing “{title}” ({cid}, {n} exchanges).", turns
     )
     session.renderer.info(text.format(title=saved.title, cid=cid[:8], n=turns))
-    if settings.save:
-        session.keeper = Keeper(store, dialect=settings.api, model=session.options.model, cid=cid)
+    return cid
+
+
+def _resumed_model(session: Session, saved: Saved) -> None:
+    """The saved model, when this backend knows its names: never a local GGUF's name sent to
+    the cloud, nor a cloud model's to another server."""
+    options = session.options
+    if options.model_fixed or saved.model == options.model:
+        return
+    if saved.dialect == ("local" if options.local else options.dialect):
+        options.model = saved.model
+        return
+    session.renderer.info(
+        _("It was made with {saved} ({dialect}); continuing with {model}.").format(
+            saved=saved.model, dialect=saved.dialect, model=options.model
+        )
+    )
 
 
 class ConfigProfiles:

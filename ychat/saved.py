@@ -38,6 +38,11 @@ def open_store(path: Path) -> Store:
     return Store(path)
 
 
+def existing_store(path: Path) -> Store | None:
+    """The store if one was ever written; None before the first message (nothing is created)."""
+    return open_store(path) if path.exists() else None
+
+
 class Keeper:
     """``store``: the Store, or how to open it (a REPL's prompt does not wait for SQLite)."""
 
@@ -83,10 +88,27 @@ class Keeper:
         if self.cid is not None:
             self.store.add(self.cid, "assistant", partial, status=status)
 
+    def undone(self) -> None:
+        """``/undo``: the last exchange is kept in the store, marked, and never sent again."""
+        if self.cid is not None:
+            self.store.retract(self.cid, "undone")
+
+    def replaced(self) -> None:
+        """``/retry`` got a new reply: the exchange before it is kept, marked, never sent again."""
+        if self.cid is not None:
+            self.store.retract(self.cid, "replaced", skip=1)
+
     def summarized(self, summary: str, covers: int) -> None:
         """A marked message: the summary stands for the first ``covers`` exchanges (kept too)."""
         if self.cid is not None:
             self.store.add(self.cid, "system", summary, status="summary", finish=str(covers))
+
+    @property
+    def current_title(self) -> str | None:
+        """The title set with /title, else the saved one (None before the first message)."""
+        if self._title is None and self.cid is not None:
+            self._title = self.store.get(self.cid).title
+        return self._title
 
     def title(self, text: str) -> None:
         self._title = text
@@ -103,17 +125,18 @@ class Keeper:
         return saved.model, conversation
 
     def fork(self, conversation: Conversation, *, model: str) -> str:
-        """A saved copy of the conversation so far; this keeper then writes to the copy."""
-        title = _("fork of {title}").format(
-            title=self.store.get(self.cid).title if self.cid else _("a new conversation")
-        )
+        """A saved copy of the conversation so far (its summary too, marked, standing for no
+        exchange of the copy's own); this keeper then writes to the copy."""
+        title = _("fork of {title}").format(title=self.current_title or _("a new conversation"))
         cid = self.store.create(
             title=title[:TITLE_LENGTH], dialect=self.dialect, model=model, system=conversation.system, options={}
         )
+        if conversation.summary is not None:
+            self.store.add(cid, "system", conversation.summary, status="summary", finish="0")
         for exchange in conversation.exchanges:
             self.store.add(cid, "user", exchange.user)
             self.store.add(cid, "assistant", exchange.assistant)
-        self.cid = cid
+        self.cid, self._title = cid, title[:TITLE_LENGTH]
         return cid
 
 
@@ -127,9 +150,23 @@ def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
     questions, and a question whose reply never came: a crash) are left out."""
     found: list[Exchange] = []
     for question, answer in itertools.pairwise(messages):
-        if question.role == "user" and answer.role == "assistant" and answer.status == "ok":
+        if _answered(question, answer):
             found.append(Exchange(question.text, answer.text))
     return found
+
+
+def held(messages: Sequence[SavedMessage]) -> list[SavedMessage]:
+    """The messages the conversation holds now, as ``/history`` shows it and ``-c`` sends it:
+    the latest summary, then the answered exchanges it does not stand for; nothing undone,
+    replaced, failed or cancelled."""
+    pairs = [(q, a) for q, a in itertools.pairwise(messages) if _answered(q, a)]
+    summaries = [m for m in messages if m.status == "summary" and (m.finish or "").isdigit()]
+    covers = int(summaries[-1].finish or 0) if summaries else 0
+    return summaries[-1:] + [message for pair in pairs[covers:] for message in pair]
+
+
+def _answered(question: SavedMessage, answer: SavedMessage) -> bool:
+    return question.role == "user" and answer.role == "assistant" and answer.status == "ok"
 
 
 def load(store: Store, cid: str) -> tuple[Saved, Conversation]:

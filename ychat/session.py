@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying, Usage
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
-from ychat.errors import ContextTooLong, UsageError, YChatError
+from ychat.errors import ContextTooLong, StoreError, YChatError
 from ychat.i18n import _, ngettext
 from ychat.ports import ChatClient, Keeper, Profiles, Renderer
 from ychat.slash import SlashCommands
@@ -79,16 +79,14 @@ class Session(SlashCommands):
             leave_out = self._fit(text)
         if leave_out:
             self._note_left_out(leave_out, _("the {window:,}-token window").format(window=self._window()))
-        if self.keeper is not None:
-            self.keeper.sent(text, system=self.conversation.system, model=self.options.model)
+        self.saving(lambda keeper: keeper.sent(text, system=self.conversation.system, model=self.options.model))
         try:
             done, leave_out = self._request(text, leave_out)
         except BaseException as error:
-            if self.keeper is not None:
-                self.keeper.failed(self._partial, "cancelled" if isinstance(error, KeyboardInterrupt) else "failed")
+            status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
+            self.saving(lambda keeper: keeper.failed(self._partial, status))
             raise
-        if self.keeper is not None:
-            self.keeper.replied(done)
+        self.saving(lambda keeper: keeper.replied(done))
         if done.usage is not None:
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
             self._count(done.usage)
@@ -129,8 +127,19 @@ class Session(SlashCommands):
             events.close()
         compact.apply(self.conversation, count, done.text)
         self.conversation.compacted += count
-        if self.keeper is not None:
-            self.keeper.summarized(self.conversation.summary or "", self.conversation.compacted)
+        self.saving(lambda keeper: keeper.summarized(self.conversation.summary or "", self.conversation.compacted))
+
+    def saving(self, action: Callable[[Keeper], None]) -> None:
+        """Save through the keeper; when the store fails (a full disk, a read-only folder, a
+        damaged file) say so once and go on unsaved: an error ends no chat."""
+        if self.keeper is None:
+            return
+        try:
+            action(self.keeper)
+        except StoreError as error:
+            self.keeper = None
+            self.renderer.error(error)
+            self.renderer.info(_("This conversation goes on unsaved (what was saved before stays)."))
 
     def _count(self, usage: Usage) -> None:
         from ychat.cost import cost, price_of
@@ -261,8 +270,10 @@ class Session(SlashCommands):
         handler = getattr(self, f"_cmd_{command.name}")
         try:
             handler(command.arg)
-        except UsageError as error:
+        except YChatError as error:  # a command's failure ends the command, never the chat
             self.renderer.error(error)
+        except KeyboardInterrupt:
+            self.renderer.info(_("Cancelled."))
         return True
 
 

@@ -7,6 +7,7 @@ renderer; a UsageError it raises is shown as an error and the session goes on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ychat.commands import CLEAR, help_text
@@ -37,6 +38,9 @@ class SlashCommands:
     catalog: ModelCatalog | None = None  # /model alone lists its models
 
     def turn(self, text: str, *, keep_note: bool = True) -> bool:
+        raise NotImplementedError
+
+    def saving(self, action: Callable[[Keeper], None]) -> None:
         raise NotImplementedError
 
     def _cmd_help(self, arg: str) -> None:
@@ -215,8 +219,17 @@ class SlashCommands:
         self._kept().title(arg)
         self.renderer.info(_("Title: {arg}").format(arg=arg))
 
+    def _nothing_to_save(self) -> bool:
+        if self.conversation.exchanges or self.conversation.summary:
+            return False
+        self.renderer.info(_("Nothing to save yet: the conversation is empty."))
+        return True
+
     def _cmd_fork(self, arg: str) -> None:
+        if self._nothing_to_save():
+            return
         cid = self._kept().fork(self.conversation, model=self.options.model)
+        self.conversation.compacted = 0  # the copy's summary stands for none of its own exchanges
         self.renderer.info(
             _("Forked: this is now conversation {cid}; the original stays as it was.").format(cid=cid[:8])
         )
@@ -235,8 +248,15 @@ class SlashCommands:
     def _cmd_save(self, arg: str) -> None:
         from ychat.export import write
 
+        if self._nothing_to_save():
+            return
+        keeper = self.keeper
         path = write(
-            self.conversation, arg or None, model=self.options.model, cid=self.keeper.cid if self.keeper else None
+            self.conversation,
+            arg or None,
+            model=self.options.model,
+            cid=keeper.cid if keeper else None,
+            title=keeper.current_title if keeper else None,
         )
         self.renderer.info(_("Saved to {path}").format(path=path))
 
@@ -247,7 +267,9 @@ class SlashCommands:
         last = self.conversation.undo()
         if last is None:
             self.renderer.info(_("Nothing to retry."))
-        elif not self.turn(last.user, keep_note=False):
+        elif self.turn(last.user, keep_note=False):
+            self.saving(lambda keeper: keeper.replaced())  # the store then holds the new reply, not both
+        else:
             self.unsent = None
             self.conversation.exchanges.append(last)  # the old reply is kept rather than lost
             self.renderer.info(_("The previous reply is kept; /retry tries again."))
@@ -258,6 +280,8 @@ class SlashCommands:
             self.renderer.info(_("Dropped the unsent message."))
             return
         dropped = self.conversation.undo()
+        if dropped is not None:
+            self.saving(lambda keeper: keeper.undone())  # ychat -c will not send it either
         self.renderer.info(_("Dropped: {user}").format(user=_clip(dropped.user)) if dropped else _("Nothing to undo."))
 
     def _cmd_history(self, arg: str) -> None:

@@ -12,6 +12,8 @@ or power loss loses at most the reply in flight, and two ychat processes may wri
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ychat.errors import ConfigError, StoreError, UsageError
+from ychat.errors import ConfigError, StoreDamaged, StoreError, UsageError
 from ychat.i18n import _
 
 SCHEMA_VERSION = 2
@@ -76,19 +78,26 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # 0600 before any byte is written
         try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # 0600 before any byte is written
             self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        except OSError as exc:
+            raise StoreError(
+                _("the conversation store {path} cannot be created: {reason}").format(
+                    path=path, reason=exc.strerror or exc
+                )
+            ) from None
+        try:
+            self._db.execute("PRAGMA busy_timeout = 5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(
-                _("the conversation store {path} cannot be opened: {exc}").format(path=path, exc=exc)
-            ) from None
+            self._db.close()
+            raise _unusable(path, exc) from None
         self.fts = self._fts()
 
     def close(self) -> None:
@@ -101,30 +110,38 @@ class Store:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 raise StoreError(
                     _("the conversation store {path} is busy or unwritable: {exc}").format(path=self.path, exc=exc)
                 ) from None
             try:
                 yield self._db
-            except sqlite3.OperationalError as exc:
-                self._db.execute("ROLLBACK")
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise StoreError(_("could not save to {path}: {exc}").format(path=self.path, exc=exc)) from None
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:  # the disk filled up while committing
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise StoreError(_("could not save to {path}: {exc}").format(path=self.path, exc=exc)) from None
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ConfigError(
-                _("{path} was written by a newer ychat (schema {version}); upgrade ychat").format(
-                    path=self.path, version=version
+        """Create or upgrade the schema in one write transaction: processes opening a new or an
+        older store at once wait for each other, and each sees the version the last one left."""
+        with self._write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ConfigError(
+                    _("{path} was written by a newer ychat (schema {version}); upgrade ychat").format(
+                        path=self.path, version=version
+                    )
                 )
-            )
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            with self._write() as db:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in filter(str.strip, MIGRATIONS[step].split(";")):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {step}")
@@ -174,6 +191,23 @@ class Store:
                 db.execute("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", (cursor.lastrowid, text))
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, cid))
 
+    def retract(self, cid: str, status: str, *, skip: int = 0) -> bool:
+        """Mark the last answered exchange (but the ``skip`` last ones) ``status`` (undone,
+        replaced): kept, never sent again. False when there is none."""
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT id, role, status FROM messages WHERE conversation_id = ? AND role IN ('user', 'assistant')"
+                " ORDER BY id DESC",
+                (cid,),
+            ).fetchall()
+            pairs = [
+                (q[0], a[0]) for a, q in itertools.pairwise(rows) if a[1:] == ("assistant", "ok") and q[1] == "user"
+            ]
+            if len(pairs) <= skip:
+                return False
+            db.execute("UPDATE messages SET status = ? WHERE id IN (?, ?)", (status, *pairs[skip]))
+        return True
+
     def update(self, cid: str, **fields: Any) -> None:
         allowed = {"title", "model", "system", "options", "dialect"}
         sets = {k: json.dumps(v) if k == "options" else v for k, v in fields.items() if k in allowed}
@@ -183,7 +217,8 @@ class Store:
 
     def resolve(self, prefix: str) -> str:
         """A conversation id from a unique prefix of it."""
-        rows = self._db.execute("SELECT id FROM conversations WHERE id LIKE ? LIMIT 2", (prefix.lower() + "%",))
+        key = prefix.lower()  # literal: % and _ are no wildcards
+        rows = self._db.execute("SELECT id FROM conversations WHERE substr(id, 1, ?) = ? LIMIT 2", (len(key), key))
         found = [row[0] for row in rows]
         if not prefix or not found:
             raise UsageError(
@@ -247,6 +282,16 @@ class Store:
             if len(found) >= limit:
                 break
         return [(self.get(cid), line) for cid, line in found.items()]
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """A store SQLite cannot read (damaged, or not a database): say which file and what to do."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return StoreError(_("the conversation store {path} is busy: {exc}").format(path=path, exc=exc))
+    return StoreDamaged(
+        _("the conversation store {path} cannot be read: {exc}").format(path=path, exc=exc),
+        hint=_("Move it aside (mv {path} {path}.broken) to start a new one, or run with --no-save.").format(path=path),
+    )
 
 
 def _saved(row: tuple[Any, ...]) -> Saved:

@@ -75,8 +75,8 @@ def plan(
     ``new_tokens``: the new text counted by the server's tokenizer (else estimated)."""
     sizes = [estimate(user) + estimate(answer) for user, answer in exchanges]
     fixed = (estimate(system) if system else 0) + (new_tokens if new_tokens is not None else estimate(new_text))
-    if measured is not None and sizes:
-        scale = max(0.2, min(5.0, (measured - (estimate(system) if system else 0)) / max(1, sum(sizes))))
+    if measured is not None and sizes:  # the server's count wins: hidden parts (tool results, images) count too
+        scale = max(0.0, measured - (estimate(system) if system else 0)) / max(1, sum(sizes))
         sizes = [math.ceil(size * scale) for size in sizes]
     if fixed + reply > window:
         raise ContextTooLong(

@@ -10,6 +10,7 @@ ApiKey(<redacted>)
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -124,25 +125,42 @@ class Refreshing(Credentials):
         return held + self._source.secrets()
 
 
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "www-authenticate",  # a server may quote the credential it refused
+        "proxy-authenticate",
+        "x-yacloud-subjecttoken",
+    }
+)
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}")  # header.payload.signature
 
 
-def redact_headers(headers: Iterable[tuple[str, str]] | Mapping[str, str]) -> dict[str, str]:
-    """A copy of the headers fit for debug output: secret values keep only their scheme."""
+def redact_headers(
+    headers: Iterable[tuple[str, str]] | Mapping[str, str], secrets: Iterable[str] = ()
+) -> dict[str, str]:
+    """A copy of the headers fit for debug output: secret headers keep only their scheme, and
+    every other value has the secrets ychat holds (and anything shaped like a JWT) masked."""
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {name: _redact(name, value) for name, value in items}
+    held = list(secrets)
+    return {name: mask(_redact(name, value), held) for name, value in items}
 
 
 def _redact(name: str, value: str) -> str:
     if name.lower() not in SECRET_HEADERS:
         return value
     scheme, _, rest = value.partition(" ")
-    return f"{scheme} <redacted>" if rest else "<redacted>"
+    return f"{scheme} <redacted>" if rest and scheme.isalpha() else "<redacted>"
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every secret shown as its first four characters and an ellipsis (a server's
-    401 quotes the key it refused: ``Unknown api key '<the key>'``)."""
+    401 quotes the key it refused: ``Unknown api key '<the key>'``); a signed JWT, whoever
+    signed it, likewise."""
     for secret in sorted((s for s in secrets if len(s) >= 8), key=len, reverse=True):
         text = text.replace(secret, secret[:4] + "…")
-    return text
+    return JWT.sub(lambda found: found.group()[:4] + "…", text)

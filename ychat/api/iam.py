@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ychat.api.auth import Token
+from ychat.api.auth import Token, mask
 from ychat.api.edge import fetch
 from ychat.api.yandex import error_from_body, load_object
-from ychat.errors import CredentialsRejected, ProtocolError
+from ychat.errors import CredentialsRejected, ProtocolError, YChatError
 from ychat.i18n import N_, _
 
 IAM_ENDPOINT = "https://iam.api.cloud.yandex.net"
@@ -88,6 +88,7 @@ class ServiceAccountSource:
     ) -> None:
         self.name = _("the service-account key {path}").format(path=path)
         self._key, self._clock = key, clock
+        self._signed: list[str] = []  # JWTs signed so far: secrets too, masked wherever they could show
         self._url = iam_endpoint.rstrip("/") + TOKENS_PATH
         self._audience = IAM_ENDPOINT + TOKENS_PATH  # the JWT's aud is always the public URL
 
@@ -97,18 +98,26 @@ class ServiceAccountSource:
         now = int(self._clock())
         payload = {"iss": self._key["service_account_id"], "aud": self._audience, "iat": now, "exp": now + JWT_LIFETIME}
         try:
-            return jwt.encode(payload, self._key["private_key"], algorithm="PS256", headers={"kid": self._key["id"]})
-        except (ValueError, TypeError) as exc:  # not a PEM private key
+            signed = jwt.encode(payload, self._key["private_key"], algorithm="PS256", headers={"kid": self._key["id"]})
+        except (ValueError, TypeError, NotImplementedError, jwt.PyJWTError) as exc:  # not a PEM key, or not RSA
             raise CredentialsRejected(
                 _("{name}: its private_key cannot sign ({kind})").format(name=self.name, kind=type(exc).__name__)
             ) from None
+        self._signed = [*self._signed[-1:], signed]
+        return signed
 
     def fetch(self) -> Token:
         what = _("{name} was rejected by IAM").format(name=self.name)
-        return _iam_token(_call(what, "POST", self._url, json={"jwt": self.jwt()}), what)
+        signed = self.jwt()
+        try:
+            return _iam_token(_call(what, "POST", self._url, json={"jwt": signed}), what)
+        except YChatError as error:  # an IAM that echoes the request would show the JWT
+            error.message = mask(error.message, [signed])
+            error.args = (error.message,)
+            raise
 
     def secrets(self) -> list[str]:
-        return [self._key["private_key"]]
+        return [self._key["private_key"], *self._signed]
 
 
 class YcSource:

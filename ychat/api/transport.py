@@ -158,6 +158,9 @@ class Transport:
             error.message = mask(error.message, secrets)
             error.args = (mask(str(error.args[0]), secrets), *error.args[1:]) if error.args else error.args
 
+    def _secrets(self) -> list[str]:
+        return self.credentials.secrets() if self.credentials is not None else []
+
     def _headers(self, request: HttpRequest) -> dict[str, str]:
         headers = dict(request.headers)
         if self.credentials is not None:
@@ -172,7 +175,7 @@ class Transport:
         deadline: Deadline,
     ) -> Iterator[Any]:
         headers = self._headers(request)
-        log.debug("%s %s headers=%s", request.method, request.url, redact_headers(headers))
+        log.debug("%s %s headers=%s", request.method, request.url, redact_headers(headers, self._secrets()))
         deadline.check()
         http = self._client()
         with translate_errors(request.url):
@@ -205,7 +208,7 @@ class Transport:
         self, reply: httpx.Response, wire: Wire, request_id: str | None, deadline: Deadline
     ) -> Iterator[bytes]:
         """The body's bytes of a 200 reply; any other status raises the error its body says."""
-        log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items()))
+        log.debug("HTTP %s headers=%s", reply.status_code, redact_headers(reply.headers.multi_items(), self._secrets()))
         chunks = until(reply.iter_bytes(), deadline)
         if 300 <= reply.status_code < 400:
             raise redirect_error(reply, request_id or "")

@@ -24,6 +24,13 @@ def typer_app(*, commands: bool = False, help: str | None = None) -> typer.Typer
     )
 
 
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """One line of output, made safe when it goes to a terminal (exact to a pipe or a file)."""
+    from ychat.render.safe import for_stream
+
+    typer.echo(for_stream(text, sys.stderr if err else sys.stdout), err=err, nl=nl)
+
+
 def guarded(action: Callable[[], None], *, debug: bool) -> int:
     """The single place where errors become messages and exit codes."""
     if debug:
@@ -42,7 +49,7 @@ def guarded(action: Callable[[], None], *, debug: bool) -> int:
 
             traceback.print_exception(error, file=sys.stderr)
         line, hint = describe(error)
-        typer.echo(line + (f"\n{hint}" if hint else ""), err=True)
+        say(line + (f"\n{hint}" if hint else ""), err=True)
         return int(error.exit_code)
     except KeyboardInterrupt:
         typer.echo("", err=True)
@@ -56,6 +63,6 @@ def guarded(action: Callable[[], None], *, debug: bool) -> int:
         if debug:
             raise
         text = _("ychat: internal error: {kind}: {error} (--debug shows where)")
-        typer.echo(text.format(kind=type(error).__name__, error=error), err=True)
+        say(text.format(kind=type(error).__name__, error=error), err=True)
         return int(ExitCode.ERROR)
     return int(ExitCode.OK)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ychat.cli.common import guarded, typer_app
+from ychat.cli.common import guarded, say, typer_app
 from ychat.i18n import N_
 
 serve_app = typer_app()
@@ -77,7 +77,7 @@ def config_path(profile: Profile = None) -> None:  # one file for every profile
     """Print where the config file is (YCHAT_CONFIG overrides it)."""
     from ychat import configcmd
 
-    raise typer.Exit(guarded(lambda: typer.echo(configcmd.path(os.environ)), debug=False))
+    raise typer.Exit(guarded(lambda: say(configcmd.path(os.environ)), debug=False))
 
 
 @config_app.command("show")
@@ -85,7 +85,7 @@ def config_show(profile: Profile = None) -> None:
     """Print the settings in effect and where credentials come from (never their values)."""
     from ychat import configcmd
 
-    raise typer.Exit(guarded(lambda: typer.echo(configcmd.show(os.environ, profile)), debug=False))
+    raise typer.Exit(guarded(lambda: say(configcmd.show(os.environ, profile)), debug=False))
 
 
 @config_app.command("set")
@@ -93,7 +93,7 @@ def config_set(key: str, value: str, profile: Profile = None) -> None:
     """Set KEY to VALUE (validated), keeping the rest of the file as it is."""
     from ychat import configcmd
 
-    raise typer.Exit(guarded(lambda: typer.echo(configcmd.set_value(os.environ, key, value, profile)), debug=False))
+    raise typer.Exit(guarded(lambda: say(configcmd.set_value(os.environ, key, value, profile)), debug=False))
 
 
 @config_app.command("unset")
@@ -101,7 +101,7 @@ def config_unset(key: str, profile: Profile = None) -> None:
     """Remove KEY from the file (or from the profile)."""
     from ychat import configcmd
 
-    raise typer.Exit(guarded(lambda: typer.echo(configcmd.unset(os.environ, key, profile)), debug=False))
+    raise typer.Exit(guarded(lambda: say(configcmd.unset(os.environ, key, profile)), debug=False))
 
 
 @auth_app.command("status")
@@ -109,7 +109,7 @@ def auth_status(profile: Profile = None, debug: Debug = False) -> None:
     """Which credentials and folder ychat would use, then one cheap check that they work."""
     from ychat import authcmd
 
-    raise typer.Exit(guarded(lambda: authcmd.status(os.environ, profile, typer.echo), debug=debug))
+    raise typer.Exit(guarded(lambda: authcmd.status(os.environ, profile, say), debug=debug))
 
 
 @auth_app.command("login")
@@ -117,7 +117,7 @@ def auth_login(profile: Profile = None) -> None:  # one stored key for every pro
     """Store an API key in the OS keyring (read without echo; never from the command line)."""
     from ychat import authcmd
 
-    raise typer.Exit(guarded(lambda: authcmd.login(typer.echo), debug=False))
+    raise typer.Exit(guarded(lambda: authcmd.login(say), debug=False))
 
 
 Json = Annotated[bool, typer.Option("--json", help=N_("JSON (one object per line for a list)."))]
@@ -129,15 +129,21 @@ def history_list(limit: Limit = 20, as_json: Json = False) -> None:
     """The most recent saved conversations: id, date, model, title."""
     from ychat import historycmd
 
-    raise typer.Exit(guarded(lambda: historycmd.list_(typer.echo, limit=limit, as_json=as_json), debug=False))
+    raise typer.Exit(guarded(lambda: historycmd.list_(say, limit=limit, as_json=as_json), debug=False))
 
 
 @history_app.command("show")
-def history_show(conversation: Annotated[str, typer.Argument(metavar="ID")], as_json: Json = False) -> None:
-    """A saved conversation, every message (failed and cancelled replies marked)."""
+def history_show(
+    conversation: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: Json = False,
+    every: Annotated[
+        bool, typer.Option("--all", help=N_("Also failed, cancelled, undone and replaced messages, marked."))
+    ] = False,
+) -> None:
+    """A saved conversation as it stands (what /history shows and -c sends)."""
     from ychat import historycmd
 
-    raise typer.Exit(guarded(lambda: historycmd.show(typer.echo, conversation, as_json=as_json), debug=False))
+    raise typer.Exit(guarded(lambda: historycmd.show(say, conversation, as_json=as_json, every=every), debug=False))
 
 
 @history_app.command("export")
@@ -148,7 +154,7 @@ def history_export(
     """Markdown on stdout, or to FILE (JSON when it ends in .json)."""
     from ychat import historycmd
 
-    raise typer.Exit(guarded(lambda: historycmd.export(typer.echo, conversation, output), debug=False))
+    raise typer.Exit(guarded(lambda: historycmd.export(say, conversation, output), debug=False))
 
 
 @history_app.command("delete")
@@ -156,7 +162,7 @@ def history_delete(conversation: Annotated[str, typer.Argument(metavar="ID")]) -
     """Delete a saved conversation."""
     from ychat import historycmd
 
-    raise typer.Exit(guarded(lambda: historycmd.delete(typer.echo, conversation), debug=False))
+    raise typer.Exit(guarded(lambda: historycmd.delete(say, conversation), debug=False))
 
 
 @history_app.command("search")
@@ -164,7 +170,7 @@ def history_search(text: str, limit: Limit = 20) -> None:
     """Saved conversations with a message containing TEXT: id, title, date and the matching line."""
     from ychat import historycmd
 
-    raise typer.Exit(guarded(lambda: historycmd.search(typer.echo, text, limit=limit), debug=False))
+    raise typer.Exit(guarded(lambda: historycmd.search(say, text, limit=limit), debug=False))
 
 
 @completion_app.command()
@@ -204,6 +210,6 @@ def models(
 
     def action() -> None:
         names = modelscmd.listed({"profile": profile}, local=local)
-        modelscmd.show(typer.echo, names, as_json=as_json)
+        modelscmd.show(say, names, as_json=as_json)
 
     raise typer.Exit(guarded(action, debug=False))

@@ -31,6 +31,7 @@ from ychat.i18n import _
 from ychat.render.blocks import BlockSplitter, kept_code, kept_paragraph
 from ychat.render.live import KeysUnechoed, LiveArea, Ticker
 from ychat.render.plain import NOTES, REPLACED, pending_note
+from ychat.render.safe import for_terminal
 
 FRAME_INTERVAL = 1 / 15
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
@@ -49,7 +50,9 @@ class _Block:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.markdown import Markdown
 
-        lines = console.render_lines(Markdown(self.text), options.update(height=None), pad=False)
+        # hyperlinks=False: a link shows its address (an OSC 8 link could hide where it leads)
+        markdown = Markdown(self.text, hyperlinks=False)
+        lines = console.render_lines(markdown, options.update(height=None), pad=False)
         while lines and not "".join(s.text for s in lines[-1]).strip():
             lines.pop()
         while lines and not "".join(s.text for s in lines[0]).strip():
@@ -145,6 +148,7 @@ class MarkdownRenderer:
             ticker.stop()
 
     def delta(self, text: str) -> None:
+        text = for_terminal(text)
         self._stop_spinner()
         with self._lock:
             area = self._area
@@ -160,7 +164,7 @@ class MarkdownRenderer:
         self._stop_live()
         self._note(_(REPLACED) + _("; the new text follows."))
         self.begin_reply()
-        self.delta(text)
+        self.delta(text)  # made safe there
 
     def _draw(self) -> None:
         """At most one frame per ``frame_interval``: blocks finished since the last frame are
@@ -243,16 +247,16 @@ class MarkdownRenderer:
 
     def error(self, error: YChatError) -> None:
         line, hint = describe(error)
-        self.err.print(Text(line, style="bold red"))
+        self.err.print(Text(for_terminal(line), style="bold red"))
         if hint:
-            self.err.print(Text(hint, style="dim"))
+            self.err.print(Text(for_terminal(hint), style="dim"))
 
     def info(self, text: str) -> None:
-        self.err.print(Text(text, style="dim"))
+        self.err.print(Text(for_terminal(text), style="dim"))
 
     def _note(self, text: str) -> None:
         """Above the live area while a reply is live (on its console), else on ``err``."""
-        note = Text(f"[{text}]", style="yellow")
+        note = Text(f"[{for_terminal(text)}]", style="yellow")
         with self._lock:
             if self._area is None:
                 self.err.print(note)
@@ -270,7 +274,8 @@ class MarkdownRenderer:
     def show_history(self, messages: Sequence[Message]) -> None:
         for message in messages:
             self.console.print(Text(f"{message.role}:", style="bold cyan"))
-            self.console.print(_Block(message.text) if message.role == "assistant" else Text(message.text))
+            text = for_terminal(message.text)
+            self.console.print(_Block(text) if message.role == "assistant" else Text(text))
             self.console.print()
 
 

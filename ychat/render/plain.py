@@ -11,6 +11,7 @@ from typing import TextIO
 from ychat.chat import Done, FinishReason, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 from ychat.i18n import N_, _
+from ychat.render.safe import for_stream
 
 NOTES = {
     FinishReason.LENGTH: N_("The reply was cut at the token limit (raise it with --max-tokens)."),
@@ -28,7 +29,8 @@ def pending_note(event: Pending, *, terminal: bool) -> str:
 
 
 class PlainRenderer:
-    """For pipes: the reply text exactly as received on ``out``; everything else on ``err``."""
+    """For pipes: the reply text exactly as received on ``out``; everything else on ``err``
+    (either one made safe when it is a terminal)."""
 
     def __init__(self, out: TextIO, err: TextIO) -> None:
         self.out = out
@@ -37,7 +39,7 @@ class PlainRenderer:
 
     def _write(self, text: str) -> None:
         if text:
-            self.out.write(text)
+            self.out.write(for_stream(text, self.out))
             self.out.flush()
             self._last = text[-1]
 
@@ -86,7 +88,7 @@ class PlainRenderer:
         self._say(text)
 
     def _say(self, text: str) -> None:
-        self.err.write(text + "\n")
+        self.err.write(for_stream(text, self.err) + "\n")
         self.err.flush()
 
     def control(self, sequence: str) -> bool:

@@ -1,0 +1,59 @@
+"""Files that hold conversations or settings: written whole and private, or not at all.
+
+A new file is written beside the target (0600 from its first byte), flushed to disk, then
+renamed over it: a crash or a full disk leaves the old file as it was, and a file that existed
+with wider permissions, or a symlink planted where the file goes, is replaced, not written
+through. ``follow_link`` is for a file the user links on purpose (a config kept in dotfiles):
+the link stays and its target is replaced.
+
+    >>> write_private(Path("notes.md"), "# Notes\\n")
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ychat.errors import UsageError, YChatError
+from ychat.i18n import _
+
+__all__ = ["write_private"]
+
+
+def write_private(path: Path, text: str, *, follow_link: bool = False, make_folder: bool = False) -> None:
+    target = _target(path, follow_link=follow_link)
+    if make_folder:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    elif not target.parent.is_dir():
+        raise UsageError(
+            _("cannot write {path}: the folder {folder} does not exist").format(path=path, folder=target.parent)
+        )
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise _failed(path, exc) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _target(path: Path, *, follow_link: bool) -> Path:
+    if path.is_symlink() and not path.exists():
+        raise UsageError(_("cannot write {path}: it is a link to a file that does not exist").format(path=path))
+    if path.is_dir():
+        raise UsageError(_("cannot write {path}: it is a folder").format(path=path))
+    return path.resolve() if follow_link and path.is_symlink() else path
+
+
+def _failed(path: Path, exc: OSError) -> YChatError:
+    return YChatError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc))
