@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ychat.errors import UsageError
 from ychat.i18n import N_, _, current
 
 # name -> (argument placeholder or "", one-line description); order is /help's order.
@@ -127,3 +128,19 @@ def help_text() -> str:
         "Ctrl-D: quit · //text sends a message that starts with /"
     )
     return "\n".join([*rows, "", keys])
+
+
+def parse_temperature(arg: str) -> float:
+    try:
+        value = float(arg)
+    except ValueError:
+        raise UsageError(_("temperature must be a number between 0 and 1, not {arg!r}").format(arg=arg)) from None
+    if not 0.0 <= value <= 1.0:
+        raise UsageError(_("temperature must be between 0 and 1, not {arg}").format(arg=arg))
+    return value
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """One line of at most ``limit`` characters (a long message shown in a note)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ychat.commands import CLEAR, help_text
+from ychat.commands import CLEAR, clip, help_text, parse_temperature
 from ychat.errors import UsageError
 from ychat.i18n import _, ngettext
 from ychat.window import window_of
@@ -86,7 +86,7 @@ class SlashCommands:
         if arg == CLEAR:
             self.options.temperature = None
         elif arg:
-            self.options.temperature = _parse_temperature(arg)
+            self.options.temperature = parse_temperature(arg)
         shown = self.options.temperature if self.options.temperature is not None else _("server default")
         self.renderer.info(_("Temperature: {shown}").format(shown=shown))
 
@@ -104,7 +104,7 @@ class SlashCommands:
             self.options.model = role.model
         self.options.temperature, self.options.max_tokens = role.temperature, role.max_tokens
         self.conversation.system, self.profile = role.system, role.name
-        system = _("; system prompt: {system}").format(system=_clip(role.system)) if role.system else ""
+        system = _("; system prompt: {system}").format(system=clip(role.system)) if role.system else ""
         self.renderer.info(
             _("Profile {name}: model {model}{system}. The conversation goes on.").format(
                 name=role.name, model=self.options.model, system=system
@@ -282,7 +282,7 @@ class SlashCommands:
         dropped = self.conversation.undo()
         if dropped is not None:
             self.saving(lambda keeper: keeper.undone())  # ychat -c will not send it either
-        self.renderer.info(_("Dropped: {user}").format(user=_clip(dropped.user)) if dropped else _("Nothing to undo."))
+        self.renderer.info(_("Dropped: {user}").format(user=clip(dropped.user)) if dropped else _("Nothing to undo."))
 
     def _cmd_history(self, arg: str) -> None:
         messages = self.conversation.messages_for("")[:-1]
@@ -290,18 +290,3 @@ class SlashCommands:
             self.renderer.show_history(messages)
         else:
             self.renderer.info(_("The conversation is empty."))
-
-
-def _parse_temperature(arg: str) -> float:
-    try:
-        value = float(arg)
-    except ValueError:
-        raise UsageError(_("temperature must be a number between 0 and 1, not {arg!r}").format(arg=arg)) from None
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(_("temperature must be between 0 and 1, not {arg}").format(arg=arg))
-    return value
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
