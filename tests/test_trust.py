@@ -80,7 +80,7 @@ def session_on(server: RunningServer, store: Store) -> tuple[Session, Recorder, 
 
 def test_fork_after_compact_keeps_the_summary(server: RunningServer, tmp_path: Path) -> None:
     store = Store(tmp_path / "data" / "ychat.db")
-    session, renderer, keeper = session_on(server, store)
+    session, _, keeper = session_on(server, store)
     for word in ("one", "two", "three", "four"):
         session.handle(word)
     server.emulator.enqueue(Reply.of("They counted to two."))

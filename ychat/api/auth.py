@@ -137,6 +137,7 @@ SECRET_HEADERS = frozenset(
         "x-yacloud-subjecttoken",
     }
 )
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")  # Bearer, Api-Key: kept; anything else is the secret itself
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}")  # header.payload.signature
 
 
@@ -154,7 +155,7 @@ def _redact(name: str, value: str) -> str:
     if name.lower() not in SECRET_HEADERS:
         return value
     scheme, _, rest = value.partition(" ")
-    return f"{scheme} <redacted>" if rest and scheme.isalpha() else "<redacted>"
+    return f"{scheme} <redacted>" if rest and SCHEME.fullmatch(scheme) else "<redacted>"
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:

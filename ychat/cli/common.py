@@ -28,7 +28,9 @@ def say(text: str, *, err: bool = False, nl: bool = True) -> None:
     """One line of output, made safe when it goes to a terminal (exact to a pipe or a file)."""
     from ychat.render.safe import for_stream
 
-    typer.echo(for_stream(text, sys.stderr if err else sys.stdout), err=err, nl=nl)
+    stream = sys.stderr if err else sys.stdout  # not click.echo, which drops escape sequences from pipes
+    stream.write(for_stream(text, stream) + ("\n" if nl else ""))
+    stream.flush()
 
 
 def guarded(action: Callable[[], None], *, debug: bool) -> int:
