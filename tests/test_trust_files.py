@@ -243,7 +243,7 @@ def test_file_refuses_what_is_not_a_regular_file(tmp_path: Path, path: str) -> N
         os.mkfifo(path)
     elif path == "folder":
         path = str(tmp_path)
-    with pytest.raises(UsageError, match="not a regular file|Is a directory"):
+    with pytest.raises(UsageError, match=r"not a regular file|Is a directory"):
         read_attachment(path)
 
 
