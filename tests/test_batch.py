@@ -84,10 +84,16 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     missing = ychat(None, tmp_path, "--input", str(tmp_path / "absent.txt"))
     assert missing.returncode == 2
     assert_one_error_line(missing.stderr, "cannot read")
-    (tmp_path / "latin1.txt").write_bytes("ok\ncaf\xe9\n".encode("latin-1"))
-    bad = ychat(None, tmp_path, "--input", str(tmp_path / "latin1.txt"), YC_API_KEY="k")
-    assert bad.returncode == 2
-    assert_one_error_line(bad.stderr, "line 2: not valid UTF-8")
+
+
+def test_a_line_that_is_not_utf8_fails_alone(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "latin1.txt").write_bytes("ok\ncaf\xe9\nfine\n".encode("latin-1"))
+    bad = ychat(server.url, tmp_path, "--input", str(tmp_path / "latin1.txt"))
+    assert bad.returncode == 1 and bad.stdout.decode() == "Echo: ok\n\nEcho: fine\n"
+    assert "question 2: " in bad.stderr.decode() and "line 2: not valid UTF-8" in bad.stderr.decode()
+    as_json = ychat(server.url, tmp_path, "--input", str(tmp_path / "latin1.txt"), "--json")
+    records = [json.loads(line) for line in as_json.stdout.decode().splitlines()]
+    assert [r["status"] for r in records] == ["answered", "failed", "answered"]
 
 
 class Stuck(EchoEngine):
@@ -117,6 +123,47 @@ def test_ctrl_c_mid_batch_prints_what_finished_and_exits_130(tmp_path: Path) -> 
     assert child.exitstatus == 130
     output = child.logfile_read.getvalue()
     assert "Echo: q1" in output and "Echo: q3" not in output and "Traceback" not in output
+    read = [n for n in range(3, 9) if f"question {n}: not sent: interrupted" in output]
+    assert read and read == list(range(3, 3 + len(read)))  # every question read has its fate, in order
+    assert f"stopped after question {read[-1]} (interrupted)" in output
+
+
+def test_ctrl_c_with_json_gives_every_read_line_a_record(tmp_path: Path) -> None:
+    engine = Stuck()
+    (tmp_path / "questions.txt").write_text("\n".join(f"q{n}" for n in range(1, 9)) + "\n")
+    with serve(Emulator(engine=engine)) as server:
+        child = spawn(
+            ychat_env(tmp_path, server.url), "--input", str(tmp_path / "questions.txt"), "--concurrency", "2", "--json"
+        )
+        child.expect_exact('"answer": "Echo: q2"')
+        child.expect_exact("answering")
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+        engine.release.set()
+    output = child.logfile_read.getvalue()
+    decoder, records, at = json.JSONDecoder(), [], output.find('{"index"')
+    while at >= 0:
+        record, end = decoder.raw_decode(output, at)
+        records.append(record)
+        at = output.find('{"index"', end)
+    assert [r["index"] for r in records] == list(range(1, len(records) + 1)) and len(records) >= 3
+    assert [r["status"] for r in records[:2]] == ["answered", "answered"]
+    assert {r["status"] for r in records[2:]} == {"not sent"}
+
+
+def test_a_server_refusing_every_connection_stops_the_batch_early(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    (tmp_path / "questions.txt").write_text("\n".join(f"q{n}" for n in range(1, 201)) + "\n")
+    result = ychat(url, tmp_path, "--input", str(tmp_path / "questions.txt"), "--concurrency", "1", "--json")
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 5 and 3 <= len(records) < 20  # not 200 questions retried one by one
+    assert [r["status"] for r in records[:3]] == ["failed"] * 3 and "127.0.0.1" in records[0]["error"]
+    assert "refused 3 connections in a row" in result.stderr.decode()
 
 
 def test_questions_and_exit_codes() -> None:

@@ -309,7 +309,7 @@ def test_a_broken_gguf_ends_the_turn_not_the_repl(tmp_path: Path) -> None:
     from ychat.session import ChatOptions, Session
 
     broken = tmp_path / "broken.gguf"
-    broken.write_bytes(b"not a model")
+    broken.write_bytes(b"GGUF" + bytes(60))  # the magic is right, the rest is not: it fails on loading
     renderer = Recorder()
     backend = choose(Settings(local_model=str(broken)), local_requested=True, interactive=True, model_flag=None)
     with backend:

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import ychat_env
 from tests.helpers import ENTER, PROMPT, Recorder, assert_one_error_line, sent, spawn, ychat
 from ychat.chat import Done, FinishReason, Usage
-from ychat.errors import ContextTooLong, UsageError
+from ychat.errors import MessageTooLong, UsageError
 from ychat.saved import Keeper, exchanges, load
 from ychat.server.http import RunningServer
 from ychat.store import MIGRATIONS, SCHEMA_VERSION, Store
@@ -273,7 +273,7 @@ def test_plan_drops_the_oldest_and_never_the_system_or_new_message() -> None:
     history = [("q" * 300, "a" * 300)] * 10  # ~208 tokens each by the estimate
     found = plan(history, "new", system="s" * 30, window=1_000, reply=200)
     assert found.dropped == 7 and found.size + 200 <= 1_000
-    with pytest.raises(ContextTooLong, match="cannot fit the 1,000-token window"):
+    with pytest.raises(MessageTooLong, match="cannot fit the 1,000-token window"):
         plan(history, "x" * 3_000, system=None, window=1_000, reply=200)
 
 
@@ -311,8 +311,11 @@ def test_a_message_too_long_alone_is_refused_before_any_request(server: RunningS
     config = tmp_path / "config.toml"
     config.write_text("context_window = 500\n")
     result = ychat(server.url, tmp_path, "z" * 4_000, **data_env(tmp_path, YCHAT_CONFIG=str(config)))
-    assert result.returncode == 1
+    assert result.returncode == 2 and "HTTP 400" not in result.stderr.decode()  # refused here, not by a server
     assert_one_error_line(result.stderr, "cannot fit the 500-token window")
+    too_many = ychat(server.url, tmp_path, "--max-tokens", "100000", "hi", **data_env(tmp_path))
+    assert too_many.returncode == 2 and "HTTP 400" not in too_many.stderr.decode()
+    assert_one_error_line(too_many.stderr, "cannot fit the 32,768-token window")
     assert server.emulator.requests == []
 
 
@@ -402,7 +405,7 @@ def test_a_large_message_is_counted_by_tokenize_completion(server: RunningServer
     paths = [r.path for r in server.emulator.requests]
     assert paths == ["/foundationModels/v1/tokenizeCompletion", "/foundationModels/v1/completion"]
     assert done.text.startswith("Echo: word")
-    with pytest.raises(ContextTooLong, match="5,000-token window"):  # the estimate alone would refuse it
+    with pytest.raises(MessageTooLong, match="5,000-token window"):  # the estimate alone would refuse it
         Session(object(), Recorder(), Conversation(), options).send(text)  # type: ignore[arg-type]
 
 

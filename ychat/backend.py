@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -65,9 +66,9 @@ def choose(
     """``--local`` -> the local model; no credentials in the REPL -> the local model with a
     banner (when the extra is installed); otherwise the cloud, which needs credentials."""
     if local_requested:
-        return _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
+        return _local(settings, model_flag=model_flag, timeout_flag=timeout_flag, eager=not interactive)
     if settings.credentials is None and _needs_yandex(settings) and interactive and local.available():
-        backend = _local(settings, model_flag=model_flag, timeout_flag=timeout_flag)
+        backend = _local(settings, model_flag=model_flag, timeout_flag=timeout_flag, eager=False)
         backend.notes.append(_(OFFLINE_BANNER))
         return backend
     return _cloud(settings)
@@ -119,13 +120,18 @@ def _build_deferred(settings: Settings, operations: str | None) -> Deferred:
     )
 
 
-def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | None) -> Backend:
+def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | None, eager: bool) -> Backend:
+    """``eager``: load the model now (a one-off needs it at once, and a model that cannot load is
+    then one line and exit 2); the REPL loads it while the user types."""
     local.require()
     from ychat.local.engine import LlamaEngine
     from ychat.server.app import LocalAPI
 
     path = local.model_path(settings.local_model)
     engine = LlamaEngine(path, threads=settings.local_threads)
+    if eager:
+        engine.load()
+    logging.getLogger("ychat.server").addHandler(logging.NullHandler())  # in-process: its errors reach the chat
     app = LocalAPI(engine=engine)
     transport = Transport(
         build_http_client(timeout=settings.timeout, wsgi_app=app),

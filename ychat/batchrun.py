@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from ychat.batch import QUOTA, Answer, Batch, exit_code, questions
+from ychat.batch import QUOTA, REFUSED_IN_A_ROW, Answer, BadLine, Batch, exit_code, questions, status
 from ychat.chat import Options
 from ychat.errors import ExitCode, UsageError, YChatError
 from ychat.i18n import _, ngettext
@@ -35,6 +35,7 @@ def answer_record(answer: Answer) -> dict[str, object]:
         "answer": done.text if done else None,
         "finish_reason": done.finish.value if done else None,
         "usage": asdict(done.usage) if done and done.usage else None,
+        "status": status(answer),
         "error": str(answer.error) if answer.error else None,
     }
 
@@ -59,6 +60,14 @@ class Printer:
         tokens = answer.done.usage.total_tokens if answer.done and answer.done.usage else 0
         if self.progress is not None:
             self.progress.answered(failed=answer.error is not None, tokens=tokens)
+
+    def stopped(self, why: str) -> None:
+        """The batch ended early: say after which question, so no line is silently missing."""
+        self._say(
+            _("ychat: stopped after question {n} ({why}); the lines after it were not sent").format(
+                n=self.total, why=why
+            )
+        )
 
     def _write(self, text: str) -> None:
         self.out.write(for_stream(text, self.out))  # exact to a pipe or a file
@@ -94,11 +103,17 @@ def run_each_line(
     printer = Printer(sys.stdout, sys.stderr, as_json=as_json, progress=progress)
     batch = Batch(client, model, dataclasses.replace(options, stream=False), system=system, concurrency=concurrency)
     items = _counted(questions(lines, prompt), progress)
-    if progress is not None:
-        with progress:
+    try:
+        if progress is not None:
+            with progress:
+                batch.run(items, printer.emit)
+        else:
             batch.run(items, printer.emit)
-    else:
-        batch.run(items, printer.emit)
+    except KeyboardInterrupt:
+        printer.stopped(_("interrupted"))
+        raise
+    if batch.refused.is_set():
+        printer.stopped(_("the server refused {n} connections in a row").format(n=REFUSED_IN_A_ROW))
     code = exit_code(printer.failures, printer.total)
     if code:
         failed = len(printer.failures)
@@ -118,14 +133,13 @@ def _lines(source: str | None) -> Iterable[str]:
 
 
 def _utf8(stream: BinaryIO, name: str) -> Iterator[str]:
+    """Each line as text; a line that is not UTF-8 is that line's error, not the batch's."""
     with stream:
         for number, raw in enumerate(stream, start=1):
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise UsageError(
-                    _("{name}, line {number}: not valid UTF-8 text").format(name=name, number=number)
-                ) from None
+                yield BadLine(_("{name}, line {number}: not valid UTF-8 text").format(name=name, number=number))
 
 
 def _progress() -> BatchProgress:

@@ -4,7 +4,8 @@
     ├── UsageError                  exit 2: a bad option, bad input, nothing to send
     │   ├── ConfigError             exit 2: bad configuration file or environment value
     │   │   └── MissingCredentials  exit 2: no API key / IAM token / folder
-    │   └── LocalModelError         exit 2: the local GGUF cannot be loaded or has no chat template
+    │   ├── LocalModelError         exit 2: the local GGUF cannot be loaded or has no chat template
+    │   └── MessageTooLong          exit 2: refused before sending: it cannot fit the model's window
     ├── StoreError                  exit 1: the conversation store cannot be written (disk full, read-only)
     │   └── StoreDamaged            exit 2: the store file cannot be read (damaged, not a database)
     ├── CredentialsRejected         exit 3: a token exchange (IAM, yc, metadata) refused or failed
@@ -106,6 +107,12 @@ class ContextTooLong(APIError):
         "The conversation no longer fits the model's context. In the chat, /undo drops the last exchange "
         "(Up brings your message back) and /clear starts afresh; otherwise send less text."
     )
+
+
+class MessageTooLong(UsageError):
+    """Refused before any request: the message (with the room kept for the reply) cannot fit."""
+
+    hint = N_("Send less text, or lower --max-tokens.")
 
 
 class AuthError(APIError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying, Usage
 from ychat.commands import ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
-from ychat.errors import ContextTooLong, StoreError, YChatError
+from ychat.errors import ContextTooLong, MessageTooLong, StoreError, YChatError
 from ychat.i18n import _, ngettext
 from ychat.ports import ChatClient, Keeper, Profiles, Renderer
 from ychat.slash import SlashCommands
@@ -252,7 +252,7 @@ class Session(SlashCommands):
         try:
             self.send(text)
             return True
-        except ContextTooLong as error:
+        except (ContextTooLong, MessageTooLong) as error:
             self.renderer.error(error)  # its hint says what to do: a /retry would fail the same way,
             return False  # so the message is not kept for one (the input history still has it)
         except YChatError as error:

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ychat.errors import ContextTooLong
+from ychat.errors import MessageTooLong
 from ychat.i18n import _
 
 WINDOWS = {  # total tokens, prompt and reply (docs ru/ai-studio/concepts/generation/models.md)
@@ -79,13 +79,11 @@ def plan(
         scale = max(0.0, measured - (estimate(system) if system else 0)) / max(1, sum(sizes))
         sizes = [math.ceil(size * scale) for size in sizes]
     if fixed + reply > window:
-        raise ContextTooLong(
+        raise MessageTooLong(
             _(
                 "this message needs about {fixed:,} tokens, and with {reply:,} kept for the reply it "
                 "cannot fit the {window:,}-token window"
-            ).format(fixed=fixed, reply=reply, window=window),
-            http_status=400,
-            hint=_("Send less text, or lower --max-tokens."),
+            ).format(fixed=fixed, reply=reply, window=window)
         )
     dropped, total = 0, fixed + sum(sizes)
     while total + reply > window:

@@ -12,6 +12,7 @@ from ychat.errors import UsageError
 from ychat.i18n import _
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_MAGIC = b"GGUF"  # the first four bytes of every GGUF file (the format's spec)
 INSTALL = "pip install 'ychat-cli[local]'"  # the distribution's name: `ychat` on PyPI is another project
 
 
@@ -40,9 +41,21 @@ def default_model_path() -> Path:
 
 
 def model_path(given: str | Path | None) -> Path:
+    """The GGUF to load: a regular file that starts as a GGUF does (checked before any load, so a
+    wrong file is one line and exit 2, not a failed request)."""
     path = Path(given).expanduser() if given else default_model_path()
     if not path.is_file():
         raise UsageError(
             _("no model file at {path}").format(path=path), hint=_("--local-model takes the path of a .gguf file.")
+        )
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise UsageError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+    if magic != GGUF_MAGIC:
+        raise UsageError(
+            _("{path} is not a GGUF model file").format(path=path),
+            hint=_("--local-model takes the path of a .gguf file."),
         )
     return path

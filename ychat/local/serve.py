@@ -7,10 +7,13 @@ uvicorn's access log shows method, path and status, never headers, so no secrets
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 import sys
 from pathlib import Path
 
+from ychat.errors import UsageError
 from ychat.i18n import _
 from ychat.local.engine import LlamaEngine
 from ychat.server.app import LocalAPI
@@ -28,6 +31,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def served_hosts(host: str) -> frozenset[str] | None:
+    """The Host names a request may carry: the listening address and localhost (DNS rebinding
+    protection); None, any, for an unspecified address (0.0.0.0, ::), which the user exposed."""
+    bare = host.strip("[]").lower()
+    try:
+        if ipaddress.ip_address(bare).is_unspecified:
+            return None
+    except ValueError:
+        pass
+    return frozenset({bare, "localhost", "127.0.0.1", "::1"} if is_loopback(bare) else {bare, "localhost"})
+
+
 def exposure_warning(host: str) -> str | None:
     if is_loopback(host):
         return None
@@ -37,7 +52,28 @@ def exposure_warning(host: str) -> str | None:
     ).format(host=host)
 
 
+def check_port(host: str, port: int) -> None:
+    """Tried before the model loads: a busy port is one line and exit 2, at once (uvicorn then
+    binds it itself, and says where it listens)."""
+    try:
+        socket.create_server((host.strip("[]"), port), family=_family(host)).close()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                _("port {port} on {host} is in use").format(port=port, host=host),
+                hint=_("Choose another with --port (0: any free one)."),
+            ) from None
+        raise UsageError(
+            _("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=exc.strerror)
+        ) from None
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def run(host: str, port: int, model: Path, *, threads: int | None = None) -> None:
+    check_port(host, port)
     engine = LlamaEngine(model, threads=threads)
     engine.load()  # fail now, not on the first request
     warning = exposure_warning(host)
@@ -52,7 +88,7 @@ def run(host: str, port: int, model: Path, *, threads: int | None = None) -> Non
         )
         sys.stderr.flush()
 
-    app = LocalAPI(engine=engine)
+    app = LocalAPI(engine=engine, hosts=served_hosts(host))
     try:
         make_server(app, host=host, port=port, log_level="info", on_started=started).run()
     finally:

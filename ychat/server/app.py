@@ -51,9 +51,15 @@ class LocalAPI:
     """The WSGI app. Thread-safe: a real server calls it from worker threads."""
 
     def __init__(
-        self, *, engine: Engine | None = None, api_keys: Iterable[str] | None = None, max_body: int = MAX_BODY
+        self,
+        *,
+        engine: Engine | None = None,
+        api_keys: Iterable[str] | None = None,
+        max_body: int = MAX_BODY,
+        hosts: Iterable[str] | None = None,
     ) -> None:
         self.engine: Engine = engine or EchoEngine()
+        self.hosts = frozenset(hosts) if hosts is not None else None  # over HTTP: the Host names it answers
         self.closing = threading.Event()  # set on shutdown: replies in progress end at once
         self.max_body = max_body
         self._api_keys = set(api_keys) if api_keys is not None else None
@@ -70,6 +76,7 @@ class LocalAPI:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         try:
+            self._check_origin(environ)
             handler = self._handler(method, path)
             request = self._read(environ)
             self._check_auth(request.headers.get("authorization", ""), optional=path.startswith(OPENAI))
@@ -80,6 +87,21 @@ class LocalAPI:
             log.error("ychat serve: %s %s failed: %s: %s", method, path, type(error).__name__, error)
             refused = internal_error(error)
         return json_response(start_response, refused.status, _refusal(path, refused.status, str(refused)))
+
+    def _check_origin(self, environ: dict[str, Any]) -> None:
+        """Served over HTTP, only a request meant for this server drives the model: its Host must
+        name the address it listens on (a web page that rebinds a DNS name to 127.0.0.1 sends its
+        own), and a body must be JSON (a page may send text/plain without asking first)."""
+        if self.hosts is None:
+            return
+        host = environ.get("HTTP_HOST", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name.lower().strip("[]") not in self.hosts:
+            raise BadRequest(403, f"requests for host {host!r} are not served here")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        kind = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        if length and kind != "application/json":
+            raise BadRequest(415, "the request body must be application/json")
 
     def _handler(self, method: str, path: str) -> Handler:
         """Routing comes first: an unknown path is 404 whoever asks."""
@@ -165,7 +187,12 @@ class LocalAPI:
         return self._stream(self._stream_generations(wire.frames(args, self.model), first, generations))
 
     def _budget(self, wire: ChatWire, args: CompletionArgs) -> CompletionArgs:
-        """v1alpha's maxTokens bounds prompt and reply together: the reply gets what is left."""
+        """A reply longer than the model's context is refused, as the real API refuses a
+        maxTokens above the model's; v1alpha's bounds prompt and reply together: the reply gets
+        what is left."""
+        context = getattr(self.engine, "context", None)
+        if args.max_tokens is not None and isinstance(context, int) and args.max_tokens > context:
+            raise BadRequest(400, f"maxTokens must be at most {context} for this model, got {args.max_tokens}")
         if not wire.counts_prompt or args.max_tokens is None:
             return args
         prompt = len(self.engine.tokenize(args.messages))
