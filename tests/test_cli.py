@@ -241,3 +241,27 @@ def test_reader_closing_the_pipe_early_gives_no_traceback(server: RunningServer,
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 141, stderr  # 128 + SIGPIPE, as `yes | head -1` ends
     assert stderr == b""
+
+
+def test_options_before_a_subcommand_go_to_it_never_to_the_model(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import ychat
+
+    server.emulator.models = ["qwen3-235b-a22b-fp8/latest"]
+    listed = ychat(None, tmp_path, "--api", "openai", "--endpoint", server.url + "/v1", "models")
+    assert listed.returncode == 0 and "qwen3-235b-a22b-fp8" in listed.stdout.decode()
+    assert ychat(None, tmp_path, "models", "--api", "openai", "--endpoint", server.url + "/v1").stdout == listed.stdout
+    refused = ychat(server.url, tmp_path, "-s", "Be brief", "history")
+    assert refused.returncode == 2 and "No such option" in refused.stderr.decode()
+    asked = ychat(server.url, tmp_path, "--", "models")
+    assert asked.stdout.decode() == "Echo: models\n"
+    chats = [r for r in server.emulator.requests if r.path.endswith("/completion")]
+    assert [r.body["messages"][-1]["text"] for r in chats] == ["models"]  # only when asked for with --
+    assert "Traceback" not in refused.stderr.decode()
+
+
+def test_help_lists_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import ychat
+
+    shown = ychat(None, tmp_path, "--help").stdout.decode()
+    for word in ("serve", "operation", "history", "models", "config", "auth", "completion"):
+        assert f"ychat {word}" in shown, word

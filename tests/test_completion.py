@@ -64,3 +64,50 @@ def test_zsh_and_fish_scripts_load(shell: str, tmp_path: Path) -> None:
 def test_an_unknown_shell_is_a_usage_error(tmp_path: Path) -> None:
     result = subprocess.run([*ychat_argv(), "completion", "tcsh"], capture_output=True, text=True)
     assert result.returncode == 2 and "bash, zsh or fish" in result.stderr
+
+
+HOSTILE_PROFILES = ["$(touch PWNED1)", "`touch PWNED2`", "$((6*7))", "a b"]
+
+
+def test_words_read_at_tab_time_are_never_evaluated(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("".join(f'[profiles."{name}"]\nmodel = "yandexgpt"\n' for name in HOSTILE_PROFILES))
+    offered = complete_bash(tmp_path, "ychat -p ", YCHAT_CONFIG=str(config))
+    assert sorted(offered) == sorted(
+        ["\\$\\(touch\\ PWNED1\\)", "\\`touch\\ PWNED2\\`", "\\$\\(\\(6\\*7\\)\\)", "a\\ b"]
+    )
+    assert sorted(complete_bash(tmp_path, "ychat -p $(", YCHAT_CONFIG=str(config))) == [
+        "\\$\\(\\(6\\*7\\)\\)",
+        "\\$\\(touch\\ PWNED1\\)",
+    ]
+    assert not list(tmp_path.rglob("PWNED*")) and not list(Path.cwd().glob("PWNED*"))
+    if shutil.which("fish"):
+        script = tmp_path / "ychat.fish"
+        script.write_text(subprocess.run([*ychat_argv(), "completion", "fish"], capture_output=True, text=True).stdout)
+        environment = {
+            **ychat_env(tmp_path, None, YCHAT_CONFIG=str(config)),
+            "PATH": f"{Path(ychat_argv()[0]).parent}:/usr/bin:/bin",
+        }
+        found = subprocess.run(
+            ["fish", "-c", f"source {script}; complete -C 'ychat -p '"],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=tmp_path,
+        )
+        assert "$(touch PWNED1)" in found.stdout and not list(tmp_path.rglob("PWNED*"))
+
+
+def test_completion_one_level_down(tmp_path: Path) -> None:
+    from ychat.store import Store
+
+    store = Store(tmp_path / "data" / "ychat.db")
+    cid = store.create(title="t", dialect="v1", model="m", system=None, options={})
+    store.close()
+    env = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    assert complete_bash(tmp_path, "ychat history show ", **env) == [cid[:8]]
+    assert complete_bash(tmp_path, "ychat history delete " + cid[:3], **env) == [cid[:8]]
+    assert {"model", "temperature", "system"} <= set(complete_bash(tmp_path, "ychat config set "))
+    assert complete_bash(tmp_path, "ychat config set temp") == ["temperature"]
+    empty = {"YCHAT_DATA_DIR": str(tmp_path / "none")}
+    assert complete_bash(tmp_path, "ychat history show ", **empty) in ([], [""]) and not (tmp_path / "none").exists()

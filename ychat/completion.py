@@ -1,5 +1,6 @@
 """``ychat completion bash|zsh|fish``: a completion script for the shell (static text: nothing
-runs at Tab but ``ychat completion profiles`` for ``-p``, which reads only the config file).
+runs at Tab but ``ychat completion profiles|ids|keys``, which read the config file, the store
+(never creating it) or the settings' names; their words are never evaluated by the shell).
 
 The chat command's options are handed in (``ychat.cli.chat.option_names``), so a new flag
 completes without editing this file.
@@ -7,6 +8,7 @@ completes without editing this file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from ychat.commands import MODEL_NAMES
@@ -18,7 +20,7 @@ SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "auth": ("status", "login", "-p", "--profile"),
     "history": ("list", "show", "export", "delete", "search", "--json", "--limit", "-o", "--output"),
     "completion": ("bash", "zsh", "fish"),
-    "models": ("--json", "--local", "-p", "--profile"),
+    "models": ("--json", "--local", "--api", "--endpoint", "--debug", "-p", "--profile"),
 }
 VALUES = {"--api": ("v1", "v1alpha", "openai"), "--reasoning": ("hidden", "off")}
 FILES = ("--input", "--local-model", "-o", "--output")
@@ -31,14 +33,29 @@ def bash(chat_options: list[str]) -> str:
         f"    {flag}) COMPREPLY=($(compgen -W '{' '.join(v)}' -- \"$cur\")); return ;;" for flag, v in VALUES.items()
     )
     return f"""# ychat completion for bash: source <(ychat completion bash)
+# Words read at Tab time (profile names, conversation ids) are matched as plain text and inserted
+# quoted: compgen -W would expand $(...), backticks and $((...)) in them.
+_ychat_words() {{
+  local word
+  COMPREPLY=()
+  while IFS= read -r word; do
+    [[ "$word" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$word")")
+  done < <(ychat completion "$1" 2>/dev/null)
+}}
 _ychat() {{
   local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}" words
   case "$prev" in
 {values}
     -m|--model) COMPREPLY=($(compgen -W '{models}' -- "$cur")); return ;;
-    -p|--profile) COMPREPLY=($(compgen -W "$(ychat completion profiles 2>/dev/null)" -- "$cur")); return ;;
+    -p|--profile) _ychat_words profiles; return ;;
     {"|".join(FILES)}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
+  if [ "$COMP_CWORD" -eq 3 ]; then
+    case "${{COMP_WORDS[1]}} ${{COMP_WORDS[2]}}" in
+      "history show"|"history export"|"history delete") _ychat_words ids; return ;;
+      "config set"|"config unset") _ychat_words keys; return ;;
+    esac
+  fi
   case "${{COMP_WORDS[1]}}" in
 {cases}
     *) words='{options}'
@@ -72,6 +89,10 @@ def fish(chat_options: list[str]) -> str:
         if option in ("-p", "--profile"):
             extra = " -xa '(ychat completion profiles 2>/dev/null)'"
         lines.append(f"complete -c ychat -n '{top}' {flag}{extra}")
+    for words, kind in (("history show export delete", "ids"), ("config set unset", "keys")):
+        first, *second = words.split()
+        seen = f"__fish_seen_subcommand_from {first}; and __fish_seen_subcommand_from {' '.join(second)}"
+        lines.append(f"complete -c ychat -n '{seen}' -f -a '(ychat completion {kind} 2>/dev/null)'")
     for word, after in SUBCOMMANDS.items():
         words = " ".join(a for a in after if not a.startswith("-"))
         if words:
@@ -80,3 +101,25 @@ def fish(chat_options: list[str]) -> str:
 
 
 SCRIPTS = {"bash": bash, "zsh": zsh, "fish": fish}
+WORDS = ("profiles", "ids", "keys")  # ychat completion WORDS: what Tab offers, read at Tab time
+
+
+def words(kind: str) -> list[str]:
+    """The words ``ychat completion KIND`` prints, one a line."""
+    if kind == "keys":
+        from ychat.config import SOURCES
+
+        return sorted(SOURCES)
+    if kind == "ids":
+        from ychat.saved import existing_store, store_path
+
+        store = existing_store(store_path(os.environ))
+        if store is None:
+            return []
+        try:
+            return [saved.id[:8] for saved in store.recent(50)]
+        finally:
+            store.close()
+    from ychat.run import ConfigProfiles
+
+    return ConfigProfiles({}, os.environ).names()

@@ -30,7 +30,34 @@ def main() -> None:
     chat (``ychat -- serve`` asks the word "serve")."""
     from ychat.cli.localize import run
 
-    word = sys.argv[1] if len(sys.argv) > 1 else ""
-    if word in SUBCOMMANDS:
-        sys.exit(run(SUBCOMMANDS[word], sys.argv[2:], f"ychat {word}"))
-    sys.exit(run(app, sys.argv[1:], "ychat"))
+    args = sys.argv[1:]
+    found = subcommand_at(args)
+    if found is not None:
+        word, at = found
+        sys.exit(run(SUBCOMMANDS[word], [*args[at + 1 :], *args[:at]], f"ychat {word}"))
+    sys.exit(run(app, args, "ychat"))
+
+
+def subcommand_at(args: list[str]) -> tuple[str, int] | None:
+    """The subcommand and where it stands, also after the chat's options (``ychat --api openai
+    models``): those options then go to the subcommand, which takes them or says it does not;
+    never is its name sent to the model as a question. ``--`` ends the options."""
+    if not any(arg in SUBCOMMANDS for arg in args):  # the common case costs nothing
+        return None
+    valued = _options_with_values()
+    skip = False
+    for at, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg == "--" or not arg.startswith("-"):
+            return (arg, at) if arg in SUBCOMMANDS else None
+        elif "=" not in arg and arg in valued:
+            skip = True
+    return None
+
+
+def _options_with_values() -> set[str]:
+    import typer.main
+
+    command = typer.main.get_command(app)
+    return {name for param in command.params if not getattr(param, "is_flag", False) for name in param.opts}

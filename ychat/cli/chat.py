@@ -139,8 +139,11 @@ def chat(
     Commands:
       ychat serve          the local model as a YandexGPT-compatible API (ychat serve --help)
       ychat operation ID   the reply of a deferred operation (--async), waiting for it if needed
+      ychat history        saved conversations: list, show, export, delete, search
+      ychat models         the models the account or server offers
       ychat config         the config file: path, show, set KEY VALUE, unset KEY
       ychat auth           credentials: status, login
+      ychat completion     a shell completion script: bash, zsh or fish
     """
     flags = {
         "system": system,

@@ -5,6 +5,7 @@ Each takes ``-p/--profile``; the work is done in ``ychat.run``, ``configcmd`` an
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -182,10 +183,8 @@ def completion(
     def action() -> None:
         from ychat import completion as scripts
 
-        if shell == "profiles":  # what -p completes to, read at Tab time
-            from ychat.run import ConfigProfiles
-
-            typer.echo("\n".join(ConfigProfiles({}, os.environ).names()))
+        if shell in scripts.WORDS:  # what Tab offers, read at Tab time
+            sys.stdout.write("".join(f"{word}\n" for word in scripts.words(shell)))
             return
         if shell not in scripts.SCRIPTS:
             from ychat.errors import UsageError
@@ -203,13 +202,19 @@ def completion(
 def models(
     as_json: Json = False,
     local: Annotated[bool, typer.Option("--local", help=N_("The local model (the local extra)."))] = False,
+    api: Annotated[
+        Optional[str],
+        typer.Option("--api", metavar="v1|v1alpha|openai", help=N_("Wire protocol [default: v1].")),
+    ] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help=N_("Base URL of the chosen API."))] = None,
     profile: Profile = None,
+    debug: Debug = False,
 ) -> None:
     """The models the account (or the OpenAI-compatible server) offers: name, context window, id."""
     from ychat import modelscmd
 
     def action() -> None:
-        names = modelscmd.listed({"profile": profile}, local=local)
+        names = modelscmd.listed({"profile": profile, "api": api, "endpoint": endpoint}, local=local)
         modelscmd.show(say, names, as_json=as_json)
 
-    raise typer.Exit(guarded(action, debug=False))
+    raise typer.Exit(guarded(action, debug=debug))
