@@ -4,6 +4,7 @@ configfile.py, configcmd.py, authcmd.py, keystore.py; /profile in session.py).""
 from __future__ import annotations
 
 import stat
+import json
 from pathlib import Path
 
 import pexpect
@@ -263,3 +264,50 @@ def test_every_subcommand_takes_a_profile(tmp_path: Path) -> None:
         )
         assert result.returncode == 2, args
         assert_one_error_line(result.stderr, "no profile 'nope'")
+
+
+def test_auth_login_without_a_usable_keyring_says_so_before_asking(tmp_path: Path) -> None:
+    pytest.importorskip("keyring")
+    asked = ychat(
+        None,
+        tmp_path,
+        "auth",
+        "login",
+        stdin=b"AQVN-never-asked-123\n",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    assert asked.returncode == 2 and "(not shown)" not in asked.stdout.decode() + asked.stderr.decode()
+    assert_one_error_line(asked.stderr, "no OS keyring is available here")
+    assert "YC_API_KEY" in asked.stderr.decode()
+
+
+def test_auth_login_reads_the_key_from_a_pipe(tmp_path: Path) -> None:
+    pytest.importorskip("keyring")
+    backend = tmp_path / "filekeyring.py"
+    backend.write_text(
+        "import json, os\n"
+        "from keyring.backend import KeyringBackend\n"
+        "class Keyring(KeyringBackend):\n"
+        "    priority = 1\n"
+        "    path = os.environ['KEYRING_FILE']\n"
+        "    def get_password(self, service, user):\n"
+        "        return json.load(open(self.path)).get(user) if os.path.exists(self.path) else None\n"
+        "    def set_password(self, service, user, password):\n"
+        "        json.dump({user: password}, open(self.path, 'w'))\n"
+        "    def delete_password(self, service, user):\n"
+        "        os.remove(self.path)\n"
+    )
+    stored = tmp_path / "keys.json"
+    result = ychat(
+        None,
+        tmp_path,
+        "auth",
+        "login",
+        stdin=b"AQVN-from-a-pipe-123\n",
+        PYTHON_KEYRING_BACKEND="filekeyring.Keyring",
+        PYTHONPATH=str(tmp_path),
+        KEYRING_FILE=str(stored),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(stored.read_text()) == {"yandex-cloud-api-key": "AQVN-from-a-pipe-123"}
+    assert "AQVN-from-a-pipe-123" not in result.stdout.decode() + result.stderr.decode()

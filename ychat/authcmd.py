@@ -4,6 +4,7 @@ login`` (an API key, read without echo, into the OS keyring). Neither ever print
 from __future__ import annotations
 
 import getpass
+import sys
 import time
 from collections.abc import Callable, Mapping
 
@@ -50,14 +51,28 @@ def _check(settings: Settings) -> int:
         transport.close()
 
 
-def login(say: Callable[[str], None], read_secret: Callable[[str], str] = getpass.getpass) -> None:
+def login(say: Callable[[str], None], read_secret: Callable[[str], str] | None = None) -> None:
+    """The key is read without echo from a terminal, or as the first line of a pipe
+    (``pass show yc | ychat auth login``); a keyring that cannot keep it is said first."""
     if not keystore.available():
         raise ConfigError(
             _("ychat auth login needs the keyring package"),
             hint=_("Install it: {command}").format(command=keystore.INSTALL),
         )
-    secret = read_secret(_("Yandex Cloud API key (not shown): ")).strip()
+    reason = keystore.unusable()
+    if reason is not None:
+        raise ConfigError(
+            _("ychat auth login cannot store a key: {reason}").format(reason=reason),
+            hint=_("Set YC_API_KEY in the environment instead."),
+        )
+    secret = (read_secret or _reader())(_("Yandex Cloud API key (not shown): ")).strip()
     if not secret:
         raise ConfigError(_("no key was entered; nothing stored"))
     keystore.store(secret)
     say(_("Stored in the OS keyring. ychat uses it whenever YC_API_KEY is not set."))
+
+
+def _reader() -> Callable[[str], str]:
+    if sys.stdin.isatty():
+        return getpass.getpass
+    return lambda prompt: sys.stdin.readline()

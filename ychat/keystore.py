@@ -31,6 +31,17 @@ def read() -> str | None:
         return None  # no usable backend (a headless machine): as if nothing were stored
 
 
+def unusable() -> str | None:
+    """Why the OS keyring cannot keep a key here (no backend: a headless machine), or None."""
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or getattr(backend, "backends", None) == []:
+        return _("no OS keyring is available here (no Secret Service, KWallet or macOS Keychain)")
+    return None
+
+
 def store(secret: str) -> None:
     if not available():
         raise ConfigError(
