@@ -3,8 +3,8 @@ configfile.py, configcmd.py, authcmd.py, keystore.py; /profile in session.py).""
 
 from __future__ import annotations
 
-import stat
 import json
+import stat
 from pathlib import Path
 
 import pexpect
