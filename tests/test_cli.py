@@ -120,7 +120,7 @@ def test_server_that_never_answers(server: RunningServer, tmp_path: Path) -> Non
 def test_connection_refused(tmp_path: Path) -> None:
     result = ychat(None, tmp_path, "q", YCHAT_ENDPOINT="http://127.0.0.1:9")
     assert result.returncode == 5
-    assert_one_error_line(result.stderr, "cannot connect to 127.0.0.1")
+    assert_one_error_line(result.stderr, "cannot connect to 127.0.0.1:9:")  # host and port
 
 
 def test_no_credentials_exit_2_before_any_request(server: RunningServer, tmp_path: Path) -> None:

@@ -102,3 +102,26 @@ def test_a_bad_local_model_is_one_line_and_exit_2(tmp_path: Path, content: bytes
         assert_one_error_line(result.stderr, "broken.gguf")
         err = result.stderr.decode()
         assert "ychat serve:" not in err and "HTTP 500" not in err and len(err.strip().splitlines()) <= 2
+
+
+def test_a_cut_reply_never_ends_in_half_a_character() -> None:
+    import codecs
+
+    from ychat.local.engine import complete_characters
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    text = decoder.decode("При".encode()) + decoder.decode("в".encode()[:1])  # cut inside a Cyrillic letter
+    assert text + complete_characters(decoder) == "При"
+    whole = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    assert whole.decode(b"ok") + complete_characters(whole) == "ok"
+
+
+def test_an_openai_endpoint_without_v1_gets_a_hint(tmp_path: Path) -> None:
+    from tests.helpers import ychat
+    from ychat.server.http import serve
+    from ychat.testing import Emulator
+
+    with serve(Emulator()) as server:
+        result = ychat(None, tmp_path, "--api", "openai", "--endpoint", server.url, "hi")
+    assert result.returncode == 1
+    assert f"try --endpoint {server.url}/v1" in result.stderr.decode()

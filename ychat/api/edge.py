@@ -97,10 +97,16 @@ def translate_errors(url: str) -> Iterator[None]:
 
 
 def _host(url: str) -> str:
+    """``host:port`` of the URL (the scheme's port when none is written): what a user checks."""
     try:
-        return httpx.URL(url).host or url
+        parsed = httpx.URL(url)
     except httpx.InvalidURL:
         return url
+    if not parsed.host:
+        return url
+    port = parsed.port or {"https": 443, "http": 80}.get(parsed.scheme)
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    return f"{host}:{port}" if port else host
 
 
 def _connect_error(exc: httpx.ConnectError, host: str) -> NetworkError:

@@ -139,12 +139,21 @@ def events_from_body(body: bytes) -> Iterator[Event]:
 
 
 class OpenAIWire:
+    def __init__(self, base_url: str = DEFAULT_BASE) -> None:
+        self.base_url = base_url.rstrip("/")
+
     def decode(self, chunks: Iterator[bytes], *, stream: bool) -> Iterator[Event]:
         return events_from_stream(split_lines(chunks)) if stream else events_from_body(b"".join(chunks))
 
     def error(self, body: bytes, *, http_status: int, request_id: str | None, retry_after: float | None) -> APIError:
-        """``{"error": {"message", "type"}}``, which the Yandex mapping reads too (by HTTP status)."""
-        return error_from_body(body, http_status=http_status, request_id=request_id, retry_after=retry_after)
+        """``{"error": {"message", "type"}}``, which the Yandex mapping reads too (by HTTP status). A
+        404 from a base URL without ``/v1`` says where the path usually is."""
+        error = error_from_body(body, http_status=http_status, request_id=request_id, retry_after=retry_after)
+        if http_status == 404 and not self.base_url.endswith("/v1") and error.hint is None:
+            error.hint = _("OpenAI-compatible servers answer under /v1: try --endpoint {url}/v1").format(
+                url=self.base_url
+            )
+        return error
 
 
 class OpenAI:
@@ -154,7 +163,7 @@ class OpenAI:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.yandex = is_yandex(base_url)
         self.folder_id = folder_id
-        self.wire = OpenAIWire()
+        self.wire = OpenAIWire(base_url)
 
     def model_name(self, model: str) -> str:
         return expand_model_uri(model, folder_id=self.folder_id) if self.yandex else model

@@ -157,7 +157,7 @@ class LlamaEngine:
                 yield Generation(text, None, len(prompt), count)
         finally:
             tokens.close()  # on Ctrl-C / client gone this stops llama.cpp at once
-        text += decoder.decode(b"", final=True)
+        text += complete_characters(decoder)
         log.debug("local reply (%d tokens, %s): %r", count, finish.value, text)
         yield Generation(text, finish, len(prompt), count)
 
@@ -206,3 +206,10 @@ def model_name(path: Path) -> str:
 def shared_default_engine() -> LlamaEngine:
     """One loaded copy of the bundled model per process (tests, benchmarks)."""
     return LlamaEngine(default_model_path())
+
+
+def complete_characters(decoder: codecs.IncrementalDecoder) -> str:
+    """What is left in the decoder, but never half a character: a reply cut at the token limit
+    inside a multi-byte UTF-8 sequence ends before it (no U+FFFD at the end)."""
+    pending, _flags = decoder.getstate()
+    return "" if pending else decoder.decode(b"", final=True)
