@@ -109,6 +109,22 @@ def ychat(text: str, rate: float | None) -> tuple[int, int]:
     return renderer.frames, len(terminal.file.getvalue().encode())  # type: ignore[attr-defined]
 
 
+def code_block_redraw() -> tuple[int, int]:
+    """Issue 18's case: a ~1.3 KB fenced code block in 100 chunks, every chunk drawn (an idle
+    machine draws as often as chunks come): (its size, the bytes written to the terminal)."""
+    body = "\n".join(f"def handler_{n}(request, retries={n}):\n    return request.send(timeout=30)" for n in range(20))
+    code = f"```python\n{body[:1280]}\n```\n"
+    ticks = itertools.count()
+    terminal = console()
+    renderer = MarkdownRenderer(terminal, clock=lambda: float(next(ticks)))
+    renderer.begin_reply()
+    step = len(code) // 100 + 1
+    for start in range(0, len(code), step):
+        renderer.delta(code[start : start + step])
+    renderer.end_reply(Done(code, FinishReason.STOP, Usage(), "bench"))
+    return len(code.encode()), len(terminal.file.getvalue().encode())  # type: ignore[attr-defined]
+
+
 def once_bytes(text: str) -> int:
     terminal = console()
     terminal.print(Markdown(text))
@@ -165,6 +181,11 @@ def main() -> None:
             f"200/s {results[f'{kb}kb']['fast_bytes_per_kb'] / 1024:.1f} KB, 25/s {results[f'{kb}kb']['slow_bytes_per_kb'] / 1024:.1f} KB"
             for kb in SIZES_KB[:2]
         )
+    )
+    size, written = code_block_redraw()
+    results["code_block_redraw"] = {"bytes": size, "written": written, "ratio": written / size}
+    rows.append(
+        f"a {size:,}-byte code block in 100 chunks, every one drawn: {written:,} bytes written, {written / size:.1f}x its size (budget <= 25x)"
     )
     rows.append(
         f"ychat/once at 40 KB, 200 chunks/s: {results['40kb']['fast_ratio']:.2f} (target <= 3); "

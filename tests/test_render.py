@@ -337,3 +337,32 @@ def test_a_width_change_keeps_code_lines_when_more_was_fed_than_the_last_frame_s
     after = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue()[mark:])
     assert "value_0 = 0" not in after and "value_4 = 4" not in after
     assert all(f"value_{n} = {n}" in after for n in range(5, 20))
+
+
+CODE_BLOCK = (
+    "```python\n"
+    + "\n".join(
+        f"def handler_{n}(request, retries={n}):\n    return request.send(timeout=30, retries=retries)  # n={n}"
+        for n in range(14)
+    )
+    + "\n```\n"
+)
+
+
+def test_a_code_block_streamed_in_100_chunks_costs_at_most_25_times_its_size() -> None:
+    """Issue 18's redraw budget, every chunk drawn (as on an idle machine): a frame writes what
+    is new on the changed line, styles joined; the finished block is not drawn a second time.
+    The screen afterwards is what rendering the block once shows."""
+    code = CODE_BLOCK[:1300]
+    code = code[: code.rfind("\n") + 1] + "```\n"
+    renderer, buffer = markdown(width=100, height=40, color_system="truecolor", frame_interval=1.0)
+    ticks = itertools.count()
+    renderer.clock = lambda: float(next(ticks))
+    step = len(code) // 100 + 1
+    play(renderer, [code[i : i + step] for i in range(0, len(code), step)])
+    assert renderer.frames >= 90
+    written = len(buffer.getvalue().encode())
+    assert written <= 25 * len(code.encode()), written / len(code.encode())
+    once, _ = markdown(width=100, height=40, color_system="truecolor")
+    play(once, [code])
+    assert pyte_screen(buffer.getvalue(), 100, 40) == pyte_screen(_.getvalue(), 100, 40)

@@ -165,7 +165,7 @@ def test_a_one_off_that_is_too_long_for_the_window_fails_before_the_request(
     server: RunningServer, tmp_path: Path
 ) -> None:
     result = ychat(server.url, tmp_path, "--api", "v1alpha", stdin=("word " * 30_000).encode())
-    assert result.returncode == 1
+    assert result.returncode == 2  # refused here, like any usage error (issue 18)
     assert_one_error_line(result.stderr, "7,400-token window")
     assert server.emulator.requests == []
 

@@ -92,7 +92,8 @@ def fish(chat_options: list[str]) -> str:
     for words, kind in (("history show export delete", "ids"), ("config set unset", "keys")):
         first, *second = words.split()
         seen = f"__fish_seen_subcommand_from {first}; and __fish_seen_subcommand_from {' '.join(second)}"
-        lines.append(f"complete -c ychat -n '{seen}' -f -a '(ychat completion {kind} 2>/dev/null)'")
+        offered = f"(ychat completion {kind} 2>/dev/null)"
+        lines.append(f"complete -c ychat -n '{seen}' -f -a '{offered}'")
     for word, after in SUBCOMMANDS.items():
         words = " ".join(a for a in after if not a.startswith("-"))
         if words:

@@ -44,7 +44,9 @@ def subcommand_at(args: list[str]) -> tuple[str, int] | None:
     never is its name sent to the model as a question. ``--`` ends the options."""
     if not any(arg in SUBCOMMANDS for arg in args):  # the common case costs nothing
         return None
-    valued = _options_with_values()
+    from ychat.cli.chat import valued_options
+
+    valued = valued_options()
     skip = False
     for at, arg in enumerate(args):
         if skip:
@@ -54,10 +56,3 @@ def subcommand_at(args: list[str]) -> tuple[str, int] | None:
         elif "=" not in arg and arg in valued:
             skip = True
     return None
-
-
-def _options_with_values() -> set[str]:
-    import typer.main
-
-    command = typer.main.get_command(app)
-    return {name for param in command.params if not getattr(param, "is_flag", False) for name in param.opts}

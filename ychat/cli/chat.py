@@ -182,3 +182,11 @@ def option_names() -> list[str]:
     command = typer.main.get_command(app)
     options = [p for p in command.params if p.param_type_name == "option"]
     return sorted({name for param in options for name in [*param.opts, *param.secondary_opts]} | {"-h", "--help"})
+
+
+def valued_options() -> set[str]:
+    """The chat's options that take a value (``-s TEXT``), to tell them from a subcommand's name."""
+    import typer.main
+
+    command = typer.main.get_command(app)
+    return {name for param in command.params if not getattr(param, "is_flag", False) for name in param.opts}

@@ -7,7 +7,12 @@ written unpadded. When the terminal's width changes, the lines already shown may
 rewrapped by the terminal (most terminals and tmux do): the area then counts the rows they now
 take and erases those, so no copy of them is left behind.
 
-No rich here: lines arrive rendered (ANSI strings) with their width in cells.
+No rich here: lines arrive rendered (ANSI strings) with their width in cells. A line that grows (a paragraph's
+last line, a code block's current line) is not written again whole: the cursor moves past what is
+unchanged and only the rest is written, with runs of one style joined, so a code block streamed
+token by token costs its new tokens and padding per frame, not its whole line with every colour
+code; and a finished block that is shown whole already stays as it is rather than being drawn
+again.
 
     >>> area = LiveArea(sys.stdout)
     >>> area.show(["Hello"], [5], width=80)
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import termios
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -27,11 +33,16 @@ from typing import IO, Any
 from ychat.interrupts import held
 
 HIDE_CURSOR, SHOW_CURSOR = "\x1b[?25l", "\x1b[?25h"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
+RESET = "\x1b[0m"  # rich ends every styled segment with it: past one, no style is in force
+# a background padded to the right edge (code blocks): one or more runs of spaces in the same colour
+SAME_STYLE = re.compile(r"(\x1b\[([0-9;]+)m)([^\x1b]*)\x1b\[0m\x1b\[\2m")  # a run, closed, then reopened
 
 
 class LiveArea:
-    def __init__(self, out: IO[str], *, max_rows: int = 10_000) -> None:
+    def __init__(self, out: IO[str], *, max_rows: int = 10_000, cells: Callable[[str], int] = len) -> None:
         self.out = out
+        self._measure = cells  # the cells a text takes (rich's cell_len: wide characters take two)
         self.max_rows = max_rows  # rows above the cursor that can be reached (the screen's height - 1)
         self.shown: list[str] = []
         self._cells: list[int] = []
@@ -57,10 +68,34 @@ class LiveArea:
 
     def show(self, lines: Sequence[str], cells: Sequence[int], *, width: int) -> None:
         """Make the area show ``lines`` (each at most ``width`` cells wide)."""
+        lines = [_compact(line) for line in lines]
         first = self._unchanged(lines) if width == self._width else 0
         up = self._rows_from(first, width)
-        self._write(_up(up) + "".join(line + "\n" for line in lines[first:]))
-        self.shown, self._cells, self._width = list(lines), list(cells), width
+        kept = self._kept(lines, first, width)
+        if kept:
+            head = _up_to(up) + (f"\x1b[{kept[1]}C" if kept[1] else "")
+            erase = "\x1b[K" if cells[first] < self._cells[first] else ""
+            rest = "".join(line + "\n" for line in lines[first + 1 :])
+            self._write(head + lines[first][kept[0] :] + erase + "\n" + rest + "\x1b[J")
+        else:
+            self._write(_up(up) + "".join(line + "\n" for line in lines[first:]))
+        self.shown, self._cells, self._width = lines, list(cells), width
+
+    def _kept(self, lines: Sequence[str], first: int, width: int) -> tuple[int, int] | None:
+        """Where the first changed line can be continued rather than rewritten: (characters of
+        it kept, their cells); None when it must be written whole."""
+        if width != self._width or first >= min(len(self.shown), len(lines)):
+            return None
+        if len(self.shown) - first > self.max_rows:
+            return None  # the row is out of the cursor's reach
+        old, new = self.shown[first], lines[first]
+        common = new[: _common_length(old, new)]
+        if "\x1b" in common:
+            reset = common.rfind(RESET)
+            cut = reset + len(RESET) if reset >= 0 else 0
+        else:
+            cut = len(common)
+        return (cut, self._measure(ANSI.sub("", new[:cut]))) if cut else None
 
     def clear(self, *, width: int | None = None) -> None:
         """Erase the area (``width``: the terminal's now); the cursor goes back to where it began."""
@@ -72,6 +107,10 @@ class LiveArea:
     def width(self) -> int | None:
         """The width the shown lines were drawn at."""
         return self._width
+
+    def keep(self) -> None:
+        """Leave the shown lines as output for good (the cursor is already below them)."""
+        self.shown, self._cells = [], []
 
     def keep_all_but_last(self, *, width: int) -> None:
         """Leave the shown lines as output for good, except the last, which is erased (at the
@@ -102,6 +141,30 @@ class LiveArea:
             self.out.write(text)
             self.out.flush()
             self.written += len(text)
+
+
+def _common_length(old: str, new: str) -> int:
+    """How many characters the two strings share from their start."""
+    for at, (a, b) in enumerate(zip(old, new, strict=False)):
+        if a != b:
+            return at
+    return min(len(old), len(new))
+
+
+def _compact(line: str) -> str:
+    """The same line in fewer bytes: neighbouring runs in one style joined (rich closes and
+    reopens the style around every token and every run of padding). Only live frames are
+    compacted; committed output is rich's own."""
+    while True:
+        joined = SAME_STYLE.sub(r"\1\3", line)
+        if joined == line:
+            return line
+        line = joined
+
+
+def _up_to(rows: int) -> str:
+    """To the start of the line ``rows`` above, erasing nothing."""
+    return "\r" + (f"\x1b[{rows}A" if rows else "")
 
 
 def _up(rows: int) -> str:

@@ -13,7 +13,6 @@ markdown-it and pygments are imported on the first reply (or by ``prepare``), no
 from __future__ import annotations
 
 import io
-import re
 import sys
 import threading
 import time
@@ -29,12 +28,11 @@ from ychat.chat import Done, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 from ychat.i18n import _
 from ychat.render.blocks import BlockSplitter, kept_code, kept_paragraph
-from ychat.render.live import KeysUnechoed, LiveArea, Ticker
+from ychat.render.live import ANSI, KeysUnechoed, LiveArea, Ticker
 from ychat.render.plain import NOTES, REPLACED, pending_note
 from ychat.render.safe import for_terminal
 
 FRAME_INTERVAL = 1 / 15
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
 WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # loads what replies need
 
 
@@ -123,7 +121,7 @@ class MarkdownRenderer:
         self._blocks, self.committed, self._drawn_at = BlockSplitter(), 0, float("-inf")
         self._finished.clear()
         self._keys.start()
-        self._area = LiveArea(self.console.file, max_rows=_live_height(self.console))
+        self._area = LiveArea(self.console.file, max_rows=_live_height(self.console), cells=cell_len)
         self._area.open()
         self._waiting_since, self._operation = self.clock(), None
         self.tick()
@@ -174,7 +172,7 @@ class MarkdownRenderer:
         if self._area is None or now - self._drawn_at < self.frame_interval:
             return
         self._drawn_at, self.frames = now, self.frames + 1
-        if self._finished:
+        if self._finished and not self._shown_already("".join(self._finished)):
             self._area.clear(width=self.console.width)
             self._commit("".join(self._finished), gap=True)
         self._show(_Block(self._blocks.visible(_live_height(self.console)), fit=True))
@@ -200,12 +198,29 @@ class MarkdownRenderer:
     def _show(self, renderable: Any) -> None:
         """Render into the live area: lines as ANSI strings and their widths in cells."""
         assert self._area is not None
+        self._area.show(*self._lines(renderable), width=self.console.width)
+
+    def _lines(self, renderable: Any) -> tuple[list[str], list[int]]:
         with self.console.capture() as capture:
             self.console.print(renderable, end="")
         text = capture.get().removesuffix("\n")
         lines = text.split("\n") if text else []
-        cells = [cell_len(ANSI.sub("", line)) for line in lines]
-        self._area.show(lines, cells, width=self.console.width)
+        return lines, [cell_len(ANSI.sub("", line)) for line in lines]
+
+    def _shown_already(self, blocks: str) -> bool:
+        """Finished blocks that fit the screen are finished in the live area (which writes only
+        what differs) and stay there, rather than being erased and drawn again whole."""
+        area = self._area
+        assert area is not None
+        lines, cells = self._lines(_Block(blocks))
+        if len(lines) >= _live_height(self.console):
+            return False
+        area.show(lines, cells, width=self.console.width)
+        area.keep()
+        self._finished.clear()
+        self.committed += len(blocks)
+        self.console.print()  # the blank line between blocks
+        return True
 
     def _commit(self, blocks: str, *, gap: bool) -> None:
         self._finished.clear()
