@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -47,3 +48,34 @@ def test_a_ctrl_c_during_a_held_write_comes_after_it() -> None:
         ctrl_c()
         done.append("the write finished")
     assert done == ["the write finished"]
+
+
+def test_a_storm_of_ctrl_c_over_replies_prints_no_traceback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: ten replies, thirty Ctrl-C each, a few milliseconds apart (a key held down;
+    the sleep paces keystrokes, it synchronises nothing), so they fall across the reply's end and the next prompts' start and end; every reply is
+    cancelled and the chat goes on without prompt_toolkit's 'Application is not running'
+    traceback."""
+    import pexpect
+
+    from tests.conftest import ychat_env
+    from tests.helpers import ENTER, PROMPT, spawn
+    from ychat.server.http import serve
+    from ychat.testing import Emulator, Reply
+
+    with serve(Emulator()) as server:
+        child = spawn(ychat_env(tmp_path, server.url))
+        child.expect_exact(PROMPT)
+        for n in range(10):
+            server.emulator.enqueue(Reply.of("word " * 200, chunks=100, delay=0.01))
+            child.send(f"q{n}" + ENTER)
+            child.expect_exact("word")
+            for _ in range(30):
+                child.sendcontrol("c")
+                time.sleep(0.002)
+            child.expect_exact(PROMPT)
+        child.send("/exit" + ENTER)
+        child.expect(pexpect.EOF)
+        child.close()
+    output = child.logfile_read.getvalue()
+    assert "Traceback" not in output and "Application" not in output and "internal error" not in output
+    assert output.count("Cancelled.") == 10 and child.exitstatus == 0

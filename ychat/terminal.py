@@ -17,6 +17,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
+from prompt_toolkit.application import Application
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import Output
 
@@ -135,7 +136,15 @@ def key_bindings(completer: Completer | None = None) -> KeyBindings:
 
     @bindings.add("enter", filter=~is_searching)
     def _send(event: KeyPressEvent) -> None:
-        event.current_buffer.validate_and_handle()
+        if _running(event.app):
+            event.current_buffer.validate_and_handle()
+
+    @bindings.add("c-c")
+    def _interrupt(event: KeyPressEvent) -> None:
+        """As prompt_toolkit's own Ctrl-C, but a burst of them read in one go leaves once: a
+        second ``exit`` of an application that is leaving would print its traceback."""
+        if _running(event.app):
+            event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
     @bindings.add("enter", filter=is_searching)
     def _send_match(event: KeyPressEvent) -> None:
@@ -148,6 +157,11 @@ def key_bindings(completer: Completer | None = None) -> KeyBindings:
         event.current_buffer.insert_text("\n")
 
     return bindings
+
+
+def _running(app: Application[object]) -> bool:
+    """The prompt is still on screen: it has a result to wait for, not set yet."""
+    return app.future is not None and not app.future.done()
 
 
 def make_reader(
@@ -182,8 +196,11 @@ def make_reader(
         # Ctrl-C at the prompt is a key (raw mode). While prompt_toolkit sets up and tears down
         # there is no prompt yet, and the rest of a burst that cancelled a reply would break
         # its start-up: it is dropped then; after the prompt the next Ctrl-C counts again.
+        # handle_sigint=False: at the prompt Ctrl-C is the key above; a SIGINT that comes while
+        # the prompt sets up or ends is a straggler, ignored, rather than a key prompt_toolkit
+        # would feed to an application that is no longer running (its traceback over the chat).
         with interrupts.quiet_then_armed():
-            return session.prompt(PROMPT)
+            return session.prompt(PROMPT, handle_sigint=False)
 
     return read_line
 
