@@ -25,7 +25,6 @@ import struct
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-LANGUAGES = ("en", "ru")
 CATALOG = Path(__file__).with_name("locale") / "ru.po"
 _VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 

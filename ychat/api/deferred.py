@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ychat.api.dialect import HttpRequest
 from ychat.api.ndjson import decode
 from ychat.api.retry import Deadline
-from ychat.api.v1 import V1, YandexWire, completion_body, finished, parse_result, yandex_headers
+from ychat.api.v1 import YandexWire, completion_body, finished, parse_result, yandex_headers
 from ychat.api.yandex import error_from_record, expand_model_uri, load_object
 from ychat.chat import Delta, Done, Event, Message, Options, Pending, Retrying
 from ychat.errors import ProtocolError, ReplyTimeLimit, YChatError
@@ -55,11 +55,6 @@ class Deferred:
         self.folder_id = folder_id
         self.data_logging = data_logging
         self.wire = YandexWire()
-
-    @classmethod
-    def beside(cls, v1: V1, operations_endpoint: str) -> Deferred:
-        endpoint = v1.url.removesuffix("/foundationModels/v1/completion")
-        return cls(endpoint=endpoint, operations_endpoint=operations_endpoint, folder_id=v1.folder_id)
 
     def check_model(self, model: str) -> None:
         expand_model_uri(model, folder_id=self.folder_id)

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from ychat.api.transport import Transport
 
 CHAT_PATH = "/llm/v1alpha/chat"
-MAX_TOKENS = 7400
 
 
 def chat_body(model: str, messages: Sequence[Message], options: Options) -> dict[str, Any]:
