@@ -25,6 +25,12 @@ SHOW = "import atexit, sys; atexit.register(lambda: print('LOADED', sorted(m for
 
 
 def loaded_after(argv: list[str], env: dict[str, str], stdin: str | None, lazy: list[str]) -> list[str]:
+    """Which of ``lazy`` a run loaded. Each name must exist: a renamed or removed module would
+    otherwise make the check pass without checking anything."""
+    import importlib.util
+
+    missing = [name for name in lazy if importlib.util.find_spec(name) is None]
+    assert not missing, f"no such module (renamed?): {missing}"
     code = SHOW.format(lazy=lazy) + f"; sys.argv = {argv!r}; from ychat.cli import main; main()"
     result = subprocess.run(
         [sys.executable, "-c", code], input=stdin, env=env, capture_output=True, text=True, timeout=30
