@@ -115,10 +115,10 @@ def test_fork_of_a_fresh_compact_is_resumed_with_its_summary(server: RunningServ
     store.close()
 
 
-def test_empty_save_and_fork_say_so(server: RunningServer, tmp_path: Path) -> None:
+def test_empty_save_and_fork_say_so(server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path / "data" / "ychat.db")
     session, renderer, keeper = session_on(server, store)
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     session.handle("/save")
     session.handle("/fork")
     assert renderer.infos().count("Nothing to save yet: the conversation is empty.") == 2
@@ -126,13 +126,17 @@ def test_empty_save_and_fork_say_so(server: RunningServer, tmp_path: Path) -> No
     store.close()
 
 
-def test_save_uses_the_title(server: RunningServer, tmp_path: Path) -> None:
+def test_save_uses_the_title(server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path / "data" / "ychat.db")
     session, _, _ = session_on(server, store)
     session.handle("alpha")
     session.handle("/title Greek letters")
     session.handle(f"/save {tmp_path / 'out.md'}")
     assert (tmp_path / "out.md").read_text().startswith("# Greek letters\n")
+    monkeypatch.chdir(tmp_path)
+    session.handle("/title Письма: α, β / γ")
+    session.handle("/save")
+    assert (tmp_path / "письма-α-β-γ.md").read_text().startswith("# Письма: α, β / γ\n")
     store.close()
 
 

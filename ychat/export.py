@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -23,7 +24,14 @@ def write(conversation: Conversation, name: str | None, *, model: str, cid: str 
         for exchange in conversation.exchanges
         for role, text in (("user", exchange.user), ("assistant", exchange.assistant))
     ]
-    path = Path(name).expanduser() if name else Path(f"ychat-{(cid or 'conversation')[:8]}.md")
+    path = Path(name).expanduser() if name else Path(_file_name(title, cid))
     text = export_json(saved, messages) if path.suffix == ".json" else export_markdown(saved, messages)
     write_private(path, text)
     return path
+
+
+def _file_name(title: str | None, cid: str | None) -> str:
+    """``/save`` alone: the title's words (``/title Greek letters`` -> ``greek-letters.md``),
+    else ``ychat-<id>.md``."""
+    words = re.sub(r"[^\w]+", "-", title or "").strip("-_").lower()[:48].rstrip("-")
+    return f"{words}.md" if words else f"ychat-{(cid or 'conversation')[:8]}.md"

@@ -24,6 +24,7 @@ from ychat.i18n import _
 if TYPE_CHECKING:
     from ychat.api.deferred import Deferred
 
+
 def dialect_for(api: str, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
     """``--api NAME`` -> its dialect; ``endpoint`` is that dialect's base URL."""
     if api == "v1alpha":
