@@ -10,50 +10,61 @@ ChatText(text='/etc is a folder')
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ychat.errors import UsageError
+from ychat import slash
 from ychat.i18n import N_, _, current
 
-# name -> (argument placeholder or "", one-line description); order is /help's order.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("", N_("show this help")),
-    "exit": ("", N_("quit (also /quit, Ctrl-D)")),
-    "clear": ("", N_("a new conversation (also /new; the old one stays saved)")),
-    "system": ("TEXT", N_("set the system prompt (alone: show it; --clear: remove it)")),
-    "model": ("NAME", N_("switch the model: a short name or gpt:// URI (alone: show)")),
-    "temperature": ("X", N_("set the temperature, 0..1 (alone: show; --clear: default)")),
-    "profile": ("NAME", N_("use a config profile for the next turns (alone: list them)")),
-    "async": ("on|off", N_("deferred replies, half price (v1; alone: show the mode)")),
-    "retry": ("", N_("regenerate the last reply, or resend a failed message")),
-    "title": ("TEXT", N_("name this conversation (ychat history lists them)")),
-    "fork": ("", N_("a saved copy of the conversation, continued from here")),
-    "load": ("ID", N_("switch to a saved conversation (a prefix of its id)")),
-    "save": ("[FILE]", N_("export this conversation as Markdown (or JSON: FILE.json)")),
-    "undo": ("", N_("drop the last exchange")),
-    "history": ("", N_("show the conversation so far")),
-    "edit": ("", N_("write the message in $EDITOR (also Ctrl-X Ctrl-E)")),
-    "copy": ("[code]", N_("copy the last reply (or its last code block)")),
-    "file": ("PATH", N_("attach a text file to your next message")),
-    "compact": ("", N_("replace the oldest exchanges by the model's summary")),
-    "usage": ("", N_("tokens and estimated cost (₽) of the last reply and session")),
+if TYPE_CHECKING:
+    from ychat.ports import ReplSession
+
+Handler = Callable[["ReplSession", str], None]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One REPL command: its argument's placeholder, its /help line, what it does (None: /exit
+    leaves the loop), and its Russian word when it has one."""
+
+    arg: str
+    help: str
+    handler: Handler | None
+    russian: str | None = None
+
+
+def _help(session: ReplSession, arg: str) -> None:
+    session.renderer.info(help_text())
+
+
+# every REPL command, in /help's order
+TABLE: dict[str, Row] = {
+    "help": Row("", N_("show this help"), _help, "помощь"),
+    "exit": Row("", N_("quit (also /quit, Ctrl-D)"), None, "выход"),
+    "clear": Row("", N_("a new conversation (also /new; the old one stays saved)"), slash.clear, "заново"),
+    "system": Row("TEXT", N_("set the system prompt (alone: show it; --clear: remove it)"), slash.system, "система"),
+    "model": Row("NAME", N_("switch the model: a short name or gpt:// URI (alone: show)"), slash.model, "модель"),
+    "temperature": Row("X", N_("set the temperature, 0..1 (alone: show; --clear: default)"), slash.temperature),
+    "profile": Row("NAME", N_("use a config profile for the next turns (alone: list them)"), slash.profile),
+    "async": Row("on|off", N_("deferred replies, half price (v1; alone: show the mode)"), slash.async_),
+    "retry": Row("", N_("regenerate the last reply, or resend a failed message"), slash.retry, "повтор"),
+    "title": Row("TEXT", N_("name this conversation (ychat history lists them)"), slash.title),
+    "fork": Row("", N_("a saved copy of the conversation, continued from here"), slash.fork),
+    "load": Row("ID", N_("switch to a saved conversation (a prefix of its id)"), slash.load),
+    "save": Row("[FILE]", N_("export this conversation as Markdown (or JSON: FILE.json)"), slash.save),
+    "undo": Row("", N_("drop the last exchange"), slash.undo, "отмена"),
+    "history": Row("", N_("show the conversation so far"), slash.history, "история"),
+    "edit": Row("", N_("write the message in $EDITOR (also Ctrl-X Ctrl-E)"), slash.edit),
+    "copy": Row("[code]", N_("copy the last reply (or its last code block)"), slash.copy, "копия"),
+    "file": Row("PATH", N_("attach a text file to your next message"), slash.file, "файл"),
+    "compact": Row("", N_("replace the oldest exchanges by the model's summary"), slash.compact),
+    "usage": Row("", N_("tokens and estimated cost (₽) of the last reply and session"), slash.usage, "расход"),
 }
-CLEAR = "--clear"  # the explicit argument that removes a setting
+COMMANDS = {name: (row.arg, row.help) for name, row in TABLE.items()}  # name -> (argument, help line)
 ALIASES = {"quit": "exit", "q": "exit", "?": "help", "new": "clear", "reset": "clear"}
 # Russian words for the common commands (typed as is, or after "." with the Russian layout on)
-RUSSIAN = {
-    "помощь": "help",
-    "выход": "exit",
-    "заново": "clear",
-    "система": "system",
-    "модель": "model",
-    "повтор": "retry",
-    "отмена": "undo",
-    "история": "history",
-    "расход": "usage",
-    "файл": "file",
-    "копия": "copy",
-}
+RUSSIAN = {row.russian: name for name, row in TABLE.items() if row.russian}
 ALIASES |= RUSSIAN
 MODEL_NAMES = ("yandexgpt", "yandexgpt-lite", "yandexgpt/rc", "yandexgpt-lite/rc", "llama-lite", "llama")
 
@@ -128,19 +139,3 @@ def help_text() -> str:
         "Ctrl-D: quit · //text sends a message that starts with /"
     )
     return "\n".join([*rows, "", keys])
-
-
-def parse_temperature(arg: str) -> float:
-    try:
-        value = float(arg)
-    except ValueError:
-        raise UsageError(_("temperature must be a number between 0 and 1, not {arg!r}").format(arg=arg)) from None
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(_("temperature must be between 0 and 1, not {arg}").format(arg=arg))
-    return value
-
-
-def clip(text: str, limit: int = 60) -> str:
-    """One line of at most ``limit`` characters (a long message shown in a note)."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -4,13 +4,16 @@ tests hand it fakes and the loop imports no UI, HTTP or storage library)."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ychat.chat import Done, Event, Message, Options, Pending, Retrying
+from ychat.chat import Done, Event, Message, Options, Pending, Reasoning, Retrying, Usage
 from ychat.conversation import Conversation
 from ychat.errors import YChatError
+
+if TYPE_CHECKING:
+    from ychat.catalog import ModelCatalog
 
 
 class ChatClient(Protocol):
@@ -64,3 +67,45 @@ class Renderer(Protocol):
     def info(self, text: str) -> None: ...
     def show_history(self, messages: Sequence[Message]) -> None: ...
     def control(self, sequence: str) -> bool: ...
+
+
+@dataclass
+class ChatOptions:
+    """What the next request is sent with; REPL commands change it."""
+
+    model: str = "yandexgpt"
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+    model_fixed: bool = False  # offline: one model, /model cannot change it
+    reasoning: Reasoning | None = None
+    deferred: bool = False  # /async on: replies as deferred operations
+    deferred_available: bool = True  # the dialect has a deferred mode (v1)
+    window: int | None = None  # the context window, tokens, when known for sure (config, a local GGUF)
+    dialect: str = "v1"  # else the window comes from the model's name (ychat/window.py)
+    price_per_1k: float | None = None  # config price_per_1k; else ychat/cost.py's table
+    local: bool = False  # the embedded model: free
+    context: str = "drop"  # what an overflowing window does: drop the oldest exchanges, or summarize them
+
+    def completion(self) -> Options:
+        return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
+
+
+class ReplSession(Protocol):
+    """What a REPL command acts on (``ychat.session.Session``): its renderer, conversation,
+    options and store, and the few things it may ask of the loop."""
+
+    renderer: Renderer
+    conversation: Conversation
+    options: ChatOptions
+    profiles: Profiles | None
+    profile: str | None
+    unsent: str | None
+    spent: list[tuple[Usage, float | None]]
+    attachments: list[tuple[str, str]]
+    keeper: Keeper | None
+    catalog: ModelCatalog | None
+
+    def turn(self, text: str, *, keep_note: bool = True) -> bool: ...
+    def compact(self, count: int) -> None: ...
+    def saving(self, action: Callable[[Keeper], None]) -> None: ...

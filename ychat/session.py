@@ -9,40 +9,22 @@ API a ChatClient, so tests drive it with a list of lines and a fake client.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ychat.chat import Delta, Done, Event, Message, Options, Pending, Reasoning, Replace, Retrying, Usage
-from ychat.commands import ChatText, Command, UnknownCommand, parse
+from ychat.chat import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage
+from ychat.commands import TABLE, ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
 from ychat.errors import ContextTooLong, MessageTooLong, StoreError, YChatError
 from ychat.i18n import _, ngettext
-from ychat.ports import ChatClient, Keeper, Profiles, Renderer
-from ychat.slash import SlashCommands
+from ychat.ports import ChatClient, ChatOptions, Keeper, Profiles, Renderer
+
+if TYPE_CHECKING:
+    from ychat.catalog import ModelCatalog
+
+__all__ = ["ChatOptions", "Session", "with_attachments"]
 
 
-@dataclass
-class ChatOptions:
-    """What the next request is sent with; REPL commands change it."""
-
-    model: str = "yandexgpt"
-    temperature: float | None = None
-    max_tokens: int | None = None
-    stream: bool = True
-    model_fixed: bool = False  # offline: one model, /model cannot change it
-    reasoning: Reasoning | None = None
-    deferred: bool = False  # /async on: replies as deferred operations
-    deferred_available: bool = True  # the dialect has a deferred mode (v1)
-    window: int | None = None  # the context window, tokens, when known for sure (config, a local GGUF)
-    dialect: str = "v1"  # else the window comes from the model's name (ychat/window.py)
-    price_per_1k: float | None = None  # config price_per_1k; else ychat/cost.py's table
-    local: bool = False  # the embedded model: free
-    context: str = "drop"  # what an overflowing window does: drop the oldest exchanges, or summarize them
-
-    def completion(self) -> Options:
-        return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
-
-
-class Session(SlashCommands):
+class Session:
     """One conversation with the model; an error ends the turn, never the session."""
 
     def __init__(
@@ -68,6 +50,7 @@ class Session(SlashCommands):
         self.conversation = conversation
         self.options = options
         self.unsent: str | None = None  # a message whose reply failed or was cancelled
+        self.catalog: ModelCatalog | None = None  # /model alone lists its models
 
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes.
@@ -218,6 +201,19 @@ class Session(SlashCommands):
                 return event
         raise YChatError(_("the reply ended without a final status"))  # pragma: no cover - client always ends with Done
 
+    def status_line(self) -> str:
+        """The bottom toolbar (--status): model, dialect, context used of the window, cost so far."""
+        window = self._window()
+        used = self.spent[-1][0].total_tokens if self.spent else 0
+        context = (
+            _("context {used:,}/{window:,}").format(used=used, window=window)
+            if window
+            else _("context {used:,}").format(used=used)
+        )
+        known = [r for _, r in self.spent if r is not None]
+        money = f" · ≈{sum(known):.2f} ₽" if known else ""
+        return f" {self.options.model} · {self.options.dialect} · {context}{money} "
+
     def run(self, read_line: Callable[[], str]) -> None:
         """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it."""
         while True:
@@ -265,11 +261,12 @@ class Session(SlashCommands):
         return False
 
     def _command(self, command: Command) -> bool:
-        if command.name == "exit":
+        """Through the command table (``commands.TABLE``); False for /exit."""
+        handler = TABLE[command.name].handler
+        if handler is None:
             return False
-        handler = getattr(self, f"_cmd_{command.name}")
         try:
-            handler(command.arg)
+            handler(self, command.arg)
         except YChatError as error:  # a command's failure ends the command, never the chat
             self.renderer.error(error)
         except KeyboardInterrupt:
