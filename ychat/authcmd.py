@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 from ychat import keystore
 from ychat.config import Settings, default_config_file, load_settings
+from ychat.dialects import record
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import _
 
@@ -34,7 +35,7 @@ def status(env: Mapping[str, str], profile: str | None, say: Callable[[str], Non
         say(
             _("token expires: {expires}").format(expires=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(expires)))
         )
-    what = _("models listed") if settings.api == "openai" else _("tokens counted")
+    what = _("models listed") if record(settings.api).probe == "models" else _("tokens counted")
     say(_("ok: the credentials work ({what}: {seen})").format(what=what, seen=seen))
 
 

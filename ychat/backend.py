@@ -20,8 +20,9 @@ from ychat import local
 from ychat.api.auth import ApiKey, Credentials
 from ychat.api.client import ApiClient, dialect_for
 from ychat.api.transport import Transport, build_http_client
-from ychat.api.yandex import DEFAULT_ENDPOINT, is_yandex
+from ychat.api.yandex import is_yandex
 from ychat.config import Settings, require_credentials
+from ychat.dialects import DEFAULT_ENDPOINT, record
 from ychat.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _cloud(settings: Settings) -> Backend:
 
 def _needs_yandex(settings: Settings) -> bool:
     """Yandex's hosts need Yandex credentials; another OpenAI-compatible server may need none."""
-    return settings.api != "openai" or is_yandex(settings.endpoint)
+    return not record(settings.api).any_server or is_yandex(settings.endpoint)
 
 
 def credentials_for(settings: Settings) -> Credentials | None:
@@ -103,7 +104,7 @@ def credentials_for(settings: Settings) -> Credentials | None:
 
 def _deferred(settings: Settings, operations: str | None) -> Callable[[], Deferred] | None:
     """v1's deferred mode, built when first used."""
-    return functools.partial(_build_deferred, settings, operations) if settings.api == "v1" else None
+    return functools.partial(_build_deferred, settings, operations) if record(settings.api).deferred else None
 
 
 def _build_deferred(settings: Settings, operations: str | None) -> Deferred:
@@ -138,7 +139,7 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
         credentials=ApiKey("local"),
         max_time=settings.max_time,
     )
-    endpoint = LOCAL_ENDPOINT + ("/v1" if settings.api == "openai" else "")
+    endpoint = LOCAL_ENDPOINT + record(settings.api).local_path
     local_settings = dataclasses.replace(settings, endpoint=LOCAL_ENDPOINT, folder_id="local")
     dialect = dialect_for(settings.api, endpoint=endpoint, folder_id="local")
     client = ApiClient(transport, dialect, deferred=_deferred(local_settings, LOCAL_ENDPOINT))

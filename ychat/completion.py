@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 
 from ychat.commands import MODEL_NAMES
+from ychat.dialects import NAMES
 
 SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "serve": ("--host", "--port", "--local-model", "--threads", "--debug", "-p", "--profile"),
@@ -22,7 +23,7 @@ SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "completion": ("bash", "zsh", "fish"),
     "models": ("--json", "--local", "--api", "--endpoint", "--debug", "-p", "--profile"),
 }
-VALUES = {"--api": ("v1", "v1alpha", "openai"), "--reasoning": ("hidden", "off")}
+VALUES = {"--api": NAMES, "--reasoning": ("hidden", "off")}
 FILES = ("--input", "--local-model", "-o", "--output")
 
 

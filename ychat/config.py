@@ -16,23 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from ychat import credentials as auth
+from ychat import dialects as registry
 from ychat import validate as v
 from ychat.api.auth import BearerKey, Credentials
-from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.configfile import ConfigFile, default_config_file, read_config_file
+from ychat.dialects import DEFAULT_ENDPOINT
 
 __all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import _
 from ychat.validate import HEADER_SAFE, Invalid
 
-# --api NAME -> (default model, default endpoint); the endpoint is that dialect's base URL
-DIALECT_DEFAULTS = {
-    "v1": ("yandexgpt", DEFAULT_ENDPOINT),
-    "v1alpha": ("general", DEFAULT_ENDPOINT),  # general = YandexGPT Lite; "yagpt-2.0:hq" was Pro
-    "openai": ("yandexgpt", DEFAULT_ENDPOINT + "/v1"),
-}
-V1ALPHA_MAX_TOKENS = 7400  # prompt and reply together (REFERENCE.md §3)
 REASONING = ("hidden", "off")
 
 
@@ -80,7 +74,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
     "max_time": (("YCHAT_MAX_TIME",), v.seconds),
     "local_model": (("YCHAT_LOCAL_MODEL",), v.text),
     "local_threads": (("YCHAT_LOCAL_THREADS",), v.positive_int),
-    "api": (("YCHAT_API",), v.choice(*DIALECT_DEFAULTS)),
+    "api": (("YCHAT_API",), v.choice(*registry.NAMES)),
     "reasoning": (("YCHAT_REASONING",), v.choice(*REASONING)),
     "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), v.endpoint),
     "deferred": (("YCHAT_ASYNC",), v.boolean),
@@ -124,19 +118,24 @@ def _profile(flags: Mapping[str, object], env: Mapping[str, str]) -> str | None:
 
 def _dialect_defaults(values: dict[str, Any]) -> None:
     """The model and endpoint a dialect starts from, and its own limits."""
-    api = values.get("api", "v1")
-    model, endpoint = DIALECT_DEFAULTS[api]
-    values.setdefault("model", model)
-    values.setdefault("endpoint", endpoint)
-    if api == "v1alpha" and values.get("max_tokens", 0) > V1ALPHA_MAX_TOKENS:
+    dialect = registry.record(values.get("api", registry.V1.name))
+    values.setdefault("model", dialect.default_model)
+    values.setdefault("endpoint", dialect.default_endpoint)
+    limit = dialect.token_limit
+    if limit is not None and values.get("max_tokens", 0) > limit:
         raise ConfigError(
-            _("--max-tokens {max_tokens} is above v1alpha's limit of {limit} (prompt and reply together)").format(
-                max_tokens=values["max_tokens"], limit=V1ALPHA_MAX_TOKENS
+            _("--max-tokens {max_tokens} is above {api}'s limit of {limit} (prompt and reply together)").format(
+                max_tokens=values["max_tokens"], api=dialect.name, limit=limit
             )
         )
-    for name, flag in (("reasoning", "--reasoning"), ("deferred", "--async")):
-        if values.get(name) and api != "v1":
-            raise ConfigError(_("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=flag, api=api))
+    for name, flag, able in (
+        ("reasoning", "--reasoning", dialect.reasoning),
+        ("deferred", "--async", dialect.deferred),
+    ):
+        if values.get(name) and not able:
+            raise ConfigError(
+                _("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=flag, api=dialect.name)
+            )
 
 
 def _openai_key(env: Mapping[str, str]) -> Credentials | None:

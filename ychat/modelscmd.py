@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ychat.catalog import Listed, short_name
 from ychat.config import Settings, default_config_file, load_settings
+from ychat.dialects import OPENAI, record
 from ychat.window import window_of
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ def remote(settings: Settings, transport: Transport) -> Listed:
     """The OpenAI-compatible ``GET /v1/models`` of the configured endpoint, through ``transport``."""
     from ychat.api.probe import models
 
-    base = settings.endpoint if settings.api == "openai" else settings.endpoint.rstrip("/") + "/v1"
+    base = record(settings.api).models_url(settings.endpoint)
     found = models(transport, base_url=base, folder_id=settings.folder_id)
-    return [(name, window_of(short_name(name), dialect="openai")) for name in found]
+    return [(name, window_of(short_name(name), dialect=OPENAI.name)) for name in found]  # listed by name
 
 
 def show(say: Callable[[str], None], found: Listed, *, as_json: bool) -> None:

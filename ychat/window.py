@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ychat.dialects import record
 from ychat.errors import MessageTooLong
 from ychat.i18n import _
 
@@ -32,7 +33,6 @@ WINDOWS = {  # total tokens, prompt and reply (docs ru/ai-studio/concepts/genera
     "gpt-oss-20b": 131_072,
     "gemma-3-27b-it": 131_072,
 }
-V1ALPHA_WINDOW = 7_400  # maxTokens counts prompt and reply together there
 DEFAULT_REPLY = 2_000  # the room kept for a reply when --max-tokens is not set
 LARGE = 4_000  # estimated tokens above which the new text is counted by tokenizeCompletion (free)
 PER_MESSAGE = 4  # the chat template's tokens around each message
@@ -40,8 +40,9 @@ PER_MESSAGE = 4  # the chat template's tokens around each message
 
 def window_of(model: str, *, dialect: str) -> int | None:
     """``gpt://b1g…/yandexgpt-lite/latest@ft`` -> the window of ``yandexgpt-lite``; None: unknown."""
-    if dialect == "v1alpha":
-        return V1ALPHA_WINDOW
+    fixed = record(dialect).token_limit  # v1alpha: prompt and reply share one limit, whatever the model
+    if fixed is not None:
+        return fixed
     name = model.split("://", 1)[-1]
     parts = name.split("/")
     candidates = [p.split("@")[0] for p in parts]

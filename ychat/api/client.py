@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from ychat.api.auth import Credentials
 from ychat.api.dialect import Dialect
 from ychat.api.transport import Transport
-from ychat.api.yandex import DEFAULT_ENDPOINT
 from ychat.chat import Event, Message, Options
+from ychat.dialects import DEFAULT_ENDPOINT, record
 from ychat.errors import UsageError, YChatError
 from ychat.i18n import _
 
@@ -26,18 +26,8 @@ if TYPE_CHECKING:
 
 
 def dialect_for(api: str, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
-    """``--api NAME`` -> its dialect; ``endpoint`` is that dialect's base URL."""
-    if api == "v1alpha":
-        from ychat.api.v1alpha import V1Alpha
-
-        return V1Alpha(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging)
-    if api == "openai":
-        from ychat.api.openai import OpenAI
-
-        return OpenAI(base_url=endpoint, folder_id=folder_id)
-    from ychat.api.v1 import V1
-
-    return V1(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging)
+    """``--api NAME`` -> its dialect (``api/registry.py``); ``endpoint`` is that dialect's base URL."""
+    return record(api).build(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging)
 
 
 class ApiClient:

@@ -159,11 +159,12 @@ class OpenAIWire:
 class OpenAI:
     """``--api openai``."""
 
-    def __init__(self, *, base_url: str = DEFAULT_BASE, folder_id: str | None) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.yandex = is_yandex(base_url)
+    def __init__(self, *, endpoint: str = DEFAULT_BASE, folder_id: str | None, data_logging: bool = False) -> None:
+        """``endpoint``: the base URL (``…/v1``); ``data_logging`` is the native API's header, not sent here."""
+        self.url = endpoint.rstrip("/") + "/chat/completions"
+        self.yandex = is_yandex(endpoint)
         self.folder_id = folder_id
-        self.wire = OpenAIWire(base_url)
+        self.wire = OpenAIWire(endpoint)
 
     def model_name(self, model: str) -> str:
         return expand_model_uri(model, folder_id=self.folder_id) if self.yandex else model

@@ -11,6 +11,7 @@ from ychat.api.transport import Transport
 from ychat.api.v1 import YandexWire, completion_body, yandex_headers
 from ychat.api.yandex import expand_model_uri
 from ychat.chat import Message, Options, Retrying
+from ychat.dialects import record
 
 
 def _count(chunks: Iterator[bytes], stream: bool) -> Iterator[int]:
@@ -21,7 +22,7 @@ def _count(chunks: Iterator[bytes], stream: bool) -> Iterator[int]:
 
 def check(transport: Transport, *, api: str, endpoint: str, folder_id: str | None, model: str) -> int:
     """Raises the usual YChatError when the credentials do not work; else tokens (or models) seen."""
-    if api == "openai":
+    if record(api).probe == "models":
         request = HttpRequest("GET", endpoint.rstrip("/") + "/models", headers={"OpenAI-Project": folder_id or ""})
     else:
         body = completion_body(expand_model_uri(model, folder_id=folder_id), [Message("user", "ping")], Options())

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialect import HttpRequest
 from ychat.api.ndjson import Cumulative, one_line, split_lines
-from ychat.api.yandex import DEFAULT_ENDPOINT, clip, error_from_body, error_from_record, expand_model_uri, int64
+from ychat.api.yandex import clip, error_from_body, error_from_record, expand_model_uri, int64
 from ychat.api.yandex import load_object as _load_object
 from ychat.chat import Done, Event, FinishReason, Message, Options, Reasoning, Usage
+from ychat.dialects import DEFAULT_ENDPOINT
 from ychat.errors import APIError, ProtocolError, StreamInterrupted, UnsupportedReply
 from ychat.i18n import _
 

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from ychat.api.dialect import HttpRequest
 from ychat.api.ndjson import Cumulative, one_line, split_lines
 from ychat.api.v1 import YandexWire, yandex_headers
-from ychat.api.yandex import DEFAULT_ENDPOINT, clip, error_from_record, int64, load_object
+from ychat.api.yandex import clip, error_from_record, int64, load_object
 from ychat.chat import Done, Event, FinishReason, Message, Options, Usage
+from ychat.dialects import DEFAULT_ENDPOINT
 from ychat.errors import ProtocolError, StreamInterrupted, UnsupportedReply
 from ychat.i18n import _
 

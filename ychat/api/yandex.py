@@ -24,7 +24,6 @@ from ychat.errors import (
 )
 from ychat.i18n import _
 
-DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"
 YANDEX_HOSTS = ".api.cloud.yandex.net"  # llm., ai., operation., iam.
 CONTEXT_OVERFLOW = "number of input tokens must be no more than"  # the API's 400 text (REFERENCE.md §6)
 

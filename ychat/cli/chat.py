@@ -13,15 +13,13 @@ import typer
 
 from ychat import __version__
 from ychat.cli.common import guarded, typer_app
+from ychat.dialects import NAMES
 from ychat.i18n import N_
 
 app = typer_app()
 
 
-class Api(str, enum.Enum):
-    v1 = "v1"
-    v1alpha = "v1alpha"
-    openai = "openai"
+Api = enum.Enum("Api", {name: name for name in NAMES}, type=str)  # type: ignore[misc]  # --api: api/registry.py
 
 
 class ReasoningMode(str, enum.Enum):
