@@ -70,3 +70,38 @@ def assert_one_error_line(stderr: bytes, fragment: str) -> None:
     assert "Traceback" not in text
     errors = [line for line in text.splitlines() if line.startswith("ychat: error:")]
     assert len(errors) == 1 and fragment in errors[0], text
+
+
+class Dialogue:
+    """A person at the real REPL in a pty. ``ask`` types a line and Enter, waits for each
+    expected text, then for the next prompt; ``leave`` types /exit and waits for the end.
+
+    >>> chat = Dialogue.start(env)
+    >>> chat.ask("hi", "Echo: hi")
+    >>> assert chat.leave() == 0
+    """
+
+    def __init__(self, child: Any) -> None:
+        self.child = child
+        child.expect_exact(PROMPT)
+
+    @classmethod
+    def start(cls, env: Mapping[str, str], *args: str, **options: Any) -> Dialogue:
+        return cls(spawn(env, *args, **options))
+
+    def ask(self, line: str, *expected: str) -> None:
+        self.child.send(line + ENTER)
+        for text in expected:
+            self.child.expect_exact(text)
+        self.child.expect_exact(PROMPT)
+
+    def leave(self) -> int:
+        self.child.send("/exit" + ENTER)
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        return int(self.child.exitstatus)
+
+    @property
+    def shown(self) -> str:
+        """Everything the terminal received so far."""
+        return str(self.child.logfile_read.getvalue())

@@ -12,7 +12,7 @@ import pexpect
 import pytest
 
 from tests.conftest import FOLDER, ychat_env
-from tests.helpers import ENTER, PROMPT, assert_one_error_line, spawn, ychat
+from tests.helpers import ENTER, PROMPT, Dialogue, assert_one_error_line, spawn, ychat
 from ychat.server.http import RunningServer, serve
 from ychat.testing import EchoEngine, Emulator, Raw
 
@@ -164,13 +164,9 @@ def test_ctrl_c_cancels_a_deferred_reply_and_the_repl_goes_on(tmp_path: Path) ->
 
 
 def test_async_in_a_dialect_without_it_is_refused_in_the_repl(server: RunningServer, tmp_path: Path) -> None:
-    child = spawn(ychat_env(tmp_path, server.url), "--api", "v1alpha")
-    child.expect_exact(PROMPT)
-    child.send("/async on" + ENTER)
-    child.expect_exact("part of the v1 API")
-    child.send("hi" + ENTER)
-    child.expect_exact("Echo: hi")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(ychat_env(tmp_path, server.url), "--api", "v1alpha")
+    chat.ask("/async on", "part of the v1 API")
+    chat.ask("hi", "Echo: hi")
+    assert chat.leave() == 0
     assert server.emulator.requests[-1].path == "/llm/v1alpha/chat"
     assert server.emulator.requests[-1].headers["x-folder-id"] == FOLDER

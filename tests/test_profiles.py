@@ -7,11 +7,10 @@ import json
 import stat
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from tests.conftest import ychat_env
-from tests.helpers import ENTER, PROMPT, assert_one_error_line, sent, spawn, ychat
+from tests.helpers import Dialogue, assert_one_error_line, sent, ychat
 from ychat.config import load_settings
 from ychat.errors import ConfigError
 from ychat.server.http import RunningServer
@@ -149,20 +148,13 @@ def test_config_show_names_the_source_never_the_secret(tmp_path: Path) -> None:
 
 def test_profile_in_the_repl_switches_and_keeps_the_conversation(server: RunningServer, tmp_path: Path) -> None:
     path = config_file(tmp_path)
-    child = spawn(ychat_env(tmp_path, server.url, YCHAT_CONFIG=str(path)))
-    child.expect_exact(PROMPT)
-    child.send("/profile" + ENTER)
-    child.expect_exact("Profiles: translate, work")
-    child.send("first" + ENTER)
-    child.expect_exact("Echo: first")
-    child.send("/profile translate" + ENTER)
-    child.expect_exact("Profile translate: model yandexgpt-lite; system prompt: Translate to English.")
-    child.send("second" + ENTER)
-    child.expect_exact("Echo: second")
-    child.send("/profile nope" + ENTER)
-    child.expect_exact("no profile 'nope'")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, YCHAT_CONFIG=str(path)))
+    chat.ask("/profile", "Profiles: translate, work")
+    chat.ask("first", "Echo: first")
+    chat.ask("/profile translate", "Profile translate: model yandexgpt-lite; system prompt: Translate to English.")
+    chat.ask("second", "Echo: second")
+    chat.ask("/profile nope", "no profile 'nope'")
+    assert chat.leave() == 0
     assert sent(server.emulator) == [
         ("system", "Translate to English."),
         ("user", "first"),

@@ -10,11 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from tests.conftest import in_process_client, ychat_env
-from tests.helpers import ENTER, PROMPT, Recorder, sent, spawn, ychat
+from tests.helpers import Dialogue, Recorder, sent, spawn, ychat
 from ychat.conversation import SUMMARY_MARK, Conversation
 from ychat.saved import Keeper, load
 from ychat.server.http import RunningServer
@@ -27,29 +26,18 @@ def data_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {"YCHAT_DATA_DIR": str(tmp_path / "data"), **extra}
 
 
-def say(child: pexpect.spawn, line: str, expect: str) -> None:
-    child.send(line + ENTER)
-    child.expect_exact(expect)
-    child.expect_exact(PROMPT)
-
-
 def test_undo_and_retry_reach_the_store_and_continue(server: RunningServer, tmp_path: Path) -> None:
-    env = ychat_env(tmp_path, server.url, **data_env(tmp_path))
-    child = spawn(env)
-    child.expect_exact(PROMPT)
-    say(child, "one", "Echo: one")
-    say(child, "two", "Echo: two")
-    say(child, "/undo", "Dropped: two")
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, **data_env(tmp_path)))
+    chat.ask("one", "Echo: one")
+    chat.ask("two", "Echo: two")
+    chat.ask("/undo", "Dropped: two")
     server.emulator.enqueue(Reply.of("A better three"))
-    say(child, "three", "A better three")
+    chat.ask("three", "A better three")
     server.emulator.enqueue(Reply.of("The best three"))
-    say(child, "/retry", "The best three")
-    child.send("/history" + ENTER)
-    child.expect_exact("The best three")
-    child.expect_exact(PROMPT)
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
-    history = child.logfile_read.getvalue()
+    chat.ask("/retry", "The best three")
+    chat.ask("/history", "The best three")
+    assert chat.leave() == 0
+    history = chat.shown
     assert "A better three" not in history.split("/history")[-1]
 
     cid = json.loads(ychat(None, tmp_path, "history", "list", "--json", **data_env(tmp_path)).stdout)["id"]
@@ -150,31 +138,26 @@ def test_a_cloud_resume_of_an_offline_conversation_names_the_model_it_uses(
 
     keeper.replied(Done("Hi from the GGUF", FinishReason.STOP, None, ""))
     store.close()
-    env = ychat_env(tmp_path, server.url, **data_env(tmp_path))
-    child = spawn(env, "-c")
+    child = spawn(ychat_env(tmp_path, server.url, **data_env(tmp_path)), "-c")
     child.expect_exact("continuing with yandexgpt")
     child.expect_exact("· yandexgpt ·")  # the banner names the model really used
-    child.expect_exact(PROMPT)
-    say(child, "and now?", "Echo: and now?")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue(child)
+    chat.ask("and now?", "Echo: and now?")
+    assert chat.leave() == 0
     assert server.emulator.requests[-1].body["modelUri"] == "gpt://b1gtestfolder/yandexgpt/latest"
 
 
 def test_the_banner_names_the_resumed_model(server: RunningServer, tmp_path: Path) -> None:
     env = ychat_env(tmp_path, server.url, **data_env(tmp_path))
-    child = spawn(env)
-    child.expect_exact(PROMPT)
-    say(child, "/model yandexgpt-lite", "Model: yandexgpt-lite")
-    say(child, "hi", "Echo: hi")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(env)
+    chat.ask("/model yandexgpt-lite", "Model: yandexgpt-lite")
+    chat.ask("hi", "Echo: hi")
+    assert chat.leave() == 0
     child = spawn(env, "-c")
     child.expect_exact("· yandexgpt-lite ·")
-    child.expect_exact(PROMPT)
-    say(child, "again", "Echo: again")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue(child)
+    chat.ask("again", "Echo: again")
+    assert chat.leave() == 0
     assert server.emulator.requests[-1].body["modelUri"] == "gpt://b1gtestfolder/yandexgpt-lite/latest"
 
 
@@ -229,13 +212,11 @@ def test_a_damaged_store_is_named_with_a_way_out(server: RunningServer, tmp_path
 def test_a_damaged_store_in_the_repl_says_so_once_and_the_chat_goes_on(server: RunningServer, tmp_path: Path) -> None:
     (tmp_path / "data").mkdir(mode=0o700)
     (tmp_path / "data" / "ychat.db").write_bytes(b"garbage" * 1000)
-    child = spawn(ychat_env(tmp_path, server.url, **data_env(tmp_path)))
-    child.expect_exact(PROMPT)
-    say(child, "one", "goes on unsaved")
-    say(child, "two", "Echo: two")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
-    shown = child.logfile_read.getvalue()
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, **data_env(tmp_path)))
+    chat.ask("one", "goes on unsaved")
+    chat.ask("two", "Echo: two")
+    assert chat.leave() == 0
+    shown = chat.shown
     assert shown.count("cannot be read") == 1 and "/retry sends it again" not in shown
     assert sent(server.emulator) == [("user", "one"), ("assistant", "Echo: one"), ("user", "two")]
 
@@ -267,18 +248,14 @@ def fill(folder: Path) -> None:
 
 
 def test_a_full_disk_ends_no_chat(server: RunningServer, tmp_path: Path, tiny_disk: Path) -> None:
-    env = ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tiny_disk / "data"))
-    child = spawn(env)
-    child.expect_exact(PROMPT)
-    say(child, "one", "Echo: one")
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tiny_disk / "data")))
+    chat.ask("one", "Echo: one")
     fill(tiny_disk)
-    say(child, "two " + "words " * 2000, "goes on unsaved")
-    say(child, "three", "Echo: three")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
-    child.close()
-    shown = child.logfile_read.getvalue()
-    assert "Traceback" not in shown and child.exitstatus == 0
+    chat.ask("two " + "words " * 2000, "goes on unsaved")
+    chat.ask("three", "Echo: three")
+    assert chat.leave() == 0
+    shown = chat.shown
+    assert "Traceback" not in shown
     assert shown.count("goes on unsaved") == 1 and "/retry sends it again" not in shown
     assert [m["text"] for m in server.emulator.requests[-1].body["messages"]][-1] == "three"
     (tiny_disk / "filler").unlink()
