@@ -4,6 +4,7 @@ import os
 
 os.environ["YCHAT_LANG"] = "en"  # in-process tests read English whatever this machine's locale (test_i18n switches)
 
+import functools
 import json
 import subprocess
 from collections.abc import Iterator
@@ -105,14 +106,21 @@ def ychat_env(tmp_path: Path, endpoint: str | None, **extra: str) -> dict[str, s
     return {k: v for k, v in env.items() if v != ""}
 
 
+@functools.cache
+def shared_default_engine() -> Any:
+    """One loaded copy of the bundled model for the whole test run (a test hook: it lives here,
+    not in the shipped engine module)."""
+    from ychat.local import default_model_path
+    from ychat.local.engine import LlamaEngine
+
+    return LlamaEngine(default_model_path())
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_the_shared_model() -> Iterator[None]:
     yield
-    import sys
-
-    engine_module = sys.modules.get("ychat.local.engine")
-    if engine_module is not None and engine_module.shared_default_engine.cache_info().currsize:
-        engine_module.shared_default_engine().close()
+    if shared_default_engine.cache_info().currsize:
+        shared_default_engine().close()
 
 
 def _local_available() -> bool:

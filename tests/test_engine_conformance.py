@@ -27,7 +27,7 @@ V1, V2, V3, V4 = (vector(n) for n in ("v1-sync.json", "v2-stream.json", "v3-asyn
 
 def _smollm2() -> Engine:
     pytest.importorskip("llama_cpp", reason="ychat-cli[local] is not installed")
-    from ychat.local.engine import shared_default_engine
+    from tests.conftest import shared_default_engine
 
     return shared_default_engine()
 

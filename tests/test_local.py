@@ -358,7 +358,8 @@ def test_serve_on_port_0_says_the_port_it_got(tmp_path: Path, host: str) -> None
 
 @needs_model
 def test_a_long_prompt_is_read_in_small_pieces_and_ctrl_c_between_them_leaves_the_model_sound() -> None:
-    from ychat.local.engine import PREFILL_CHUNK, shared_default_engine
+    from tests.conftest import shared_default_engine
+    from ychat.local.engine import PREFILL_CHUNK
 
     engine = shared_default_engine()
     engine.load()
@@ -407,7 +408,9 @@ def test_offline_replies_have_a_default_length_limit(monkeypatch: pytest.MonkeyP
     from ychat.local import engine as engine_module
 
     monkeypatch.setattr(engine_module, "DEFAULT_MAX_TOKENS", 5)
-    engine = engine_module.shared_default_engine()
+    from tests.conftest import shared_default_engine
+
+    engine = shared_default_engine()
     last = list(engine.generate([{"role": "user", "text": "Write a long story."}], temperature=0.0))[-1]
     assert last.completion_tokens <= 5 and last.finish is FinishReason.LENGTH
 

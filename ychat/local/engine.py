@@ -11,7 +11,6 @@ generation runs at a time per model; other requests wait on the lock.
 from __future__ import annotations
 
 import codecs
-import functools
 import logging
 import os
 import re
@@ -23,7 +22,6 @@ from typing import Any
 from ychat.chat import FinishReason
 from ychat.errors import LocalModelError
 from ychat.i18n import _
-from ychat.local import default_model_path
 from ychat.server.engine import ChatMessage, Generation, Token, context_overflow
 
 log = logging.getLogger("ychat.local")
@@ -200,12 +198,6 @@ def default_threads() -> int:
 def model_name(path: Path) -> str:
     """A name that is valid in a model URI whatever the file is called (no white space)."""
     return re.sub(r"\s+", "-", path.stem.strip()) or "local"
-
-
-@functools.cache
-def shared_default_engine() -> LlamaEngine:
-    """One loaded copy of the bundled model per process (tests, benchmarks)."""
-    return LlamaEngine(default_model_path())
 
 
 def complete_characters(decoder: codecs.IncrementalDecoder) -> str:
