@@ -165,3 +165,37 @@ def test_no_module_above_api_compares_a_dialect_name() -> None:
                 if any(isinstance(o, ast.Constant) and o.value in NAMES for o in operands):
                     found.append(f"{name}:{node.lineno}")
     assert not found, found
+
+
+def test_a_package_imported_from_outside_shows_its_face_in_all() -> None:
+    """Issue 19: a name imported from a package (``from ychat.render import make_renderer``), not
+    from one of its modules, is part of the package's face: listed in its ``__all__``, as httpx
+    does, so what outside code may lean on is written down."""
+    packages = {".".join(p.relative_to(ROOT).parent.parts) for p in PACKAGE.rglob("__init__.py")}
+    outside = [*PACKAGE.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
+    problems = []
+    for path in outside:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in packages):
+                continue
+            folder = ROOT.joinpath(*node.module.split("."))
+            if folder in path.parents:
+                continue  # inside the package itself
+            face = _all_of(folder / "__init__.py")
+            for alias in node.names:
+                submodule = (folder / f"{alias.name}.py").exists() or (folder / alias.name).is_dir()
+                if not submodule and alias.name not in face:
+                    problems.append(f"{path.relative_to(ROOT)}: from {node.module} import {alias.name}")
+    assert not problems, problems
+
+
+def _all_of(init: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and isinstance(
+                node.value, (ast.List, ast.Tuple)
+            ):
+                names |= {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+    return names

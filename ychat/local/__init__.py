@@ -11,6 +11,17 @@ from pathlib import Path
 from ychat.errors import UsageError
 from ychat.i18n import _
 
+__all__ = [
+    "DEFAULT_GGUF",
+    "GGUF_MAGIC",
+    "INSTALL",
+    "INSTALL_MODEL",
+    "available",
+    "default_model_path",
+    "model_path",
+    "require",
+]
+
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_MAGIC = b"GGUF"  # the first four bytes of every GGUF file (the format's spec)
 INSTALL = "pip install 'ychat-cli[local]'"  # the distribution's name: `ychat` on PyPI is another project
