@@ -25,11 +25,24 @@ def ychat(url: str | None, tmp_path: Path, *args: str, stdin: bytes = b"", **env
     )
 
 
-def spawn(env: Mapping[str, str], *args: str, dimensions: tuple[int, int] = (24, 80), timeout: float = 15) -> Any:
-    """The real ``ychat ARGS`` in a pseudo-terminal; everything it printed is in ``logfile_read``."""
+def spawn(
+    env: Mapping[str, str],
+    *args: str,
+    dimensions: tuple[int, int] = (24, 80),
+    timeout: float = 15,
+    codec_errors: str = "strict",
+) -> Any:
+    """The real ``ychat ARGS`` in a pseudo-terminal; everything it printed is in ``logfile_read``.
+    ``codec_errors="replace"``: read bytes that are not UTF-8 as a terminal shows them (U+FFFD)."""
     argv = ychat_argv()
     child = pexpect.spawn(
-        argv[0], [*argv[1:], *args], env=dict(env), encoding="utf-8", dimensions=dimensions, timeout=timeout
+        argv[0],
+        [*argv[1:], *args],
+        env=dict(env),
+        encoding="utf-8",
+        codec_errors=codec_errors,
+        dimensions=dimensions,
+        timeout=timeout,
     )
     child.logfile_read = io.StringIO()
     return child

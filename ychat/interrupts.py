@@ -35,6 +35,23 @@ def arm() -> None:
         signal.signal(signal.SIGINT, _first)
 
 
+def disarm() -> None:
+    """Ignore Ctrl-C until the next ``arm`` (between two turns of the REPL nothing runs that it
+    could cancel, and a signal there would land outside any handler)."""
+    if _main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def armed() -> Iterator[None]:
+    """Ctrl-C interrupts the block (once); after it, Ctrl-C is ignored again."""
+    arm()
+    try:
+        yield
+    finally:
+        disarm()
+
+
 @contextmanager
 def quiet_then_armed() -> Iterator[None]:
     """Ignore Ctrl-C inside the block (stragglers of a burst), then arm it again."""

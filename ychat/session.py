@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING
 
+from ychat import interrupts
 from ychat.chat import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage
 from ychat.commands import TABLE, ChatText, Command, UnknownCommand, parse
 from ychat.conversation import Conversation
@@ -215,15 +216,18 @@ class Session:
         return f" {self.options.model} · {self.options.dialect} · {context}{money} "
 
     def run(self, read_line: Callable[[], str]) -> None:
-        """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it."""
+        """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it.
+        The Ctrl-C signal is armed only while a turn or a command runs (``interrupts.armed``):
+        between two of them nothing runs that it could cancel, so it is ignored there rather
+        than landing outside every handler and ending the chat."""
         while True:
             try:
                 line = read_line()
+                if not self.handle(line):
+                    return
             except KeyboardInterrupt:
                 continue
             except EOFError:
-                return
-            if not self.handle(line):
                 return
 
     def handle(self, line: str) -> bool:
@@ -246,7 +250,8 @@ class Session:
     def turn(self, text: str, *, keep_note: bool = True) -> bool:
         """Send with errors and Ctrl-C reported; the user's text is kept for /retry. True on success."""
         try:
-            self.send(text)
+            with interrupts.armed():  # Ctrl-C cancels this reply; between turns it is ignored
+                self.send(text)
             return True
         except (ContextTooLong, MessageTooLong) as error:
             self.renderer.error(error)  # its hint says what to do: a /retry would fail the same way,
@@ -266,7 +271,8 @@ class Session:
         if handler is None:
             return False
         try:
-            handler(self, command.arg)
+            with interrupts.armed():
+                handler(self, command.arg)
         except YChatError as error:  # a command's failure ends the command, never the chat
             self.renderer.error(error)
         except KeyboardInterrupt:

@@ -199,8 +199,9 @@ def make_reader(
         # handle_sigint=False: at the prompt Ctrl-C is the key above; a SIGINT that comes while
         # the prompt sets up or ends is a straggler, ignored, rather than a key prompt_toolkit
         # would feed to an application that is no longer running (its traceback over the chat).
-        with interrupts.quiet_then_armed():
-            return session.prompt(PROMPT, handle_sigint=False)
+        # Ctrl-C is armed again only by what it can cancel: a turn or a command (session.py).
+        interrupts.disarm()
+        return session.prompt(PROMPT, handle_sigint=False)
 
     return read_line
 
