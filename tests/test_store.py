@@ -432,3 +432,7 @@ def test_ctrl_x_ctrl_e_edits_the_input_and_sends_it(server: RunningServer, tmp_p
     child.send("/exit" + ENTER)
     child.expect(pexpect.EOF)
     assert sent(server.emulator) == [("user", "draft, edited")]
+
+
+def test_a_window_for_a_name_no_dialect_has_is_found_by_the_model() -> None:
+    assert window_of("yandexgpt-lite", dialect="local") == 32_768  # a saved conversation's kind, not a dialect

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ychat.dialects import record
+from ychat.dialects import REGISTRY
 from ychat.errors import MessageTooLong
 from ychat.i18n import _
 
@@ -40,9 +40,9 @@ PER_MESSAGE = 4  # the chat template's tokens around each message
 
 def window_of(model: str, *, dialect: str) -> int | None:
     """``gpt://b1g…/yandexgpt-lite/latest@ft`` -> the window of ``yandexgpt-lite``; None: unknown."""
-    fixed = record(dialect).token_limit  # v1alpha: prompt and reply share one limit, whatever the model
-    if fixed is not None:
-        return fixed
+    known = REGISTRY.get(dialect)  # v1alpha: prompt and reply share one limit, whatever the model
+    if known is not None and known.token_limit is not None:
+        return known.token_limit
     name = model.split("://", 1)[-1]
     parts = name.split("/")
     candidates = [p.split("@")[0] for p in parts]
