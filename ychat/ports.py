@@ -87,6 +87,12 @@ class ChatOptions:
     local: bool = False  # the embedded model: free
     context: str = "drop"  # what an overflowing window does: drop the oldest exchanges, or summarize them
 
+    @property
+    def names_from(self) -> str:
+        """Where this run's model names belong: ``local`` (the embedded model) or the dialect; a
+        saved conversation keeps it, so a resume elsewhere never sends a name it cannot know."""
+        return "local" if self.local else self.dialect
+
     def completion(self) -> Options:
         return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
 

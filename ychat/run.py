@@ -143,7 +143,7 @@ def _keep(session: Session, settings: Settings, flags: Mapping[str, object], sta
     from ychat.saved import Keeper, existing_store, open_store, store_path
 
     path = store_path(os.environ)
-    kind = "local" if session.options.local else settings.api  # what the conversation's model names belong to
+    kind = session.options.names_from
     store = existing_store(path) if resume or again else None
     if store is not None:
         stack.callback(store.close)
@@ -193,7 +193,7 @@ def _resumed_model(session: Session, saved: Saved) -> None:
     options = session.options
     if options.model_fixed or saved.model == options.model:
         return
-    if saved.dialect == ("local" if options.local else options.dialect):
+    if saved.dialect == options.names_from:
         options.model = saved.model
         return
     session.renderer.info(
