@@ -13,9 +13,7 @@ and looking ``yc`` up on PATH; token exchanges happen on first use (``ychat.api.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,10 +131,12 @@ def read_key_file(path: Path) -> dict[str, str]:
 
 
 def _small_regular_file(path: Path, limit: int) -> bytes:
-    with open(path, "rb", buffering=0, opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise ConfigError(_("the service-account key {path} is not a regular file").format(path=path))
-        data = handle.read(limit + 1)
+    from ychat.privatefile import NotRegularFile, read_regular
+
+    try:
+        data = read_regular(path, limit)
+    except NotRegularFile:
+        raise ConfigError(_("the service-account key {path} is not a regular file").format(path=path)) from None
     if len(data) > limit:
         raise ConfigError(_("the service-account key {path} is too large to be a key").format(path=path))
     return data

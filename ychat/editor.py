@@ -11,7 +11,6 @@ import base64
 import os
 import shlex
 import shutil
-import stat
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from ychat.errors import UsageError
 from ychat.i18n import _
+from ychat.privatefile import NotRegularFile, read_regular
 
 TOOLS = (("wl-copy",), ("xclip", "-selection", "clipboard"), ("xsel", "--clipboard", "--input"), ("pbcopy",))
 ATTACHMENT_LIMIT = 1_000_000  # bytes: a /file beyond this would not fit any model's window anyway
@@ -95,10 +95,9 @@ def read_attachment(path: str) -> tuple[str, str]:
     /dev/zero never ends), read up to ``ATTACHMENT_LIMIT``; binary or non-UTF-8 files are refused."""
     target = Path(path).expanduser()
     try:
-        with open(target, "rb", buffering=0, opener=_nonblocking) as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise UsageError(_("{path} is not a regular file: /file attaches text files only").format(path=path))
-            data = handle.read(ATTACHMENT_LIMIT + 1)
+        data = read_regular(target, ATTACHMENT_LIMIT)
+    except NotRegularFile:
+        raise UsageError(_("{path} is not a regular file: /file attaches text files only").format(path=path)) from None
     except OSError as exc:
         raise UsageError(_("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
     if len(data) > ATTACHMENT_LIMIT:
@@ -115,8 +114,3 @@ def read_attachment(path: str) -> tuple[str, str]:
         return target.name, data.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(_("{path} is not UTF-8 text: /file attaches text files only").format(path=path)) from None
-
-
-def _nonblocking(path: str, flags: int) -> int:
-    """Opening a FIFO must not wait for a writer: the type is checked once it is open."""
-    return os.open(path, flags | os.O_NONBLOCK)

@@ -1,4 +1,5 @@
-"""Files that hold conversations or settings: written whole and private, or not at all.
+"""Files that hold conversations or settings: written whole and private, or not at all; and
+small files read only when they are what they claim (``read_regular``).
 
 A new file is written beside the target (0600 from its first byte), flushed to disk, then
 renamed over it: a crash or a full disk leaves the old file as it was, and a file that existed
@@ -12,13 +13,14 @@ the link stays and its target is replaced.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from ychat.errors import UsageError, YChatError
 from ychat.i18n import _
 
-__all__ = ["write_private"]
+__all__ = ["NotRegularFile", "read_regular", "write_private"]
 
 
 def write_private(path: Path, text: str, *, follow_link: bool = False, make_folder: bool = False) -> None:
@@ -57,3 +59,17 @@ def _target(path: Path, *, follow_link: bool) -> Path:
 
 def _failed(path: Path, exc: OSError) -> YChatError:
     return YChatError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc))
+
+
+class NotRegularFile(Exception):
+    """A FIFO, a device or a folder where a file was expected."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file (a caller sees by the length that it is too
+    large). Opened without waiting, so a FIFO is refused rather than waited on, and checked by
+    type before anything is read (``/dev/zero`` never ends). OSError for what cannot be opened."""
+    with open(path, "rb", buffering=0, opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise NotRegularFile(path)
+        return handle.read(limit + 1)
