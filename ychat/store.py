@@ -90,7 +90,6 @@ class Store:
                 )
             ) from None
         try:
-            self._db.execute("PRAGMA busy_timeout = 5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
