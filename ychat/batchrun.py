@@ -15,7 +15,7 @@ from ychat.chat import Options
 from ychat.errors import ExitCode, UsageError, YChatError
 from ychat.i18n import _, ngettext
 from ychat.ports import ChatClient
-from ychat.render.safe import for_stream, for_terminal
+from ychat.render.safe import for_terminal, shown_on
 
 if TYPE_CHECKING:
     from ychat.render.progress import BatchProgress
@@ -43,6 +43,7 @@ def answer_record(answer: Answer) -> dict[str, object]:
 class Printer:
     def __init__(self, out: TextIO, err: TextIO, *, as_json: bool, progress: BatchProgress | None) -> None:
         self.out, self.err, self.as_json, self.progress = out, err, as_json, progress
+        self._out_safe, self._err_safe = shown_on(out), shown_on(err)
         self.failures: list[YChatError] = []
         self.total = self.printed = 0
 
@@ -70,13 +71,13 @@ class Printer:
         )
 
     def _write(self, text: str) -> None:
-        self.out.write(for_stream(text, self.out))  # exact to a pipe or a file
+        self.out.write(self._out_safe(text))  # exact to a pipe or a file
 
     def _say(self, text: str) -> None:
         if self.progress is not None:
             self.progress.note(for_terminal(text))  # the progress bar is shown on a terminal only
         else:
-            self.err.write(for_stream(text, self.err) + "\n")
+            self.err.write(self._err_safe(text) + "\n")
             self.err.flush()
 
 

@@ -11,7 +11,7 @@ from typing import TextIO
 from ychat.chat import Done, FinishReason, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 from ychat.i18n import N_, _
-from ychat.render.safe import for_stream
+from ychat.render.safe import shown_on
 
 NOTES = {
     FinishReason.LENGTH: N_("The reply was cut at the token limit (raise it with --max-tokens)."),
@@ -35,11 +35,12 @@ class PlainRenderer:
     def __init__(self, out: TextIO, err: TextIO) -> None:
         self.out = out
         self.err = err
+        self._out_safe, self._err_safe = shown_on(out), shown_on(err)  # asked once, not per chunk
         self._last = "\n"
 
     def _write(self, text: str) -> None:
         if text:
-            self.out.write(for_stream(text, self.out))
+            self.out.write(self._out_safe(text))
             self.out.flush()
             self._last = text[-1]
 
@@ -88,7 +89,7 @@ class PlainRenderer:
         self._say(text)
 
     def _say(self, text: str) -> None:
-        self.err.write(for_stream(text, self.err) + "\n")
+        self.err.write(self._err_safe(text) + "\n")
         self.err.flush()
 
     def control(self, sequence: str) -> bool:

@@ -14,9 +14,10 @@ newline. Nothing else changes, so Markdown still renders.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Protocol
 
-__all__ = ["for_stream", "for_terminal"]
+__all__ = ["for_stream", "for_terminal", "shown_on"]
 
 # C0 but \t and \n, DEL, C1, the bidi embeddings/overrides/isolates, and the line/paragraph separators
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -44,8 +45,18 @@ def for_terminal(text: str) -> str:
 
 def for_stream(text: str, stream: _Stream) -> str:
     """Made safe when ``stream`` is a terminal; exact for a pipe or a file."""
+    return shown_on(stream)(text)
+
+
+def shown_on(stream: _Stream) -> Callable[[str], str]:
+    """What text written to ``stream`` goes through: ``for_terminal`` on a terminal, nothing on a
+    pipe or a file. Asked once per stream by writers on a hot path (each streamed chunk)."""
     try:
         terminal = stream.isatty()
     except (ValueError, OSError):  # a closed stream: it shows nothing either way
         terminal = False
-    return for_terminal(text) if terminal else text
+    return for_terminal if terminal else _exact
+
+
+def _exact(text: str) -> str:
+    return text
