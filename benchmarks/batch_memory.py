@@ -12,8 +12,8 @@ from collections.abc import Generator, Iterator, Sequence
 
 from _common import parser, report
 
-from ychat.batch import Batch, questions
-from ychat.chat import Done, Event, FinishReason, Message, Options, Usage
+from ychat.batch.pool import Batch, questions
+from ychat.core import Done, Event, FinishReason, Message, Options, Usage
 
 
 class Instant:

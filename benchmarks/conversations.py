@@ -23,11 +23,11 @@ from pathlib import Path
 
 from _common import PROMPT, YCHAT, cloud_env, interleaved, parser, private_home, report
 
-from ychat.api.v1 import Encoded, completion_body
-from ychat.chat import Done, FinishReason, Options, Usage
+from ychat.api.dialects.v1 import Encoded, completion_body
 from ychat.conversation import Conversation
-from ychat.saved import Keeper
-from ychat.store import Store
+from ychat.core import Done, FinishReason, Options, Usage
+from ychat.history.keeper import Keeper
+from ychat.history.store import Store
 
 ANSWER = "To rotate the key, create the new key first, deploy it, then revoke the old one. " * 12
 

@@ -27,9 +27,9 @@ from llama_cpp import Llama
 
 from ychat.api.auth import ApiKey
 from ychat.api.client import v1_client
-from ychat.api.transport import build_http_client
-from ychat.chat import Delta, Done, Options
+from ychat.api.http.transport import build_http_client
 from ychat.conversation import Message
+from ychat.core import Delta, Done, Options
 from ychat.local import default_model_path
 from ychat.local.engine import LlamaEngine, default_threads
 from ychat.server.app import LocalAPI

@@ -21,9 +21,9 @@ import pexpect
 from _common import PROMPT, cloud_env, parser, private_home, report, spawn_repl
 from turn_overhead import TimedEmulator
 
-from ychat.api.v1 import completion_body
-from ychat.chat import Options
+from ychat.api.dialects.v1 import completion_body
 from ychat.conversation import Conversation
+from ychat.core import Options
 from ychat.server.http import serve
 from ychat.testing.script import Reply
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 
 from _common import parser, report
 
-from ychat.api import openai, v1, v1alpha
-from ychat.api.ndjson import split_lines
+from ychat.api.dialects import openai, v1, v1alpha
+from ychat.api.dialects.ndjson import split_lines
 
 TEXT_KB, PIECE, READ = 20, 20, 4096
 

@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
 
-from ychat.chat import Done, FinishReason, Usage
+from ychat.core import Done, FinishReason, Usage
 from ychat.render.markdown import MarkdownRenderer
 
 SIZES_KB = (10, 20, 40, 80)

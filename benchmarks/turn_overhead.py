@@ -29,11 +29,11 @@ from rich.console import Console
 
 from ychat.api.auth import ApiKey
 from ychat.api.client import v1_client
-from ychat.api.transport import build_http_client
+from ychat.api.http.transport import build_http_client
 from ychat.conversation import Conversation
 from ychat.render.markdown import MarkdownRenderer
+from ychat.repl.session import ChatOptions, Session
 from ychat.server.http import serve
-from ychat.session import ChatOptions, Session
 from ychat.testing import Emulator
 
 FLOOR = Path(__file__).with_name("floor")

@@ -11,7 +11,7 @@ import pexpect
 
 from tests.conftest import ychat_env
 from tests.helpers import assert_one_error_line, spawn, ychat
-from ychat.batch import exit_code, questions
+from ychat.batch.pool import exit_code, questions
 from ychat.errors import APIError, AuthError
 from ychat.server.engine import BadRequest
 from ychat.server.http import serve

@@ -12,7 +12,7 @@ from tests.helpers import assert_one_error_line, sent
 from tests.helpers import ychat as run_ychat
 from ychat import __version__
 from ychat.errors import UsageError
-from ychat.run import one_off_message
+from ychat.program import one_off_message
 from ychat.server.http import RunningServer
 from ychat.testing import HttpError, Reply, Silent
 

@@ -12,10 +12,10 @@ import pytest
 
 from tests.conftest import FOLDER, Sleeps, mock_client, vector
 from ychat import __version__
-from ychat.api.edge import retry_after as _retry_after
+from ychat.api.http.edge import retry_after as _retry_after
 from ychat.api.retry import RetryPolicy
-from ychat.chat import Delta, Done, Options, Retrying
 from ychat.conversation import Message
+from ychat.core import Delta, Done, Options, Retrying
 from ychat.errors import (
     APIError,
     AuthError,
@@ -75,7 +75,7 @@ def test_streams_documented_vector_and_sends_documented_headers() -> None:
 
 
 def test_user_agent_comes_from_build_http_client() -> None:
-    from ychat.api.transport import build_http_client
+    from ychat.api.http.transport import build_http_client
 
     assert build_http_client(timeout=3).headers["user-agent"] == f"ychat/{__version__}"
 
@@ -322,7 +322,7 @@ def test_the_http_client_is_built_once_on_first_use_or_by_prepare() -> None:
 def test_a_client_that_cannot_be_built_fails_the_turn_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     from ychat.api.auth import ApiKey
     from ychat.api.client import v1_client
-    from ychat.api.transport import build_http_client
+    from ychat.api.http.transport import build_http_client
     from ychat.errors import NetworkError
 
     monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ychat.commands import COMMANDS, ChatText, Command, UnknownCommand, help_text, parse
+from ychat.repl.commands import COMMANDS, ChatText, Command, UnknownCommand, help_text, parse
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def test_words_read_at_tab_time_are_never_evaluated(tmp_path: Path) -> None:
 
 
 def test_completion_one_level_down(tmp_path: Path) -> None:
-    from ychat.store import Store
+    from ychat.history.store import Store
 
     store = Store(tmp_path / "data" / "ychat.db")
     cid = store.create(title="t", dialect="v1", model="m", system=None, options={})

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ychat.api.auth import ApiKey, IamToken
-from ychat.config import Settings, default_config_file, load_settings, require_credentials
+from ychat.config.settings import Settings, default_config_file, load_settings, require_credentials
 from ychat.errors import ConfigError, ExitCode, MissingCredentials
 
 

@@ -15,10 +15,10 @@ from tests.conftest import FOLDER
 from tests.helpers import assert_one_error_line, ychat
 from ychat.api.auth import Refreshing, Token, mask
 from ychat.api.client import ApiClient, dialect_for
+from ychat.api.http.transport import Transport, build_http_client
 from ychat.api.iam import OAuthSource, ServiceAccountSource
-from ychat.api.transport import Transport, build_http_client
-from ychat.chat import Done, Message, Options
-from ychat.credentials import AuthSettings, read_key_file, resolve
+from ychat.config.credentials import AuthSettings, read_key_file, resolve
+from ychat.core import Done, Message, Options
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.server.http import RunningServer, serve
 from ychat.testing import Emulator, Raw

@@ -15,15 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import vector
-from ychat.api import openai, v1alpha
 from ychat.api.auth import ApiKey
 from ychat.api.client import ApiClient, dialect_for
-from ychat.api.deferred import Deferred
-from ychat.api.ndjson import split_lines
-from ychat.api.openai import events_from_stream
+from ychat.api.dialects import openai, v1alpha
+from ychat.api.dialects.deferred import Deferred
+from ychat.api.dialects.ndjson import split_lines
+from ychat.api.dialects.openai import events_from_stream
+from ychat.api.http.transport import Transport
 from ychat.api.retry import RetryPolicy
-from ychat.api.transport import Transport
-from ychat.chat import Delta, Done, FinishReason, Message, Options, Pending, Usage
+from ychat.core import Delta, Done, FinishReason, Message, Options, Pending, Usage
 from ychat.errors import APIError, AuthError, ContextTooLong, QuotaExceeded, StreamInterrupted
 
 V3, V5, V8 = vector("v3-async.json"), vector("v5-v1alpha-chat.json"), vector("v8-openai-stream.json")

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.conftest import in_process_client, vector
-from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
+from ychat.core import Delta, Done, Options
 from ychat.errors import APIError, AuthError, ProtocolError, QuotaExceeded, StreamInterrupted, TimedOut
 from ychat.server.http import RunningServer
 from ychat.testing import Emulator, HttpError, Raw, Reply, Silent, cumulative
@@ -128,8 +128,8 @@ def test_client_replays_vectors_in_process(emulator: Emulator) -> None:
 def real_client(server: RunningServer, timeout: float = 5.0):
     from ychat.api.auth import ApiKey
     from ychat.api.client import v1_client
+    from ychat.api.http.transport import build_http_client
     from ychat.api.retry import RetryPolicy
-    from ychat.api.transport import build_http_client
 
     return v1_client(
         build_http_client(timeout=timeout),

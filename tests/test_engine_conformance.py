@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from tests.conftest import in_process_client, vector
-from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
-from ychat.chat import Delta, Done, Options
+from ychat.api.dialects.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
 from ychat.conversation import Message
+from ychat.core import Delta, Done, Options
 from ychat.server.operations import RESPONSE_TYPE
 from ychat.testing import EchoEngine, Engine, LocalAPI
 

@@ -16,10 +16,10 @@ from tests.helpers import Recorder, assert_one_error_line, ychat
 from tests.sockets import OK_REPLY, read_request, reset, self_signed_context, tcp_server
 from ychat.api.auth import ApiKey
 from ychat.api.client import ApiClient, v1_client
+from ychat.api.http.transport import build_http_client
 from ychat.api.retry import RetryPolicy
-from ychat.api.transport import build_http_client
-from ychat.chat import Delta, Done, Options
 from ychat.conversation import Message
+from ychat.core import Delta, Done, Options
 from ychat.errors import (
     APIError,
     ConnectionReset,
@@ -292,7 +292,7 @@ def test_debug_shows_the_request_body_without_secrets(server: RunningServer, tmp
 
 def test_a_tool_call_in_the_repl_is_an_error_line_and_is_not_recorded(emulator: Emulator) -> None:
     from ychat.conversation import Conversation
-    from ychat.session import ChatOptions, Session
+    from ychat.repl.session import ChatOptions, Session
 
     renderer = Recorder()
     emulator.enqueue(Raw((TOOL_CALL,)))
@@ -331,7 +331,7 @@ def _httpx_exceptions() -> list[type[BaseException]]:
 
 @pytest.mark.parametrize("cls", _httpx_exceptions(), ids=lambda cls: cls.__name__)
 def test_every_httpx_exception_becomes_a_ychat_error(cls: type[Exception]) -> None:
-    from ychat.api.edge import translate_errors
+    from ychat.api.http.edge import translate_errors
 
     request = httpx.Request("POST", "http://api.test/x")
     attempts = [

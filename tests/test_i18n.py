@@ -139,7 +139,7 @@ def test_english_never_reads_the_catalog(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_russian_messages_and_plurals(russian: None) -> None:
-    from ychat.commands import help_text, parse
+    from ychat.repl.commands import help_text, parse
 
     assert i18n._("Cancelled.") == "Отменено."
     forms = [i18n.ngettext("{n} reply", "{n} replies", n).format(n=n) for n in (1, 2, 5, 11, 21, 24)]
@@ -302,7 +302,7 @@ SPEAKERS = {"info", "_note", "_say", "say", "echo", "note", "append", "write", "
 
 
 def _error_classes() -> set[str]:
-    import ychat.batchrun  # noqa: F401 (its BatchFailed)
+    import ychat.batch.run  # noqa: F401 (its BatchFailed)
     from ychat.errors import YChatError
 
     found, todo = set(), [YChatError]
@@ -352,7 +352,7 @@ def test_the_offline_banner_is_russian_under_a_russian_locale(tmp_path: Path) ->
 
 
 def test_tab_completes_the_russian_words_only_in_russian(russian: None) -> None:
-    from ychat.commands import names
+    from ychat.repl.commands import names
 
     assert "/помощь" in names() and "/help" in names()
     i18n.use("en")

@@ -19,8 +19,8 @@ from tests.conftest import needs_model, ychat_argv, ychat_env
 from tests.helpers import Recorder
 from ychat import local
 from ychat.api.auth import ApiKey
-from ychat.chat import FinishReason
-from ychat.config import Settings
+from ychat.config.settings import Settings
+from ychat.core import FinishReason
 from ychat.errors import MissingCredentials, UsageError
 from ychat.local.serve import exposure_warning, is_loopback
 
@@ -267,7 +267,7 @@ def test_llama_cpp_gets_half_the_cores_by_default(monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.parametrize(("stem", "name"), [("My Model.Q4", "My-Model.Q4"), ("tab\tname", "tab-name"), (" ", "local")])
 def test_local_model_names_are_always_valid_in_a_uri(stem: str, name: str) -> None:
-    from ychat.api.yandex import expand_model_uri
+    from ychat.api.dialects.yandex import expand_model_uri
     from ychat.local.engine import model_name
 
     assert model_name(Path(f"/models/{stem}.gguf")) == name
@@ -277,8 +277,8 @@ def test_local_model_names_are_always_valid_in_a_uri(stem: str, name: str) -> No
 @needs_model
 def test_a_gguf_whose_name_has_a_space_chats(tmp_path: Path) -> None:
     from ychat.backend import choose
-    from ychat.chat import Done, Options
     from ychat.conversation import Message
+    from ychat.core import Done, Options
 
     spaced = tmp_path / "My Model.Q4.gguf"
     spaced.symlink_to(local.default_model_path())
@@ -306,7 +306,7 @@ def test_a_broken_gguf_is_one_line_in_serve_and_in_a_turn(tmp_path: Path, conten
 def test_a_broken_gguf_ends_the_turn_not_the_repl(tmp_path: Path) -> None:
     from ychat.backend import choose
     from ychat.conversation import Conversation
-    from ychat.session import ChatOptions, Session
+    from ychat.repl.session import ChatOptions, Session
 
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + bytes(60))  # the magic is right, the rest is not: it fails on loading
@@ -419,8 +419,8 @@ def test_offline_replies_have_a_default_length_limit(monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize(("api", "deferred"), [("v1alpha", False), ("openai", False), ("v1", True)])
 def test_the_local_model_answers_in_every_dialect(api: str, deferred: bool) -> None:
     from ychat.backend import choose
-    from ychat.chat import Done, Options
     from ychat.conversation import Message
+    from ychat.core import Done, Options
 
     backend = choose(Settings(api=api), local_requested=True, interactive=False, model_flag=None)
     with backend:

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import needs_model
 from tests.helpers import ychat
-from ychat.api.probe import models
-from ychat.api.transport import Transport
+from ychat.api.dialects.probe import models
+from ychat.api.http.transport import Transport
 from ychat.modelscmd import short_name
 from ychat.server.http import RunningServer
 
@@ -65,8 +65,8 @@ def test_models_offline_is_the_gguf_with_its_window(tmp_path: Path) -> None:
 
 
 def test_the_catalog_asks_once_and_keeps_a_failure() -> None:
-    from ychat.catalog import ModelCatalog
     from ychat.errors import AuthError
+    from ychat.models.catalog import ModelCatalog
 
     asked: list[int] = []
 
@@ -92,10 +92,10 @@ def test_the_catalog_asks_once_and_keeps_a_failure() -> None:
 def test_model_alone_lists_the_servers_models_and_a_failure_is_one_line(emulator) -> None:
     from tests.conftest import in_process_client
     from tests.helpers import Recorder
-    from ychat.catalog import ModelCatalog
     from ychat.conversation import Conversation
     from ychat.errors import NetworkError
-    from ychat.session import ChatOptions, Session
+    from ychat.models.catalog import ModelCatalog
+    from ychat.repl.session import ChatOptions, Session
 
     def listed() -> list[tuple[str, int | None]]:
         return [("gpt://b1g/yandexgpt/latest", 32768), ("gpt://b1g/qwen3-235b-a22b-fp8/latest", None)]
@@ -141,9 +141,9 @@ def test_model_alone_in_the_repl_lists_the_server_and_tab_completes_its_names(se
 def test_model_alone_offline_lists_the_gguf_without_promising_tab(emulator) -> None:
     from tests.conftest import in_process_client
     from tests.helpers import Recorder
-    from ychat.catalog import ModelCatalog
     from ychat.conversation import Conversation
-    from ychat.session import ChatOptions, Session
+    from ychat.models.catalog import ModelCatalog
+    from ychat.repl.session import ChatOptions, Session
 
     renderer = Recorder()
     options = ChatOptions(model="SmolLM2-135M-Instruct.Q4_1", model_fixed=True)

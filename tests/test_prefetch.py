@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from ychat.prefetch import Prefetch
+from ychat.repl.prefetch import Prefetch
 
 
 def test_steps_run_once_in_order_on_another_thread() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ychat_env
 from tests.helpers import Dialogue, assert_one_error_line, sent, ychat
-from ychat.config import load_settings
+from ychat.config.settings import load_settings
 from ychat.errors import ConfigError
 from ychat.server.http import RunningServer
 
@@ -218,7 +218,7 @@ class MemoryKeyring:
 def test_auth_login_stores_the_key_and_it_becomes_the_api_key_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     keyring = pytest.importorskip("keyring")
     from ychat import authcmd
-    from ychat.credentials import AuthSettings, resolve
+    from ychat.config.credentials import AuthSettings, resolve
 
     memory = MemoryKeyring().backend
     previous = keyring.get_keyring()
@@ -238,7 +238,8 @@ def test_auth_login_stores_the_key_and_it_becomes_the_api_key_fallback(monkeypat
 
 
 def test_auth_login_without_keyring_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ychat import authcmd, keystore
+    from ychat import authcmd
+    from ychat.config import keystore
 
     monkeypatch.setattr(keystore, "available", lambda: False)
     with pytest.raises(ConfigError) as caught:

@@ -11,10 +11,10 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ychat.api.yandex import error_from_body
-from ychat.commands import ChatText, Command, UnknownCommand, parse
-from ychat.config import load_settings
+from ychat.api.dialects.yandex import error_from_body
+from ychat.config.settings import load_settings
 from ychat.errors import APIError, ConfigError
+from ychat.repl.commands import ChatText, Command, UnknownCommand, parse
 from ychat.testing import BadRequest, Emulator, validate_completion
 
 json_values = st.recursive(

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from tests.conftest import vector
-from ychat.api.v1 import completion_body, parse_line
-from ychat.api.yandex import error_from_body, expand_model_uri
-from ychat.chat import FinishReason, Options, Usage
+from ychat.api.dialects.v1 import completion_body, parse_line
+from ychat.api.dialects.yandex import error_from_body, expand_model_uri
 from ychat.conversation import Message
+from ychat.core import FinishReason, Options, Usage
 from ychat.errors import (
     APIError,
     AuthError,
@@ -148,7 +148,7 @@ def test_malformed_lines_raise_protocol_error(line: str) -> None:
 
 @pytest.mark.parametrize(("mode", "wire"), [("hidden", "ENABLED_HIDDEN"), ("off", "DISABLED")])
 def test_reasoning_mode_goes_in_completion_options(mode: str, wire: str) -> None:
-    from ychat.chat import Reasoning
+    from ychat.core import Reasoning
 
     body = completion_body("gpt://f/yandexgpt/latest", [Message("user", "hi")], Options(reasoning=Reasoning(mode)))
     assert body["completionOptions"]["reasoningOptions"] == {"mode": wire}
@@ -164,7 +164,7 @@ def test_reasoning_tokens_are_part_of_usage() -> None:
 
 
 def test_each_message_is_encoded_once_and_the_body_is_the_same_json() -> None:
-    from ychat.api.v1 import Encoded
+    from ychat.api.dialects.v1 import Encoded
     from ychat.conversation import Conversation
 
     encoded, conversation = Encoded(), Conversation("sys")

@@ -9,8 +9,8 @@ import pytest
 from rich.console import Console
 
 from tests.helpers import screen_lines
-from ychat.chat import Done, FinishReason, Retrying, Usage
 from ychat.conversation import Message
+from ychat.core import Done, FinishReason, Retrying, Usage
 from ychat.errors import AuthError
 from ychat.render import PlainRenderer, make_renderer
 from ychat.render.blocks import block_boundary

@@ -12,13 +12,13 @@ import pytest
 
 from tests.conftest import in_process_client, vector
 from tests.helpers import Recorder
-from ychat.chat import Options
 from ychat.conversation import Conversation, Message
+from ychat.core import Options
 from ychat.errors import APIError
+from ychat.repl.session import ChatOptions, Session
 from ychat.server.http import serve
 from ychat.server.operations import Gate, Operations
-from ychat.server.validation import completion_args
-from ychat.session import ChatOptions, Session
+from ychat.server.routes.v1 import completion_args
 from ychat.testing import BadRequest, EchoEngine, Emulator, Generation, LocalAPI
 
 V1 = vector("v1-sync.json")

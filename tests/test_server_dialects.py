@@ -145,8 +145,8 @@ def test_cancel_an_unknown_operation_is_404() -> None:
 
 
 def test_generation_finish_maps_to_each_wire() -> None:
-    from ychat.chat import FinishReason
-    from ychat.server.openai import OpenAIFrames
+    from ychat.core import FinishReason
+    from ychat.server.routes.openai import OpenAIFrames
     from ychat.server.wire import v1_status
 
     cut = Generation("x", FinishReason.LENGTH, 1, 1)

@@ -8,11 +8,11 @@ import pytest
 
 from tests.conftest import in_process_client
 from tests.helpers import Recorder, sent
-from ychat.chat import Delta, Done, Event, FinishReason, Options, Retrying, Usage
-from ychat.commands import help_text
 from ychat.conversation import Conversation, Message
+from ychat.core import Delta, Done, Event, FinishReason, Options, Retrying, Usage
 from ychat.errors import ContextTooLong, YChatError
-from ychat.session import ChatOptions, Session
+from ychat.repl.commands import help_text
+from ychat.repl.session import ChatOptions, Session
 from ychat.testing import Emulator, HttpError, Reply
 
 

@@ -48,16 +48,28 @@ def test_importing_the_cli_loads_no_chat_machinery() -> None:
 
 
 def test_help_and_version_load_only_typer(tmp_path: Path) -> None:
-    heavy = [*LAZY, "httpx", "rich.console", "ychat.api.client", "ychat.config"]
+    heavy = [*LAZY, "httpx", "rich.console", "ychat.api.client", "ychat.config.settings"]
     for flag in ["--help", "--version"]:
         assert loaded_after(["ychat", flag], ychat_env(tmp_path, None), None, heavy) == [], flag
 
 
 def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of("Summary."))
-    lazy = [*LAZY, "ychat.render.markdown", "ychat.terminal", "ychat.prefetch", "ychat.server", "ychat.testing"]
-    lazy += ["ychat.api.v1alpha", "ychat.api.openai", "ychat.api.sse", "ychat.api.deferred"]  # only when chosen
-    lazy += ["rich", "pygments", "click"]  # httpx's own CLI (httpx._main) is not loaded: ychat/api/__init__.py
+    lazy = [
+        *LAZY,
+        "ychat.render.markdown",
+        "ychat.repl.terminal",
+        "ychat.repl.prefetch",
+        "ychat.server",
+        "ychat.testing",
+    ]
+    lazy += [
+        "ychat.api.dialects.v1alpha",
+        "ychat.api.dialects.openai",
+        "ychat.api.dialects.sse",
+        "ychat.api.dialects.deferred",
+    ]  # only when chosen
+    lazy += ["rich", "pygments", "click"]  # httpx's own CLI (httpx._main) is not loaded: ychat/api/http/__init__.py
     argv = ["ychat", "--no-save", "summarize"]  # a saved one-off opens the store, so it needs sqlite3
     assert loaded_after(argv, ychat_env(tmp_path, server.url), "notes", lazy) == []
     assert server.emulator.requests[-1].body["messages"][-1]["text"] == "summarize\n\nnotes"
@@ -82,7 +94,7 @@ def test_a_russian_one_off_that_shows_no_message_reads_no_catalog(server: Runnin
 
 def test_httpx_cli_still_runs_when_asked_for() -> None:
     """The stand-in for httpx._main loads the real tool when its main is called."""
-    code = "import ychat.api.transport, httpx, sys; sys.argv = ['httpx', '--help']; httpx.main()"
+    code = "import ychat.api.http.transport, httpx, sys; sys.argv = ['httpx', '--help']; httpx.main()"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0 and "Usage" in result.stdout, result.stderr
 
@@ -99,6 +111,6 @@ def test_the_repl_prompt_comes_before_markdown_and_writes_nothing(tmp_path: Path
     child.close()
     assert child.exitstatus == 0
     imported = {line.rsplit("|", 1)[1].strip() for line in before_prompt.splitlines() if line.startswith("import time")}
-    assert {"prompt_toolkit", "httpx", "ychat.terminal"} <= imported  # the check can see imports
+    assert {"prompt_toolkit", "httpx", "ychat.repl.terminal"} <= imported  # the check can see imports
     assert not imported & {"markdown_it", "rich.markdown", "sqlite3", "llama_cpp", "pydantic"}
     assert not (tmp_path / "home").exists() or not any((tmp_path / "home").rglob("*"))

@@ -18,13 +18,13 @@ import pytest
 
 from tests.conftest import ychat_env
 from tests.helpers import ENTER, PROMPT, Recorder, assert_one_error_line, sent, spawn, ychat
-from ychat.chat import Done, FinishReason, Usage
+from ychat.core import Done, FinishReason, Usage
 from ychat.errors import MessageTooLong, UsageError
-from ychat.saved import Keeper, exchanges, load
+from ychat.history.keeper import Keeper, exchanges, load
+from ychat.history.store import MIGRATIONS, SCHEMA_VERSION, Store
+from ychat.models.windows import plan, window_of
 from ychat.server.http import RunningServer
-from ychat.store import MIGRATIONS, SCHEMA_VERSION, Store
 from ychat.testing import Reply
-from ychat.window import plan, window_of
 
 
 def data_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -62,7 +62,7 @@ def test_round_trip_statuses_and_modes(tmp_path: Path) -> None:
 
 
 def test_a_question_without_an_answer_is_left_out() -> None:
-    from ychat.store import SavedMessage
+    from ychat.history.store import SavedMessage
 
     def m(role: str, text: str, status: str = "ok") -> SavedMessage:
         return SavedMessage(role, text, status, None, "", None, 0.0)
@@ -113,7 +113,7 @@ def test_prefixes_must_be_unique_and_known(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from ychat.store import Store
+from ychat.history.store import Store
 store = Store(Path(sys.argv[1]))
 cid = store.create(title=sys.argv[2], dialect="v1", model="m", system=None, options={})
 for n in range(60):
@@ -286,7 +286,7 @@ def test_measured_usage_calibrates_the_estimate() -> None:
 def test_a_long_history_is_truncated_with_exact_request_bodies(server: RunningServer, tmp_path: Path) -> None:
     from tests.conftest import in_process_client
     from ychat.conversation import Conversation, Exchange
-    from ychat.session import ChatOptions, Session
+    from ychat.repl.session import ChatOptions, Session
 
     history = [Exchange(f"question {n} " + "x" * 600, f"answer {n} " + "y" * 600) for n in range(6)]
     renderer = Recorder()
@@ -343,7 +343,7 @@ def test_threads_do_not_share_a_half_written_conversation(tmp_path: Path) -> Non
 def test_compact_replaces_the_oldest_by_a_summary_kept_in_the_store(server: RunningServer, tmp_path: Path) -> None:
     from tests.conftest import in_process_client
     from ychat.conversation import SUMMARY_MARK, Conversation
-    from ychat.session import ChatOptions, Session
+    from ychat.repl.session import ChatOptions, Session
 
     store = db(tmp_path)
     keeper = Keeper(store, dialect="v1", model="yandexgpt")
@@ -379,7 +379,7 @@ def test_compact_replaces_the_oldest_by_a_summary_kept_in_the_store(server: Runn
 def test_context_summarize_compacts_instead_of_dropping(server: RunningServer, tmp_path: Path) -> None:
     from tests.conftest import in_process_client
     from ychat.conversation import Conversation, Exchange
-    from ychat.session import ChatOptions, Session
+    from ychat.repl.session import ChatOptions, Session
 
     history = [Exchange(f"question {n} " + "x" * 600, f"answer {n} " + "y" * 600) for n in range(6)]
     renderer = Recorder()
@@ -396,7 +396,7 @@ def test_context_summarize_compacts_instead_of_dropping(server: RunningServer, t
 def test_a_large_message_is_counted_by_tokenize_completion(server: RunningServer) -> None:
     from tests.conftest import in_process_client
     from ychat.conversation import Conversation
-    from ychat.session import ChatOptions, Session
+    from ychat.repl.session import ChatOptions, Session
 
     text = "word " * 4_000  # 20 000 bytes: the local estimate says ~6 700 tokens, the tokenizer ~4 000
     options = ChatOptions("yandexgpt", max_tokens=100, window=5_000)

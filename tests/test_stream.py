@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import vector
-from ychat.api.ndjson import split_lines
-from ychat.api.v1 import events_from_body, events_from_lines
-from ychat.chat import Delta, Done, FinishReason, Replace
+from ychat.api.dialects.ndjson import split_lines
+from ychat.api.dialects.v1 import events_from_body, events_from_lines
+from ychat.core import Delta, Done, FinishReason, Replace
 from ychat.errors import ProtocolError, ServiceUnavailable, StreamInterrupted, YChatError
 
 

@@ -11,7 +11,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from ychat.terminal import make_reader
+from ychat.repl.terminal import make_reader
 
 
 @pytest.fixture
@@ -112,8 +112,8 @@ def test_ctrl_r_then_enter_sends_the_match(typed, tmp_path: Path) -> None:
     ],
 )
 def test_tab_completes_commands_and_model_names(typed, tmp_path: Path, keys: str, line: str) -> None:
-    from ychat import commands
-    from ychat.terminal import CommandCompleter
+    from ychat.repl import commands
+    from ychat.repl.terminal import CommandCompleter
 
     completer = CommandCompleter(commands.names(), commands.MODEL_NAMES)
     typed.send_text(keys)

@@ -15,10 +15,10 @@ import pytest
 from tests.conftest import in_process_client, ychat_env
 from tests.helpers import Dialogue, Recorder, sent, spawn, ychat
 from ychat.conversation import SUMMARY_MARK, Conversation
-from ychat.saved import Keeper, load
+from ychat.history.keeper import Keeper, load
+from ychat.history.store import Store
+from ychat.repl.session import ChatOptions, Session
 from ychat.server.http import RunningServer
-from ychat.session import ChatOptions, Session
-from ychat.store import Store
 from ychat.testing import Reply
 
 
@@ -134,7 +134,7 @@ def test_a_cloud_resume_of_an_offline_conversation_names_the_model_it_uses(
     store = Store(tmp_path / "data" / "ychat.db")
     keeper = Keeper(store, dialect="local", model="smollm2-135m-instruct")
     keeper.sent("hello offline", system=None, model="smollm2-135m-instruct")
-    from ychat.chat import Done, FinishReason
+    from ychat.core import Done, FinishReason
 
     keeper.replied(Done("Hi from the GGUF", FinishReason.STOP, None, ""))
     store.close()
@@ -164,7 +164,7 @@ def test_the_banner_names_the_resumed_model(server: RunningServer, tmp_path: Pat
 OPENER = """
 import sys
 from pathlib import Path
-from ychat.store import Store
+from ychat.history.store import Store
 Store(Path(sys.argv[1])).close()
 """
 
@@ -182,7 +182,7 @@ def test_processes_creating_a_store_at_once_all_succeed(tmp_path: Path) -> None:
 def test_an_older_store_opened_by_many_processes_is_migrated_once(tmp_path: Path) -> None:
     import sqlite3
 
-    from ychat.store import MIGRATIONS
+    from ychat.history.store import MIGRATIONS
 
     path = tmp_path / "ychat.db"
     raw = sqlite3.connect(path)

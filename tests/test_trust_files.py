@@ -19,13 +19,13 @@ from tests.conftest import in_process_client
 from tests.helpers import Recorder, assert_one_error_line, ychat
 from ychat.api.auth import mask, redact_headers
 from ychat.conversation import Conversation
+from ychat.history.store import Store
+from ychat.models.windows import plan
+from ychat.repl.session import ChatOptions, Session
 from ychat.server.engine import BadRequest
 from ychat.server.http import RunningServer, serve
-from ychat.session import ChatOptions, Session
-from ychat.store import Store
 from ychat.testing import Emulator, Raw
 from ychat.testing.iam import IamDouble
-from ychat.window import plan
 
 # --- secrets ---------------------------------------------------------------------------------
 
@@ -235,8 +235,8 @@ def test_an_id_prefix_is_literal(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom", "fifo", "folder"])
 def test_file_refuses_what_is_not_a_regular_file(tmp_path: Path, path: str) -> None:
-    from ychat.editor import read_attachment
     from ychat.errors import UsageError
+    from ychat.repl.editor import read_attachment
 
     if path == "fifo":
         path = str(tmp_path / "fifo")
@@ -248,8 +248,8 @@ def test_file_refuses_what_is_not_a_regular_file(tmp_path: Path, path: str) -> N
 
 
 def test_file_reads_a_capped_amount(tmp_path: Path) -> None:
-    from ychat.editor import ATTACHMENT_LIMIT, read_attachment
     from ychat.errors import UsageError
+    from ychat.repl.editor import ATTACHMENT_LIMIT, read_attachment
 
     big = tmp_path / "big.txt"
     big.write_text("x" * (ATTACHMENT_LIMIT + 1))

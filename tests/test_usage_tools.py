@@ -12,12 +12,12 @@ import pytest
 
 from tests.conftest import in_process_client, ychat_env
 from tests.helpers import ENTER, PROMPT, Recorder, assert_one_error_line, sent, spawn, ychat
-from ychat.chat import Usage
 from ychat.conversation import Conversation
-from ychat.cost import BASE_RUB, Price, cost, describe, price_of
-from ychat.editor import last_code_block
+from ychat.core import Usage
+from ychat.models.prices import BASE_RUB, Price, cost, describe, price_of
+from ychat.repl.editor import last_code_block
+from ychat.repl.session import ChatOptions, Session
 from ychat.server.http import RunningServer
-from ychat.session import ChatOptions, Session
 from ychat.testing import Emulator, Reply
 
 

@@ -8,9 +8,9 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 
-from ychat import keystore
-from ychat.config import Settings, default_config_file, load_settings
-from ychat.dialects import record
+from ychat.api.registry import record
+from ychat.config import keystore
+from ychat.config.settings import Settings, default_config_file, load_settings
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import _
 
@@ -40,8 +40,8 @@ def status(env: Mapping[str, str], profile: str | None, say: Callable[[str], Non
 
 
 def _check(settings: Settings) -> int:
-    from ychat.api.probe import check
-    from ychat.api.transport import Transport, build_http_client
+    from ychat.api.dialects.probe import check
+    from ychat.api.http.transport import Transport, build_http_client
 
     transport = Transport(build_http_client(timeout=settings.timeout), credentials=settings.credentials)
     try:

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 from ychat import local
 from ychat.api.auth import ApiKey, Credentials
 from ychat.api.client import ApiClient, dialect_for
-from ychat.api.transport import Transport, build_http_client
-from ychat.api.yandex import is_yandex
-from ychat.config import Settings, require_credentials
-from ychat.dialects import DEFAULT_ENDPOINT, record
+from ychat.api.dialects.yandex import is_yandex
+from ychat.api.http.transport import Transport, build_http_client
+from ychat.api.registry import DEFAULT_ENDPOINT, record
+from ychat.config.settings import Settings, require_credentials
 from ychat.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ychat.api.deferred import Deferred
+    from ychat.api.dialects.deferred import Deferred
 
 LOCAL_ENDPOINT = "http://ychat.local"
 OFFLINE_BANNER = N_(
@@ -109,7 +109,7 @@ def _deferred(settings: Settings, operations: str | None) -> Callable[[], Deferr
 
 def _build_deferred(settings: Settings, operations: str | None) -> Deferred:
     """The operations service is Yandex's unless the endpoint is not."""
-    from ychat.api.deferred import DEFAULT_OPERATIONS, Deferred
+    from ychat.api.dialects.deferred import DEFAULT_OPERATIONS, Deferred
 
     if operations is None:
         operations = DEFAULT_OPERATIONS if settings.endpoint == DEFAULT_ENDPOINT else settings.endpoint

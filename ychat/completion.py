@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from ychat.commands import MODEL_NAMES
-from ychat.dialects import NAMES
+from ychat.api.registry import NAMES
+from ychat.repl.commands import MODEL_NAMES
 
 SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "serve": ("--host", "--port", "--local-model", "--threads", "--debug", "-p", "--profile"),
@@ -109,11 +109,11 @@ WORDS = ("profiles", "ids", "keys")  # ychat completion WORDS: what Tab offers, 
 def words(kind: str) -> list[str]:
     """The words ``ychat completion KIND`` prints, one a line."""
     if kind == "keys":
-        from ychat.config import SOURCES
+        from ychat.config.settings import SOURCES
 
         return sorted(SOURCES)
     if kind == "ids":
-        from ychat.saved import existing_store, store_path
+        from ychat.history.keeper import existing_store, store_path
 
         store = existing_store(store_path(os.environ))
         if store is None:
@@ -122,6 +122,6 @@ def words(kind: str) -> list[str]:
             return [saved.id[:8] for saved in store.recent(50)]
         finally:
             store.close()
-    from ychat.run import ConfigProfiles
+    from ychat.program import ConfigProfiles
 
     return ConfigProfiles({}, os.environ).names()

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ychat.config import SOURCES, load_settings, validated
-from ychat.configfile import check_key, default_config_file, read_regular_file
+from ychat.config.file import check_key, default_config_file, read_regular_file
+from ychat.config.settings import SOURCES, load_settings, validated
 from ychat.errors import ConfigError
 from ychat.i18n import _
 

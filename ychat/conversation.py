@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from ychat.chat import Message
+from ychat.core import Message
 
 __all__ = ["Conversation", "Exchange", "Message"]
 

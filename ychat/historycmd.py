@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 from ychat.errors import UsageError
+from ychat.history.keeper import existing_store, export_json, export_markdown, held, store_path
+from ychat.history.store import Saved, Store
 from ychat.i18n import _
 from ychat.privatefile import write_private
-from ychat.saved import existing_store, export_json, export_markdown, held, store_path
-from ychat.store import Saved, Store
 
 Say = Callable[[str], None]
 

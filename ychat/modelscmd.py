@@ -8,13 +8,13 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ychat.catalog import Listed, short_name
-from ychat.config import Settings, default_config_file, load_settings
-from ychat.dialects import OPENAI, record
-from ychat.window import window_of
+from ychat.api.registry import OPENAI, record
+from ychat.config.settings import Settings, default_config_file, load_settings
+from ychat.models.catalog import Listed, short_name
+from ychat.models.windows import window_of
 
 if TYPE_CHECKING:
-    from ychat.api.transport import Transport
+    from ychat.api.http.transport import Transport
 
 __all__ = ["listed", "remote", "short_name", "show"]
 
@@ -27,7 +27,7 @@ def listed(flags: Mapping[str, object], *, local: bool) -> Listed:
     if local:
         with choose(settings, local_requested=True, interactive=False, model_flag=None) as backend:
             return [(backend.model, backend.window)]
-    from ychat.api.transport import Transport, build_http_client
+    from ychat.api.http.transport import Transport, build_http_client
     from ychat.backend import credentials_for
 
     transport = Transport(build_http_client(timeout=settings.timeout), credentials=credentials_for(settings))
@@ -39,7 +39,7 @@ def listed(flags: Mapping[str, object], *, local: bool) -> Listed:
 
 def remote(settings: Settings, transport: Transport) -> Listed:
     """The OpenAI-compatible ``GET /v1/models`` of the configured endpoint, through ``transport``."""
-    from ychat.api.probe import models
+    from ychat.api.dialects.probe import models
 
     base = record(settings.api).models_url(settings.endpoint)
     found = models(transport, base_url=base, folder_id=settings.folder_id)

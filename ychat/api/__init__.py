@@ -1,28 +1,4 @@
-"""The HTTP side: one transport (``transport.py``, ``edge.py``: the only importers of httpx) and one
-module per wire protocol.
-
-httpx's ``__init__`` imports its command-line tool, ``httpx._main``, which imports click, rich's
-console, progress and syntax, and pygments (about 50 ms, a sixth of a one-off's run) whenever
-click is installed (encode/httpx#3547, not merged). ychat never runs that tool, so ``httpx._main``
-is a stand-in until something calls its ``main``, which then loads the real one.
-"""
-
-from __future__ import annotations
-
-import importlib
-import sys
-import types
-
-
-def _cli_on_demand() -> None:
-    def main(*args: object, **kwargs: object) -> object:
-        sys.modules.pop("httpx._main", None)
-        return importlib.import_module("httpx._main").main(*args, **kwargs)
-
-    stand_in = types.ModuleType("httpx._main", "httpx's command-line tool, loaded when first run")
-    stand_in.main = main  # type: ignore[attr-defined]
-    sys.modules["httpx._main"] = stand_in
-
-
-if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-    _cli_on_demand()
+"""The HTTP side of ychat: the dialect registry (``registry.py``, stdlib only, read by the layers
+above to know what each wire protocol can do), the client a run talks to (``client.py``), the
+transport (``http/``: the only importer of httpx), retries (``retry.py``), credentials on the wire
+(``auth.py``, ``iam.py``) and one module per wire protocol (``dialects/``)."""

@@ -14,15 +14,15 @@ from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.auth import Credentials
-from ychat.api.dialect import Dialect
-from ychat.api.transport import Transport
-from ychat.chat import Event, Message, Options
-from ychat.dialects import DEFAULT_ENDPOINT, record
+from ychat.api.http.transport import Transport
+from ychat.api.registry import DEFAULT_ENDPOINT, record
+from ychat.api.request import Dialect
+from ychat.core import Event, Message, Options
 from ychat.errors import UsageError, YChatError
 from ychat.i18n import _
 
 if TYPE_CHECKING:
-    from ychat.api.deferred import Deferred
+    from ychat.api.dialects.deferred import Deferred
 
 
 def dialect_for(api: str, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from ychat.api.auth import Token, mask
-from ychat.api.edge import fetch
-from ychat.api.yandex import error_from_body, load_object
+from ychat.api.dialects.yandex import error_from_body, load_object
+from ychat.api.http.edge import fetch
 from ychat.errors import CredentialsRejected, ProtocolError, YChatError
 from ychat.i18n import N_, _
 

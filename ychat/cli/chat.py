@@ -1,4 +1,4 @@
-"""The chat command, ``ychat [PROMPT]``: options -> flags for ``ychat.run``.
+"""The chat command, ``ychat [PROMPT]``: options -> flags for ``ychat.program``.
 
 Thin on purpose. Heavy libraries (httpx, rich, prompt_toolkit) are imported only once a
 chat actually starts, so ``--help`` and ``--version`` stay fast.
@@ -12,8 +12,8 @@ from typing import Annotated, Optional
 import typer
 
 from ychat import __version__
+from ychat.api.registry import NAMES
 from ychat.cli.common import guarded, typer_app
-from ychat.dialects import NAMES
 from ychat.i18n import N_
 
 app = typer_app()
@@ -168,7 +168,7 @@ def chat(
         "status": status,
     }
     use_local = local or local_model is not None
-    from ychat.run import run
+    from ychat.program import run
 
     raise typer.Exit(guarded(lambda: run(flags, prompt, use_local), debug=debug))
 

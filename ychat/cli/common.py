@@ -57,7 +57,7 @@ def guarded(action: Callable[[], None], *, debug: bool) -> int:
         typer.echo("", err=True)
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:  # `ychat q | head -1`: the reader left; say nothing, like a SIGPIPE death
-        from ychat.run import silence_stdout
+        from ychat.program import silence_stdout
 
         silence_stdout()
         return int(ExitCode.PIPE)

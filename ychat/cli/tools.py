@@ -1,6 +1,6 @@
 """The subcommands: ``ychat serve``, ``ychat operation ID``, ``ychat config …``, ``ychat auth …``.
 
-Each takes ``-p/--profile``; the work is done in ``ychat.run``, ``configcmd`` and ``authcmd``."""
+Each takes ``-p/--profile``; the work is done in ``ychat.program``, ``configcmd`` and ``authcmd``."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def serve(
 
     def action() -> None:
         from ychat import local
-        from ychat.config import default_config_file, load_settings
+        from ychat.config.settings import default_config_file, load_settings
 
         local.require()
         from ychat.local.serve import run
@@ -68,7 +68,7 @@ def operation(
     profile: Profile = None,
 ) -> None:
     """Print a deferred operation's reply, waiting while it runs (credentials and endpoints as for the chat)."""
-    from ychat.run import fetch_operation
+    from ychat.program import fetch_operation
 
     raise typer.Exit(guarded(lambda: fetch_operation(operation_id, profile), debug=debug))
 

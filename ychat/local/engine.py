@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ychat.chat import FinishReason
+from ychat.core import FinishReason
 from ychat.errors import LocalModelError
 from ychat.i18n import _
 from ychat.server.engine import ChatMessage, Generation, Token, context_overflow

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TextIO
 
-from ychat.chat import Done
+from ychat.core import Done
 from ychat.render.plain import PlainRenderer
 
 

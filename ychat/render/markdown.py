@@ -24,7 +24,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from ychat.chat import Done, Message, Pending, Retrying
+from ychat.core import Done, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 from ychat.i18n import _
 from ychat.render.blocks import BlockSplitter, kept_code, kept_paragraph

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from ychat.chat import Done, FinishReason, Message, Pending, Retrying
+from ychat.core import Done, FinishReason, Message, Pending, Retrying
 from ychat.errors import YChatError, describe
 from ychat.i18n import N_, _
 from ychat.render.safe import shown_on

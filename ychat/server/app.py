@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.server import openai
-from ychat.server.dialects import ChatWire, Frames, V1Wire
 from ychat.server.engine import BadRequest, EchoEngine, Engine, Generation, internal_error, run_to_end
 from ychat.server.operations import Gate, Operations
-from ychat.server.v1alpha import V1AlphaWire
-from ychat.server.validation import CompletionArgs, completion_args, validate_completion, validate_tokenize
+from ychat.server.routes import openai
+from ychat.server.routes.base import ChatWire, Frames, V1Wire
+from ychat.server.routes.v1 import CompletionArgs, completion_args, validate_completion, validate_tokenize
+from ychat.server.routes.v1alpha import V1AlphaWire
 from ychat.server.wire import StartResponse, error_body, json_response, start_stream, unary_error
 
 API = "/foundationModels/v1/"

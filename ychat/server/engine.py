@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ychat.chat import FinishReason
+from ychat.core import FinishReason
 
 ChatMessage = dict[str, str]  # {"role": …, "text": …}, already validated
 

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from ychat.api.yandex import GRPC_OF_HTTP
+from ychat.api.dialects.yandex import GRPC_OF_HTTP
 from ychat.server.engine import BadRequest, Engine, Generation, internal_error, run_to_end
-from ychat.server.validation import CompletionArgs
+from ychat.server.routes.v1 import CompletionArgs
 from ychat.server.wire import result
 
 RESPONSE_TYPE = "type.googleapis.com/yandex.cloud.ai.foundation_models.v1.CompletionResponse"

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ychat.api.v1 import STATUS_OF_FINISH, STATUS_PARTIAL
-from ychat.api.yandex import GRPC_OF_HTTP, reason_phrase
+from ychat.api.dialects.v1 import STATUS_OF_FINISH, STATUS_PARTIAL
+from ychat.api.dialects.yandex import GRPC_OF_HTTP, reason_phrase
 from ychat.server.engine import Generation
 
 StartResponse = Callable[..., Any]

@@ -4,7 +4,7 @@ request log and fault injection, for ychat's tests and benchmarks. Never shipped
 ``python -m ychat.testing [PORT]`` serves it on 127.0.0.1."""
 
 from ychat.server import BadRequest, EchoEngine, Engine, Generation, LocalAPI, Token
-from ychat.server.validation import validate_completion
+from ychat.server.routes.v1 import validate_completion
 from ychat.server.wire import error_body
 from ychat.testing.double import Emulator, RecordedRequest
 from ychat.testing.script import HttpError, Raw, Reply, Silent, cumulative

@@ -16,13 +16,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ychat.api.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
-from ychat.chat import FinishReason
-from ychat.server import openai
+from ychat.api.dialects.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
+from ychat.core import FinishReason
 from ychat.server.app import LocalAPI, Request
-from ychat.server.dialects import ChatWire, Frames, V1Wire
 from ychat.server.engine import BadRequest, Generation
-from ychat.server.validation import CompletionArgs, completion_args, validate_completion
+from ychat.server.routes import openai
+from ychat.server.routes.base import ChatWire, Frames, V1Wire
+from ychat.server.routes.v1 import CompletionArgs, completion_args, validate_completion
 from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line, unary_error
 from ychat.testing.iam import METADATA_PATH, TOKENS_PATH, IamDouble
 from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent

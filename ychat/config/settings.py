@@ -1,0 +1,189 @@
+"""Settings from one precedence chain: flag > environment > profile > config file > default.
+
+Secrets (API key, tokens) come from the environment (or the keyring) only: never from argv
+(visible in ``ps``) and never from the config file (which is easy to share by accident).
+Which credentials are used is ``ychat.config.credentials``' business.
+
+    >>> load_settings({"model": "yandexgpt-lite"}, env={"YC_FOLDER_ID": "b1g"}, config_file=None).model
+    'yandexgpt-lite'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ychat.api import registry
+from ychat.api.auth import BearerKey, Credentials
+from ychat.api.registry import DEFAULT_ENDPOINT
+from ychat.config import credentials as auth
+from ychat.config import values as v
+from ychat.config.file import ConfigFile, default_config_file, read_config_file
+
+__all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
+from ychat.config.values import HEADER_SAFE, Invalid
+from ychat.errors import ConfigError, MissingCredentials
+from ychat.i18n import _
+
+REASONING = ("hidden", "off")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs, already validated."""
+
+    model: str = "yandexgpt"
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+    folder_id: str | None = None
+    endpoint: str = DEFAULT_ENDPOINT
+    timeout: float = 60.0
+    max_time: float = 600.0
+    local_model: str | None = None
+    local_threads: int | None = None
+    api: str = "v1"
+    reasoning: str | None = None
+    deferred: bool = False  # --async
+    operation_endpoint: str | None = None  # deferred mode's operations service; None: by the endpoint
+    data_logging: bool = False  # x-data-logging-enabled
+    save: bool = True  # conversations go to the store (--no-save)
+    context_window: int | None = None  # overrides the model's window (ychat/window.py)
+    price_per_1k: float | None = None  # ₽ per 1 000 tokens, overrides ychat/cost.py's table
+    status: bool = False  # the REPL's bottom toolbar (--status)
+    context: str = "drop"  # an overflowing window: drop the oldest exchanges, or "summarize" them
+    profile: str | None = None
+    auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
+    credentials: Credentials | None = None
+    openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
+
+
+# setting -> (environment variables, in order of preference; validator)
+SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
+    "model": (("YCHAT_MODEL",), v.text),
+    "system": ((), v.string),
+    "temperature": (("YCHAT_TEMPERATURE",), v.temperature),
+    "max_tokens": (("YCHAT_MAX_TOKENS",), v.positive_int),
+    "stream": ((), v.boolean),
+    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), v.header_text),
+    "endpoint": (("YCHAT_ENDPOINT",), v.endpoint),
+    "timeout": (("YCHAT_TIMEOUT",), v.seconds),
+    "max_time": (("YCHAT_MAX_TIME",), v.seconds),
+    "local_model": (("YCHAT_LOCAL_MODEL",), v.text),
+    "local_threads": (("YCHAT_LOCAL_THREADS",), v.positive_int),
+    "api": (("YCHAT_API",), v.choice(*registry.NAMES)),
+    "reasoning": (("YCHAT_REASONING",), v.choice(*REASONING)),
+    "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), v.endpoint),
+    "deferred": (("YCHAT_ASYNC",), v.boolean),
+    "data_logging": (("YCHAT_DATA_LOGGING",), v.boolean),
+    "save": ((), v.boolean),
+    "context_window": ((), v.positive_int),
+    "price_per_1k": ((), v.price),
+    "status": ((), v.boolean),
+    "context": ((), v.choice("drop", "summarize")),
+    "auth": (("YCHAT_AUTH",), v.choice(*auth.AUTH_SOURCES)),
+    "service_account_key_file": (("YC_SERVICE_ACCOUNT_KEY_FILE",), v.text),
+    "yc_profile": (("YC_PROFILE",), v.text),
+    "iam_endpoint": (("YCHAT_IAM_ENDPOINT",), v.endpoint),
+    "metadata_endpoint": (("YCHAT_METADATA_ENDPOINT",), v.endpoint),
+}
+AUTH_KEYS = ("auth", "service_account_key_file", "yc_profile", "iam_endpoint", "metadata_endpoint")
+
+
+def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config_file: Path | None) -> Settings:
+    """Resolve every setting: the first source that has it wins; each value is validated."""
+    config = read_config_file(config_file, SOURCES) if config_file else ConfigFile()
+    profile = _profile(flags, env)
+    layers = [(config.layer(profile), profile), (config.top, None)]
+    values: dict[str, Any] = {}
+    for name, (env_names, validate) in SOURCES.items():
+        source, raw = _pick(name, flags, env, env_names, layers, config)
+        if raw is not None:
+            values[name] = validated(validate, raw, source)
+    _dialect_defaults(values)
+    options = auth.AuthSettings(**{key: values.pop(key) for key in AUTH_KEYS if key in values})
+    credentials = auth.resolve(env, options)
+    return Settings(
+        **values, profile=profile, auth=options, credentials=credentials, openai_credentials=_openai_key(env)
+    )
+
+
+def _profile(flags: Mapping[str, object], env: Mapping[str, str]) -> str | None:
+    chosen = flags.get("profile") or env.get("YCHAT_PROFILE") or None
+    return str(chosen) if chosen is not None else None
+
+
+def _dialect_defaults(values: dict[str, Any]) -> None:
+    """The model and endpoint a dialect starts from, and its own limits."""
+    dialect = registry.record(values.get("api", registry.V1.name))
+    values.setdefault("model", dialect.default_model)
+    values.setdefault("endpoint", dialect.default_endpoint)
+    limit = dialect.token_limit
+    if limit is not None and values.get("max_tokens", 0) > limit:
+        raise ConfigError(
+            _("--max-tokens {max_tokens} is above {api}'s limit of {limit} (prompt and reply together)").format(
+                max_tokens=values["max_tokens"], api=dialect.name, limit=limit
+            )
+        )
+    for name, flag, able in (
+        ("reasoning", "--reasoning", dialect.reasoning),
+        ("deferred", "--async", dialect.deferred),
+    ):
+        if values.get(name) and not able:
+            raise ConfigError(
+                _("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=flag, api=dialect.name)
+            )
+
+
+def _openai_key(env: Mapping[str, str]) -> Credentials | None:
+    secret = env.get("YCHAT_OPENAI_API_KEY", "").strip()
+    if not secret:
+        return None
+    if not HEADER_SAFE.fullmatch(secret):
+        raise ConfigError(_("YCHAT_OPENAI_API_KEY holds characters an HTTP header cannot carry"))
+    return BearerKey(secret)  # "Authorization: Bearer …", as OpenAI clients send it
+
+
+def _pick(
+    name: str,
+    flags: Mapping[str, object],
+    env: Mapping[str, str],
+    env_names: tuple[str, ...],
+    layers: list[tuple[Mapping[str, object], str | None]],
+    config: ConfigFile,
+) -> tuple[str, object]:
+    """flag > environment > the profile's table > the file's top level."""
+    if flags.get(name) is not None:
+        return f"--{name.replace('_', '-')}", flags[name]
+    for var in env_names:
+        if env.get(var):
+            return var, env[var]
+    for table, profile in layers:
+        if name in table:
+            where = f"[profiles.{profile}] " if profile else ""
+            return f"{config.where(name, profile)}: {where}{name}", table[name]
+    return "", None
+
+
+def validated(validate: Callable[[object], Any], raw: object, source: str) -> Any:
+    try:
+        return validate(raw)
+    except ValueError as exc:
+        reason = str(exc) if isinstance(exc, Invalid) else _("is not a valid value")
+        raise ConfigError(f"{source}={raw!r} {reason}") from None
+
+
+def require_credentials(settings: Settings) -> Credentials:
+    if settings.credentials is None:
+        raise MissingCredentials(
+            _("no Yandex Cloud credentials found"),
+            hint=_(
+                "Set YC_API_KEY (an API key), YC_IAM_TOKEN, YC_OAUTH_TOKEN or "
+                "YC_SERVICE_ACCOUNT_KEY_FILE, and YC_FOLDER_ID; or use --local for the offline model "
+                "(docs/configuration.md)."
+            ),
+        )
+    return settings.credentials

@@ -1,0 +1,286 @@
+"""The chat loop: read a line, run a command or send the whole conversation, render the reply.
+
+Imports no UI or HTTP library: input is a ``read_line`` callable, output a Renderer, and the
+API a ChatClient, so tests drive it with a list of lines and a fake client.
+
+    >>> Session(client, renderer, Conversation(), ChatOptions()).run(iter(["hi", "/exit"]).__next__)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING
+
+from ychat import interrupts
+from ychat.conversation import Conversation
+from ychat.core import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage
+from ychat.errors import ContextTooLong, MessageTooLong, StoreError, YChatError
+from ychat.i18n import _, ngettext
+from ychat.repl.commands import TABLE, ChatText, Command, UnknownCommand, parse
+from ychat.repl.ports import ChatClient, ChatOptions, Keeper, Profiles, Renderer
+
+if TYPE_CHECKING:
+    from ychat.models.catalog import ModelCatalog
+
+__all__ = ["ChatOptions", "Session", "with_attachments"]
+
+
+class Session:
+    """One conversation with the model; an error ends the turn, never the session."""
+
+    def __init__(
+        self,
+        client: ChatClient,
+        renderer: Renderer,
+        conversation: Conversation,
+        options: ChatOptions,
+        profiles: Profiles | None = None,
+        keeper: Keeper | None = None,
+    ) -> None:
+        self.client = client
+        self.keeper = keeper
+        self._partial = ""  # the reply text shown so far
+        self._measured: tuple[int, int] | None = None  # the last reply's input+completion, and its leave_out
+        self.spent: list[tuple[Usage, float | None]] = []
+        self.attachments: list[
+            tuple[str, str]
+        ] = []  # /file: (name, text) for the next message  # each reply's usage and estimated cost, ₽
+        self.profiles = profiles
+        self.profile: str | None = None
+        self.renderer = renderer
+        self.conversation = conversation
+        self.options = options
+        self.unsent: str | None = None  # a message whose reply failed or was cancelled
+        self.catalog: ModelCatalog | None = None  # /model alone lists its models
+
+    def send(self, text: str) -> Done:
+        """One request with the whole history; the exchange is recorded only when it completes.
+        Files attached with /file go with it, and stay attached if it fails (for /retry)."""
+        text = with_attachments(text, self.attachments)
+        leave_out = self._fit(text)  # a message that cannot fit fails here, before any request
+        if leave_out and self.options.context == "summarize":
+            self.compact(leave_out)
+            leave_out = self._fit(text)
+        if leave_out:
+            self._note_left_out(leave_out, _("the {window:,}-token window").format(window=self._window()))
+        self.saving(lambda keeper: keeper.sent(text, system=self.conversation.system, model=self.options.model))
+        try:
+            done, leave_out = self._request(text, leave_out)
+        except BaseException as error:
+            status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
+            self.saving(lambda keeper: keeper.failed(self._partial, status))
+            raise
+        self.saving(lambda keeper: keeper.replied(done))
+        if done.usage is not None:
+            self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
+            self._count(done.usage)
+        self.conversation.record(text, done.text)
+        self.unsent, self.attachments = None, []
+        self.renderer.end_reply(done)
+        return done
+
+    def _request(self, text: str, leave_out: int) -> tuple[Done, int]:
+        """A token-limit error from the server is not the user's to solve: shrink once and retry."""
+        for retry in (False, True):
+            messages = self.conversation.messages_for(text, leave_out=leave_out)
+            try:
+                return self._receive(
+                    self.client.complete(self.options.model, messages, self.options.completion())
+                ), leave_out
+            except ContextTooLong:
+                remaining = len(self.conversation.exchanges) - leave_out
+                if retry or remaining == 0 or self._partial:
+                    raise
+                leave_out += max(1, (remaining + 1) // 2)
+                self._note_left_out(leave_out, _("the server's token limit"))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def compact(self, count: int) -> None:
+        """The ``count`` oldest exchanges replaced by the model's summary of them (and of any earlier one)."""
+        from ychat.repl import compact
+
+        self.renderer.info(
+            ngettext("Compacting the {n} oldest exchange…", "Compacting the {n} oldest exchanges…", count).format(
+                n=count
+            )
+        )
+        events = self.client.complete(self.options.model, compact.request(self.conversation, count), Options())
+        try:
+            done = next(event for event in events if isinstance(event, Done))
+        finally:
+            events.close()
+        compact.apply(self.conversation, count, done.text)
+        self.conversation.compacted += count
+        self.saving(lambda keeper: keeper.summarized(self.conversation.summary or "", self.conversation.compacted))
+
+    def saving(self, action: Callable[[Keeper], None]) -> None:
+        """Save through the keeper; when the store fails (a full disk, a read-only folder, a
+        damaged file) say so once and go on unsaved: an error ends no chat."""
+        if self.keeper is None:
+            return
+        try:
+            action(self.keeper)
+        except StoreError as error:
+            self.keeper = None
+            self.renderer.error(error)
+            self.renderer.info(_("This conversation goes on unsaved (what was saved before stays)."))
+
+    def _count(self, usage: Usage) -> None:
+        from ychat.models.prices import cost, price_of
+
+        price = None if self.options.local else price_of(self.options.model, override=self.options.price_per_1k)
+        self.spent.append((usage, 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)))
+
+    def _fit(self, text: str) -> int:
+        from ychat.models.windows import DEFAULT_REPLY, plan
+
+        window = self._window()
+        if window is None:
+            return 0
+        pairs = [(e.user, e.assistant) for e in self.conversation.exchanges]
+        measured = self._measured[0] if self._measured and self._measured[1] == 0 else None
+        reply = self.options.max_tokens or DEFAULT_REPLY
+        system = self.conversation.system_text()
+        counted = self._counted(text)
+        return plan(
+            pairs, text, system=system, window=window, reply=reply, measured=measured, new_tokens=counted
+        ).dropped
+
+    def _counted(self, text: str) -> int | None:
+        """A large new text is counted by the server's tokenizer when the client can (free of charge)."""
+        from ychat.models.windows import LARGE, estimate
+
+        count = getattr(self.client, "count_tokens", None)
+        if count is None or estimate(text) <= LARGE:
+            return None
+        result: int | None = count(self.options.model, [Message("user", text)])
+        return result
+
+    def _window(self) -> int | None:
+        from ychat.models.windows import window_of
+
+        return self.options.window or window_of(self.options.model, dialect=self.options.dialect)
+
+    def _note_left_out(self, count: int, why: str) -> None:
+        text = ngettext(
+            "{n} earlier exchange left out to fit {why} (the saved conversation keeps them)",
+            "{n} earlier exchanges left out to fit {why} (the saved conversation keeps them)",
+            count,
+        )
+        self.renderer.info(text.format(n=count, why=why))
+
+    def show(self, events: Generator[Event, None, None]) -> Done:
+        """Render a reply that is not part of the conversation (``ychat operation ID``)."""
+        done = self._receive(events)
+        self.renderer.end_reply(done)
+        return done
+
+    def _receive(self, events: Generator[Event, None, None]) -> Done:
+        self.renderer.begin_reply()
+        try:
+            return self._consume(events)
+        except BaseException:
+            self.renderer.abort_reply()
+            raise
+        finally:
+            events.close()  # closes the HTTP response (and cancels a deferred operation), also on Ctrl-C
+
+    def _consume(self, events: Generator[Event, None, None]) -> Done:
+        self._partial = ""
+        for event in events:
+            if isinstance(event, Delta):
+                self._partial += event.text
+                self.renderer.delta(event.text)
+            elif isinstance(event, Replace):
+                self._partial = event.text
+                self.renderer.replace(event.text)
+            elif isinstance(event, Retrying):
+                self.renderer.retrying(event)
+            elif isinstance(event, Pending):
+                self.renderer.pending(event)
+            else:
+                return event
+        raise YChatError(_("the reply ended without a final status"))  # pragma: no cover - client always ends with Done
+
+    def status_line(self) -> str:
+        """The bottom toolbar (--status): model, dialect, context used of the window, cost so far."""
+        window = self._window()
+        used = self.spent[-1][0].total_tokens if self.spent else 0
+        context = (
+            _("context {used:,}/{window:,}").format(used=used, window=window)
+            if window
+            else _("context {used:,}").format(used=used)
+        )
+        known = [r for _, r in self.spent if r is not None]
+        money = f" · ≈{sum(known):.2f} ₽" if known else ""
+        return f" {self.options.model} · {self.options.dialect} · {context}{money} "
+
+    def run(self, read_line: Callable[[], str]) -> None:
+        """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it.
+        The Ctrl-C signal is armed only while a turn or a command runs (``interrupts.armed``):
+        between two of them nothing runs that it could cancel, so it is ignored there rather
+        than landing outside every handler and ending the chat."""
+        while True:
+            try:
+                line = read_line()
+                if not self.handle(line):
+                    return
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                return
+
+    def handle(self, line: str) -> bool:
+        """Act on one submitted input; False means "quit"."""
+        if not line.strip():
+            return True
+        parsed = parse(line)
+        if isinstance(parsed, ChatText):
+            self.turn(parsed.text)
+        elif isinstance(parsed, UnknownCommand):
+            self.renderer.info(
+                _("Unknown command {word}. /help lists them; // at the start sends it as text.").format(
+                    word=parsed.word
+                )
+            )
+        else:
+            return self._command(parsed)
+        return True
+
+    def turn(self, text: str, *, keep_note: bool = True) -> bool:
+        """Send with errors and Ctrl-C reported; the user's text is kept for /retry. True on success."""
+        try:
+            with interrupts.armed():  # Ctrl-C cancels this reply; between turns it is ignored
+                self.send(text)
+            return True
+        except (ContextTooLong, MessageTooLong) as error:
+            self.renderer.error(error)  # its hint says what to do: a /retry would fail the same way,
+            return False  # so the message is not kept for one (the input history still has it)
+        except YChatError as error:
+            self.renderer.error(error)
+        except KeyboardInterrupt:
+            self.renderer.info(_("Cancelled."))
+        self.unsent = text
+        if keep_note:
+            self.renderer.info(_("Your message is kept: /retry sends it again."))
+        return False
+
+    def _command(self, command: Command) -> bool:
+        """Through the command table (``commands.TABLE``); False for /exit."""
+        handler = TABLE[command.name].handler
+        if handler is None:
+            return False
+        try:
+            with interrupts.armed():
+                handler(self, command.arg)
+        except YChatError as error:  # a command's failure ends the command, never the chat
+            self.renderer.error(error)
+        except KeyboardInterrupt:
+            self.renderer.info(_("Cancelled."))
+        return True
+
+
+def with_attachments(text: str, attachments: Sequence[tuple[str, str]]) -> str:
+    """The message with each /file after it, fenced and named (the window check then counts them)."""
+    parts = [text, *(f"File {name}:\n```\n{body.rstrip()}\n```" for name, body in attachments)]
+    return "\n\n".join(parts)

@@ -1,0 +1,152 @@
+"""``POST /v1/chat/completions`` and ``GET /v1/models``: the OpenAI-compatible wire (REFERENCE.md §5).
+
+Streams are SSE, ``data: {chunk}`` with **delta** text, then ``data: [DONE]``. Shaped as
+Yandex's own endpoint sends them: ``finish_reason`` appears only in the last chunk (the
+official SDK's stream parser fails on ``"finish_reason": null``), and a usage chunk
+(``"choices": []``) only when the client asks with ``stream_options.include_usage``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import uuid
+from typing import Any
+
+from ychat.core import FinishReason
+from ychat.server.engine import BadRequest, Generation
+from ychat.server.routes.base import Frames
+from ychat.server.routes.v1 import CompletionArgs
+
+ROLES = frozenset({"system", "user", "assistant", "developer"})
+FINISH = {FinishReason.STOP: "stop", FinishReason.LENGTH: "length", FinishReason.CONTENT_FILTER: "content_filter"}
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+}
+
+
+def parse_chat(body: Any) -> CompletionArgs:
+    if not isinstance(body, dict):
+        raise BadRequest(400, "request body must be a JSON object")
+    if not isinstance(body.get("model"), str) or not body["model"].strip():
+        raise BadRequest(400, "model must be a non-empty string")
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise BadRequest(400, f"stream must be a boolean, got {stream!r}")
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
+        raise BadRequest(400, f"max_tokens must be a positive integer, got {limit!r}")
+    return CompletionArgs(_messages(body.get("messages")), _temperature(body.get("temperature")), limit, stream)
+
+
+def include_usage(body: Any) -> bool:
+    options = body.get("stream_options") if isinstance(body, dict) else None
+    return isinstance(options, dict) and options.get("include_usage") is True
+
+
+def _messages(raw: Any) -> list[dict[str, str]]:
+    if not isinstance(raw, list) or not raw:
+        raise BadRequest(400, "messages must be a non-empty array")
+    messages = []
+    for message in raw:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role not in ROLES:
+            raise BadRequest(400, f"invalid message role {role!r}")
+        messages.append({"role": "system" if role == "developer" else role, "text": _content(message.get("content"))})
+    return messages
+
+
+def _content(content: Any) -> str:
+    """A string, or a list of ``{"type": "text", "text": …}`` parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(p, dict) and p.get("type") == "text" for p in content):
+        return "".join(str(p.get("text", "")) for p in content)
+    raise BadRequest(400, "message content must be a string or a list of text parts")
+
+
+def _temperature(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise BadRequest(400, f"temperature must be a number, got {value!r}")
+    if not 0 <= value <= 2:
+        raise BadRequest(400, f"temperature must be between 0 and 2, got {value}")
+    return min(float(value), 1.0)  # the engines take 0..1, as YandexGPT does
+
+
+def usage(generation: Generation) -> dict[str, int]:
+    prompt, completion = generation.input_tokens, generation.completion_tokens
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def refusal(status: int, message: str) -> dict[str, Any]:
+    kind = ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+
+
+def models(ids: list[str]) -> dict[str, Any]:
+    data = [{"id": model, "object": "model", "created": 0, "owned_by": "ychat"} for model in ids]
+    return {"object": "list", "data": data}
+
+
+def sse(record: dict[str, Any] | str) -> bytes:
+    data = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return f"data: {data}\n\n".encode()
+
+
+class OpenAIFrames:
+    def __init__(self, model: str, *, with_usage: bool) -> None:
+        self.id, self.created, self.model = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), model
+        self.with_usage = with_usage
+        self.sent = ""
+
+    def _chunk(self, choices: list[dict[str, Any]], **extra: Any) -> bytes:
+        head = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model}
+        return sse({**head, "choices": choices, **extra})
+
+    def chunk(self, generation: Generation) -> bytes:
+        text = generation.text
+        delta: dict[str, Any] = {"content": text[len(self.sent) :] if text.startswith(self.sent) else text}
+        if not self.sent:
+            delta = {"role": "assistant", **delta}
+        self.sent = text
+        choice: dict[str, Any] = {"index": 0, "delta": delta}
+        if generation.finish is not None:
+            choice["finish_reason"] = FINISH.get(generation.finish, "stop")
+        return self._chunk([choice])
+
+    def error(self, status: int, message: str) -> bytes:
+        return sse(refusal(status, message))
+
+    def end(self, last: Generation) -> bytes:
+        tail = self._chunk([], usage=usage(last)) if self.with_usage else b""
+        return tail + sse("[DONE]")
+
+
+class OpenAIWire:
+    content_type = "text/event-stream"
+    counts_prompt = False
+
+    def __init__(self, body: Any = None) -> None:
+        self.with_usage = include_usage(body)
+        self.model = str(body.get("model")) if isinstance(body, dict) else ""
+
+    def parse(self, body: Any) -> CompletionArgs:
+        return parse_chat(body)
+
+    def whole(self, last: Generation, model_version: str) -> dict[str, Any]:
+        message = {"role": "assistant", "content": last.text}
+        choice = {"index": 0, "message": message, "finish_reason": FINISH.get(last.finish or FinishReason.STOP)}
+        head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time())}
+        return {**head, "model": self.model or model_version, "choices": [choice], "usage": usage(last)}
+
+    def frames(self, args: CompletionArgs, model_version: str) -> Frames:
+        return OpenAIFrames(self.model or model_version, with_usage=self.with_usage)
+
+    def refusal(self, status: int, message: str) -> dict[str, Any]:
+        return refusal(status, message)
