@@ -19,10 +19,10 @@ from tests.conftest import needs_model, ychat_argv, ychat_env
 from tests.helpers import Recorder
 from ychat import local
 from ychat.api.auth import ApiKey
+from ychat.cli.serve import exposure_warning, is_loopback
 from ychat.config.settings import Settings
 from ychat.core import FinishReason
 from ychat.errors import MissingCredentials, UsageError
-from ychat.local.serve import exposure_warning, is_loopback
 
 SEED_BODY = {
     "modelUri": "gpt://b1gfolder/yandexgpt-lite",

@@ -1,4 +1,4 @@
-"""``ychat models`` (ychat/modelscmd.py, api/probe.py): the OpenAI-compatible model list, short
+"""``ychat models`` (ychat/cli/models.py, api/dialects/openai.py): the OpenAI-compatible model list, short
 names and context windows; offline, the local GGUF."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import needs_model
 from tests.helpers import ychat
-from ychat.api.dialects.probe import models
+from ychat.api.dialects.openai import list_models
 from ychat.api.http.transport import Transport
-from ychat.modelscmd import short_name
+from ychat.models.catalog import short_name
 from ychat.server.http import RunningServer
 
 YANDEX_LIST = {
@@ -34,7 +34,7 @@ def test_the_list_is_read_with_the_folder_in_openai_project() -> None:
         return httpx.Response(200, json=YANDEX_LIST)
 
     transport = Transport(httpx.Client(transport=httpx.MockTransport(handler)), credentials=None)
-    found = models(transport, base_url="https://llm.api.cloud.yandex.net/v1", folder_id="b1g")
+    found = list_models(transport, base_url="https://llm.api.cloud.yandex.net/v1", folder_id="b1g")
     assert found == [item["id"] for item in YANDEX_LIST["data"]]
     assert seen[0].url == "https://llm.api.cloud.yandex.net/v1/models" and seen[0].headers["OpenAI-Project"] == "b1g"
     assert [short_name(name) for name in found] == ["yandexgpt", "yandexgpt/rc", "qwen3-235b-a22b-fp8"]

@@ -217,7 +217,7 @@ class MemoryKeyring:
 
 def test_auth_login_stores_the_key_and_it_becomes_the_api_key_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     keyring = pytest.importorskip("keyring")
-    from ychat import authcmd
+    from ychat.cli import auth as authcmd
     from ychat.config.credentials import AuthSettings, resolve
 
     memory = MemoryKeyring().backend
@@ -238,7 +238,7 @@ def test_auth_login_stores_the_key_and_it_becomes_the_api_key_fallback(monkeypat
 
 
 def test_auth_login_without_keyring_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ychat import authcmd
+    from ychat.cli import auth as authcmd
     from ychat.config import keystore
 
     monkeypatch.setattr(keystore, "available", lambda: False)

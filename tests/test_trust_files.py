@@ -199,7 +199,7 @@ def test_a_symlinked_config_is_edited_through_the_link(tmp_path: Path) -> None:
 
 SETTER = """
 import os, sys
-from ychat import configcmd
+from ychat.cli import config as configcmd
 configcmd.set_value(os.environ, sys.argv[1], sys.argv[2], sys.argv[3])
 """
 

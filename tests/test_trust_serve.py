@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import needs_model, ychat_argv, ychat_env
 from tests.helpers import assert_one_error_line
-from ychat.local.serve import served_hosts
+from ychat.cli.serve import served_hosts
 from ychat.server.app import LocalAPI
 
 BODY = {

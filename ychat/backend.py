@@ -21,9 +21,11 @@ from ychat.api.auth import ApiKey, Credentials
 from ychat.api.client import ApiClient, dialect_for
 from ychat.api.dialects.yandex import is_yandex
 from ychat.api.http.transport import Transport, build_http_client
-from ychat.api.registry import DEFAULT_ENDPOINT, record
+from ychat.api.registry import DEFAULT_ENDPOINT, OPENAI, record
 from ychat.config.settings import Settings, require_credentials
 from ychat.i18n import N_, _
+from ychat.models.catalog import Listed, short_name
+from ychat.models.windows import window_of
 
 if TYPE_CHECKING:
     from ychat.api.dialects.deferred import Deferred
@@ -158,3 +160,12 @@ def _local(settings: Settings, *, model_flag: str | None, timeout_flag: float | 
     if timeout_flag is not None:
         backend.notes.append(_("--timeout does not apply offline (no network); --max-time does."))
     return backend
+
+
+def server_models(settings: Settings, transport: Transport) -> Listed:
+    """The OpenAI-compatible ``GET /v1/models`` of the configured endpoint, through ``transport``."""
+    from ychat.api.dialects.openai import list_models
+
+    base = record(settings.api).models_url(settings.endpoint)
+    found = list_models(transport, base_url=base, folder_id=settings.folder_id)
+    return [(name, window_of(short_name(name), dialect=OPENAI.name)) for name in found]  # listed by name

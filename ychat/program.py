@@ -254,14 +254,14 @@ def _build_session(
 
 def _catalog(settings: Settings, backend: Backend) -> ModelCatalog:
     """Offline, the one GGUF; else the names ychat knows and the server's ``GET /v1/models``."""
-    from ychat import modelscmd
+    from ychat.backend import server_models
     from ychat.models.catalog import ModelCatalog
     from ychat.repl import commands
 
     if backend.local:
         return ModelCatalog(lambda: [(backend.model, backend.window)])
     transport = backend.client.transport
-    return ModelCatalog(lambda: modelscmd.remote(settings, transport), known=commands.MODEL_NAMES)
+    return ModelCatalog(lambda: server_models(settings, transport), known=commands.MODEL_NAMES)
 
 
 def fetch_operation(operation_id: str, profile: str | None = None) -> None:

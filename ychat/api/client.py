@@ -14,9 +14,9 @@ from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.auth import Credentials
+from ychat.api.dialects import Dialect
 from ychat.api.http.transport import Transport
 from ychat.api.registry import DEFAULT_ENDPOINT, record
-from ychat.api.request import Dialect
 from ychat.core import Event, Message, Options
 from ychat.errors import UsageError, YChatError
 from ychat.i18n import _

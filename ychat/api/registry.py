@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 DEFAULT_ENDPOINT = "https://llm.api.cloud.yandex.net"  # Yandex's native API (REFERENCE.md §0)
 
 if TYPE_CHECKING:
-    from ychat.api.request import Dialect
+    from ychat.api.dialects import Dialect
+    from ychat.api.http.transport import Transport
 
 __all__ = ["DEFAULT_ENDPOINT", "NAMES", "OPENAI", "REGISTRY", "V1", "V1ALPHA", "DialectRecord", "record"]
 
@@ -45,6 +46,12 @@ class DialectRecord:
         factory = getattr(importlib.import_module(f"ychat.api.dialects.{self.module}"), self.factory)
         dialect: Dialect = factory(endpoint=endpoint, folder_id=folder_id, data_logging=data_logging)
         return dialect
+
+    def check(self, transport: Transport, *, endpoint: str, folder_id: str | None, model: str) -> int:
+        """One cheap authenticated request (``probe``): the tokens counted or the models listed."""
+        module = importlib.import_module(f"ychat.api.dialects.{self.module}")
+        found: int = module.probe(transport, endpoint=endpoint, folder_id=folder_id, model=model)
+        return found
 
     def models_url(self, endpoint: str) -> str:
         """The base URL whose ``/models`` lists the models (OpenAI-compatible)."""

@@ -1,22 +1,15 @@
-"""What a wire protocol (a *dialect*) is to the rest of ``api/``.
-
-A dialect builds the HTTP request for a conversation from core types, decodes the reply body
-or stream into core events, and maps its error bodies to the ``errors`` tree. It never touches
-httpx: the transport sends what it builds. Adding a dialect is adding one module here and a
-name in ``DIALECTS`` (``ychat/api/client.py``).
+"""What a dialect hands the transport: the request to send (``HttpRequest``) and how its replies
+and error bodies read (``Wire``). A dialect never touches httpx: the transport sends what it builds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from ychat.core import Event, Message, Options
+from ychat.core import Event
 from ychat.errors import APIError
-
-if TYPE_CHECKING:
-    from ychat.api.http.transport import Transport
 
 
 @dataclass(frozen=True)
@@ -39,15 +32,3 @@ class Wire(Protocol):
     def error(
         self, body: bytes, *, http_status: int, request_id: str | None, retry_after: float | None
     ) -> APIError: ...
-
-
-class Dialect(Protocol):
-    """One wire protocol: turns a conversation into events, through the transport."""
-
-    def check_model(self, model: str) -> None:
-        """Raise ConfigError now for a model name this dialect cannot send."""
-        ...
-
-    def complete(
-        self, transport: Transport, model: str, messages: Sequence[Message], options: Options
-    ) -> Iterator[Event]: ...

@@ -1,26 +1,20 @@
 """The ``ychat`` command: options -> settings -> objects; errors -> one line and an exit code.
 
 Thin on purpose. Heavy libraries (httpx, rich, prompt_toolkit) are imported only once a
-chat actually starts, so ``--help`` and ``--version`` stay fast. One module per command
-family: ``chat.py`` (the chat and one-offs), ``tools.py`` (subcommands), ``common.py``.
+chat actually starts, so ``--help`` and ``--version`` stay fast. One module per command:
+``chat.py`` (the chat and one-offs) and one per subcommand (``serve.py``, ``operation.py``,
+``config.py``, ``auth.py``, ``history.py``, ``completion.py``, ``models.py``), imported only
+when its word is given; ``common.py`` what they share; ``localize.py`` the help in Russian.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 from ychat.cli.chat import app
-from ychat.cli.tools import auth_app, completion_app, config_app, history_app, models_app, operation_app, serve_app
 
-SUBCOMMANDS = {
-    "serve": serve_app,
-    "operation": operation_app,
-    "config": config_app,
-    "auth": auth_app,
-    "history": history_app,
-    "completion": completion_app,
-    "models": models_app,
-}
+SUBCOMMANDS = ("serve", "operation", "config", "auth", "history", "completion", "models")
 
 __all__ = ["app", "main"]
 
@@ -34,7 +28,8 @@ def main() -> None:
     found = subcommand_at(args)
     if found is not None:
         word, at = found
-        sys.exit(run(SUBCOMMANDS[word], [*args[at + 1 :], *args[:at]], f"ychat {word}"))
+        command = importlib.import_module(f"ychat.cli.{word}").app
+        sys.exit(run(command, [*args[at + 1 :], *args[:at]], f"ychat {word}"))
     sys.exit(run(app, args, "ychat"))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Annotated, Optional
 
 import typer
 
 from ychat.errors import ExitCode, YChatError, describe
-from ychat.i18n import _
+from ychat.i18n import N_, _
 
 
 def typer_app(*, commands: bool = False, help: str | None = None) -> typer.Typer:
@@ -68,3 +69,11 @@ def guarded(action: Callable[[], None], *, debug: bool) -> int:
         say(text.format(kind=type(error).__name__, error=error), err=True)
         return int(ExitCode.ERROR)
     return int(ExitCode.OK)
+
+
+Debug = Annotated[bool, typer.Option("--debug", help=N_("Log requests (secrets redacted)."))]
+Profile = Annotated[
+    Optional[str], typer.Option("--profile", "-p", help=N_("A [profiles.NAME] of the config file (or YCHAT_PROFILE)."))
+]
+Json = Annotated[bool, typer.Option("--json", help=N_("JSON (one object per line for a list)."))]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help=N_("How many at most."))]

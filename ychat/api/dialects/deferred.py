@@ -15,8 +15,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialects.ndjson import decode
-from ychat.api.dialects.v1 import YandexWire, completion_body, finished, parse_result, yandex_headers
-from ychat.api.dialects.yandex import error_from_record, expand_model_uri, load_object
+from ychat.api.dialects.reply import finished
+from ychat.api.dialects.v1 import V1Wire, completion_body, parse_result
+from ychat.api.dialects.yandex import error_from_record, expand_model_uri, load_object, yandex_headers
 from ychat.api.request import HttpRequest
 from ychat.api.retry import Deadline
 from ychat.core import Delta, Done, Event, Message, Options, Pending, Retrying
@@ -54,7 +55,7 @@ class Deferred:
         self.operations = operations_endpoint.rstrip("/") + "/operations/"
         self.folder_id = folder_id
         self.data_logging = data_logging
-        self.wire = YandexWire()
+        self.wire = V1Wire()
 
     def check_model(self, model: str) -> None:
         expand_model_uri(model, folder_id=self.folder_id)

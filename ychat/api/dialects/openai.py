@@ -16,11 +16,21 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialects.ndjson import decode, split_lines
+from ychat.api.dialects.reply import cut_short, finished
 from ychat.api.dialects.sse import events
-from ychat.api.dialects.yandex import clip, error_from_body, error_from_record, expand_model_uri, is_yandex, load_object
+from ychat.api.dialects.yandex import (
+    YandexWire,
+    clip,
+    count_listed,
+    error_from_body,
+    error_from_record,
+    expand_model_uri,
+    is_yandex,
+    load_object,
+)
 from ychat.api.request import HttpRequest
 from ychat.core import Delta, Done, Event, FinishReason, Message, Options, Usage
-from ychat.errors import APIError, ProtocolError, StreamInterrupted, UnsupportedReply
+from ychat.errors import APIError, ProtocolError
 from ychat.i18n import _
 
 if TYPE_CHECKING:
@@ -91,15 +101,6 @@ def _finish(value: object) -> FinishReason | None:
     return FINISH.get(str(value), FinishReason.STOP)
 
 
-def finished(text: str, finish: FinishReason | None, usage: Usage | None, model: str) -> Done:
-    if finish is FinishReason.TOOL_CALLS:
-        raise UnsupportedReply(_("the model answered with a tool call, which ychat does not support"))
-    if not text:
-        what = _("withheld by the content filter") if finish is FinishReason.CONTENT_FILTER else _("empty")
-        raise UnsupportedReply(_("the model's reply is {what}").format(what=what))
-    return Done(text, finish or FinishReason.STOP, usage, model)
-
-
 def events_from_stream(lines: Iterable[str]) -> Iterator[Event]:
     """SSE chunks -> Delta events, then Done at ``[DONE]`` (usage from a usage chunk, if any)."""
     text: list[str] = []
@@ -121,8 +122,8 @@ def events_from_stream(lines: Iterable[str]) -> Iterator[Event]:
             yield Delta(content)
         finish = _finish(choice.get("finish_reason")) or finish
     if not ended and finish is None:
-        raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
-    yield finished("".join(text), finish, usage, model)
+        raise cut_short()
+    yield finished(Done("".join(text), finish or FinishReason.STOP, usage, model))
 
 
 def events_from_body(body: bytes) -> Iterator[Event]:
@@ -132,7 +133,9 @@ def events_from_body(body: bytes) -> Iterator[Event]:
     content = message.get("content") if isinstance(message, Mapping) else None
     text = content if isinstance(content, str) else ""
     finish = _finish(choice.get("finish_reason")) if choice is not None else None
-    reply = finished(text, finish or FinishReason.STOP, _usage(record.get("usage")), str(record.get("model") or ""))
+    reply = finished(
+        Done(text, finish or FinishReason.STOP, _usage(record.get("usage")), str(record.get("model") or ""))
+    )
     if text:
         yield Delta(text)
     yield reply
@@ -178,3 +181,22 @@ class OpenAI:
         body = chat_body(self.model_name(model), messages, options, usage=not self.yandex)
         headers = {"OpenAI-Project": self.folder_id} if self.yandex and self.folder_id else {}
         return transport.exchange(HttpRequest("POST", self.url, body, headers, stream=options.stream), self.wire)
+
+
+def _ids(chunks: Iterator[bytes], stream: bool) -> Iterator[list[str]]:
+    body = json.loads(b"".join(chunks) or b"{}")
+    data = body.get("data", []) if isinstance(body, dict) else []
+    yield [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
+
+
+def list_models(transport: Transport, *, base_url: str, folder_id: str | None) -> list[str]:
+    """``GET {base}/models`` of an OpenAI-compatible API (Yandex's with the folder in OpenAI-Project)."""
+    headers = {"OpenAI-Project": folder_id} if folder_id else {}
+    request = HttpRequest("GET", base_url.rstrip("/") + "/models", headers=headers)
+    return transport.fetch(request, YandexWire(), _ids, [])
+
+
+def probe(transport: Transport, *, endpoint: str, folder_id: str | None, model: str) -> int:
+    """``ychat auth status``'s one cheap check: the models the server lists."""
+    request = HttpRequest("GET", endpoint.rstrip("/") + "/models", headers={"OpenAI-Project": folder_id or ""})
+    return transport.fetch(request, YandexWire(), count_listed, 0)

@@ -13,24 +13,33 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialects.ndjson import Cumulative, one_line, split_lines
-from ychat.api.dialects.yandex import clip, error_from_body, error_from_record, expand_model_uri, int64
+from ychat.api.dialects.reply import cut_short, finished
+from ychat.api.dialects.yandex import (
+    YandexWire,
+    clip,
+    count_listed,
+    error_from_record,
+    expand_model_uri,
+    int64,
+    yandex_headers,
+)
 from ychat.api.dialects.yandex import load_object as _load_object
 from ychat.api.registry import DEFAULT_ENDPOINT
 from ychat.api.request import HttpRequest
 from ychat.core import Done, Event, FinishReason, Message, Options, Reasoning, Usage
-from ychat.errors import APIError, ProtocolError, StreamInterrupted, UnsupportedReply
+from ychat.errors import ProtocolError
 from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.http.transport import Transport
 
 COMPLETION_PATH = "/foundationModels/v1/completion"
+TOKENIZE_PATH = "/foundationModels/v1/tokenizeCompletion"
 
 STATUS_PARTIAL = "ALTERNATIVE_STATUS_PARTIAL"
 DEBUG = functools.partial(logging.getLogger("ychat.api").isEnabledFor, logging.DEBUG)  # --debug logs the body
@@ -58,16 +67,6 @@ def completion_body(model_uri: str, messages: Sequence[Message], options: Option
         "completionOptions": completion,
         "messages": [{"role": m.role, "text": m.text} for m in messages],
     }
-
-
-def yandex_headers(folder_id: str | None, *, data_logging: bool) -> dict[str, str]:
-    headers = {
-        "x-client-request-id": str(uuid.uuid4()),
-        "x-data-logging-enabled": "true" if data_logging else "false",
-    }
-    if folder_id:
-        headers["x-folder-id"] = folder_id
-    return headers
 
 
 @dataclass(frozen=True)
@@ -123,18 +122,8 @@ def parse_usage(raw: object) -> Usage:
 def done(text: str, last: Chunk | None) -> Done:
     """The closing event; raises if the stream ended before a terminal status."""
     if last is None or last.finish is None:
-        raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
+        raise cut_short()
     return finished(Done(text, last.finish, last.usage, last.model_version), STATUS_OF_FINISH[last.finish])
-
-
-def finished(reply: Done, status: str) -> Done:
-    """A complete reply ychat can show, or the UnsupportedReply it is (``status`` names it)."""
-    if reply.finish is FinishReason.TOOL_CALLS:
-        raise UnsupportedReply(_("the model answered with a tool call, which ychat does not support"))
-    if not reply.text:
-        what = _("withheld by the content filter") if reply.finish is FinishReason.CONTENT_FILTER else _("empty")
-        raise UnsupportedReply(_("the model's reply is {what} ({status})").format(what=what, status=status))
-    return reply
 
 
 def events_from_lines(lines: Iterable[str]) -> Iterator[Event]:
@@ -155,14 +144,11 @@ def events_from_body(body: bytes) -> Iterator[Event]:
     return events_from_lines(one_line(body))
 
 
-class YandexWire:
-    """Reading the replies of Yandex's v1 API: NDJSON or one body; both error shapes."""
+class V1Wire(YandexWire):
+    """Reading the replies of Yandex's v1 API: NDJSON or one body."""
 
     def decode(self, chunks: Iterator[bytes], *, stream: bool) -> Iterator[Event]:
         return events_from_lines(split_lines(chunks)) if stream else events_from_body(b"".join(chunks))
-
-    def error(self, body: bytes, *, http_status: int, request_id: str | None, retry_after: float | None) -> APIError:
-        return error_from_body(body, http_status=http_status, request_id=request_id, retry_after=retry_after)
 
 
 class Encoded:
@@ -186,7 +172,7 @@ class Encoded:
         return json.dumps(head, ensure_ascii=False).encode()[:-1] + b',"messages":[' + joined + b"]}"
 
 
-class V1(YandexWire):
+class V1(V1Wire):
     """``--api v1`` (the default)."""
 
     def __init__(self, *, endpoint: str = DEFAULT_ENDPOINT, folder_id: str | None, data_logging: bool = False) -> None:
@@ -199,11 +185,7 @@ class V1(YandexWire):
         expand_model_uri(model, folder_id=self.folder_id)
 
     def count_tokens(self, transport: Transport, model: str, messages: Sequence[Message]) -> int:
-        from ychat.api.dialects.probe import count
-
-        body = completion_body(expand_model_uri(model, folder_id=self.folder_id), messages, Options(stream=False))
-        url = self.url.removesuffix(COMPLETION_PATH) + "/foundationModels/v1/tokenizeCompletion"
-        return count(transport, HttpRequest("POST", url, body, yandex_headers(self.folder_id, data_logging=False)))
+        return tokens(transport, self.url.removesuffix(COMPLETION_PATH), self.folder_id, model, messages)
 
     def complete(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options
@@ -215,3 +197,16 @@ class V1(YandexWire):
         headers = yandex_headers(self.folder_id, data_logging=self.data_logging)
         request = HttpRequest("POST", self.url, body, headers, stream=options.stream, content=content)
         return transport.exchange(request, self)
+
+
+def tokens(transport: Transport, endpoint: str, folder_id: str | None, model: str, messages: Sequence[Message]) -> int:
+    """How many tokens ``messages`` take (``tokenizeCompletion``: free, REFERENCE.md §3)."""
+    body = completion_body(expand_model_uri(model, folder_id=folder_id), messages, Options(stream=False))
+    url = endpoint.rstrip("/") + TOKENIZE_PATH
+    request = HttpRequest("POST", url, body, yandex_headers(folder_id, data_logging=False))
+    return transport.fetch(request, YandexWire(), count_listed, 0)
+
+
+def probe(transport: Transport, *, endpoint: str, folder_id: str | None, model: str) -> int:
+    """``ychat auth status``'s one cheap check: the tokens of a one-word message."""
+    return tokens(transport, endpoint, folder_id, model, [Message("user", "ping")])

@@ -16,12 +16,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialects.ndjson import Cumulative, one_line, split_lines
-from ychat.api.dialects.v1 import YandexWire, yandex_headers
-from ychat.api.dialects.yandex import clip, error_from_record, int64, load_object
+from ychat.api.dialects.reply import cut_short, finished
+from ychat.api.dialects.v1 import probe as probe  # credentials are checked as v1's are
+from ychat.api.dialects.yandex import YandexWire, clip, error_from_record, int64, load_object, yandex_headers
 from ychat.api.registry import DEFAULT_ENDPOINT
 from ychat.api.request import HttpRequest
 from ychat.core import Done, Event, FinishReason, Message, Options, Usage
-from ychat.errors import ProtocolError, StreamInterrupted, UnsupportedReply
+from ychat.errors import ProtocolError
 from ychat.i18n import _
 
 if TYPE_CHECKING:
@@ -72,10 +73,8 @@ def events_from_lines(lines: Iterable[str]) -> Iterator[Event]:
         if event is not None:
             yield event
     if usage is None:
-        raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
-    if not text.text:
-        raise UnsupportedReply(_("the model's reply is empty"))
-    yield Done(text.text, FinishReason.STOP, usage)
+        raise cut_short()
+    yield finished(Done(text.text, FinishReason.STOP, usage))  # no status on this wire
 
 
 class V1AlphaWire(YandexWire):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import http
 import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ychat.core import Event
 from ychat.errors import (
     APIError,
     AuthError,
@@ -148,3 +150,31 @@ def reason_phrase(status: int, default: str = "error") -> str:
 def clip(text: str, limit: int = 120) -> str:
     text = text.strip().replace("\n", "\\n")
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def yandex_headers(folder_id: str | None, *, data_logging: bool) -> dict[str, str]:
+    headers = {
+        "x-client-request-id": str(uuid.uuid4()),
+        "x-data-logging-enabled": "true" if data_logging else "false",
+    }
+    if folder_id:
+        headers["x-folder-id"] = folder_id
+    return headers
+
+
+class YandexWire:
+    """What every reply of Yandex's APIs shares: both error body shapes (REFERENCE.md §6). A
+    dialect's wire adds how its replies read; a unary call hands ``Transport.fetch`` its own."""
+
+    def decode(self, chunks: Iterator[bytes], *, stream: bool) -> Iterator[Event]:
+        raise NotImplementedError  # a unary exchange reads its reply with its own decode
+
+    def error(self, body: bytes, *, http_status: int, request_id: str | None, retry_after: float | None) -> APIError:
+        return error_from_body(body, http_status=http_status, request_id=request_id, retry_after=retry_after)
+
+
+def count_listed(chunks: Iterator[bytes], stream: bool) -> Iterator[int]:
+    """How many tokens (``tokenizeCompletion``) or models (``GET /models``) a JSON body lists."""
+    body = json.loads(b"".join(chunks) or b"{}")
+    listed = body.get("tokens", body.get("data", [])) if isinstance(body, dict) else []
+    yield len(listed) if isinstance(listed, list) else 0

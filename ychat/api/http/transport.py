@@ -95,6 +95,16 @@ class Transport:
     def deadline(self) -> Deadline:
         return Deadline(self.max_time, self.clock)
 
+    def fetch(
+        self, request: HttpRequest, wire: Wire, decode: Callable[[Iterator[bytes], bool], Iterator[T]], default: T
+    ) -> T:
+        """The last thing ``decode`` read from a (retried) unary exchange, or ``default``."""
+        found = default
+        for item in self.exchange(request, wire, decode=decode):
+            if not isinstance(item, Retrying):
+                found = item
+        return found
+
     def exchange(
         self,
         request: HttpRequest,

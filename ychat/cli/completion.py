@@ -9,9 +9,15 @@ completes without editing this file.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
+from typing import Annotated
+
+import typer
 
 from ychat.api.registry import NAMES
+from ychat.cli.common import guarded, typer_app
+from ychat.i18n import N_
 from ychat.repl.commands import MODEL_NAMES
 
 SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
@@ -125,3 +131,29 @@ def words(kind: str) -> list[str]:
     from ychat.program import ConfigProfiles
 
     return ConfigProfiles({}, os.environ).names()
+
+
+app = typer_app()
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="bash|zsh|fish", help=N_("Your shell ('profiles': the config's)."))],
+) -> None:
+    """Print a completion script: source <(ychat completion bash)."""
+
+    def action() -> None:
+
+        if shell in WORDS:  # what Tab offers, read at Tab time
+            sys.stdout.write("".join(f"{word}\n" for word in words(shell)))
+            return
+        if shell not in SCRIPTS:
+            from ychat.errors import UsageError
+            from ychat.i18n import _
+
+            raise UsageError(_("no completion for {shell!r}: bash, zsh or fish").format(shell=shell))
+        from ychat.cli.chat import option_names
+
+        typer.echo(SCRIPTS[shell](option_names()), nl=False)
+
+    raise typer.Exit(guarded(action, debug=False))

@@ -8,11 +8,15 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated, Optional
 
+import typer
+
+from ychat.cli.common import Json, Limit, guarded, say, typer_app
 from ychat.errors import UsageError
 from ychat.history.keeper import existing_store, export_json, export_markdown, held, store_path
 from ychat.history.store import Saved, Store
-from ychat.i18n import _
+from ychat.i18n import N_, _
 from ychat.privatefile import write_private
 
 Say = Callable[[str], None]
@@ -101,3 +105,50 @@ def search(say: Say, text: str, *, limit: int) -> None:
             say(_("Nothing saved matches {text!r}.").format(text=text))
     finally:
         store.close()
+
+
+app = typer_app(commands=True, help=N_("Saved conversations: list, show, export, delete, search."))
+
+
+@app.command("list")
+def history_list(limit: Limit = 20, as_json: Json = False) -> None:
+    """The most recent saved conversations: id, date, model, title."""
+
+    raise typer.Exit(guarded(lambda: list_(say, limit=limit, as_json=as_json), debug=False))
+
+
+@app.command("show")
+def history_show(
+    conversation: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: Json = False,
+    every: Annotated[
+        bool, typer.Option("--all", help=N_("Also failed, cancelled, undone and replaced messages, marked."))
+    ] = False,
+) -> None:
+    """A saved conversation as it stands (what /history shows and -c sends)."""
+
+    raise typer.Exit(guarded(lambda: show(say, conversation, as_json=as_json, every=every), debug=False))
+
+
+@app.command("export")
+def history_export(
+    conversation: Annotated[str, typer.Argument(metavar="ID")],
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help=N_("FILE.md or FILE.json"))] = None,
+) -> None:
+    """Markdown on stdout, or to FILE (JSON when it ends in .json)."""
+
+    raise typer.Exit(guarded(lambda: export(say, conversation, output), debug=False))
+
+
+@app.command("delete")
+def history_delete(conversation: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Delete a saved conversation."""
+
+    raise typer.Exit(guarded(lambda: delete(say, conversation), debug=False))
+
+
+@app.command("search")
+def history_search(text: str, limit: Limit = 20) -> None:
+    """Saved conversations with a message containing TEXT: id, title, date and the matching line."""
+
+    raise typer.Exit(guarded(lambda: search(say, text, limit=limit), debug=False))

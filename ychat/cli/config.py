@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import typer
+
+from ychat.cli.common import Profile, guarded, say, typer_app
 from ychat.config.file import check_key, default_config_file, read_regular_file
 from ychat.config.settings import SOURCES, load_settings, validated
 from ychat.errors import ConfigError
-from ychat.i18n import _
+from ychat.i18n import N_, _
 
 SHOWN = (
     "api",
@@ -158,3 +161,34 @@ def _write(target: Path, text: str) -> None:
     from ychat.privatefile import write_private
 
     write_private(target, text, follow_link=True, make_folder=True)
+
+
+app = typer_app(commands=True, help=N_("The config file: path, show, set KEY VALUE, unset KEY."))
+
+
+@app.command("path")
+def config_path(profile: Profile = None) -> None:  # one file for every profile
+    """Print where the config file is (YCHAT_CONFIG overrides it)."""
+
+    raise typer.Exit(guarded(lambda: say(path(os.environ)), debug=False))
+
+
+@app.command("show")
+def config_show(profile: Profile = None) -> None:
+    """Print the settings in effect and where credentials come from (never their values)."""
+
+    raise typer.Exit(guarded(lambda: say(show(os.environ, profile)), debug=False))
+
+
+@app.command("set")
+def config_set(key: str, value: str, profile: Profile = None) -> None:
+    """Set KEY to VALUE (validated), keeping the rest of the file as it is."""
+
+    raise typer.Exit(guarded(lambda: say(set_value(os.environ, key, value, profile)), debug=False))
+
+
+@app.command("unset")
+def config_unset(key: str, profile: Profile = None) -> None:
+    """Remove KEY from the file (or from the profile)."""
+
+    raise typer.Exit(guarded(lambda: say(unset(os.environ, key, profile)), debug=False))

@@ -6,17 +6,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Optional
 
-from ychat.api.registry import OPENAI, record
-from ychat.config.settings import Settings, default_config_file, load_settings
+import typer
+
+from ychat.cli.common import Debug, Json, Profile, guarded, say, typer_app
+from ychat.config.settings import default_config_file, load_settings
+from ychat.i18n import N_
 from ychat.models.catalog import Listed, short_name
-from ychat.models.windows import window_of
 
 if TYPE_CHECKING:
-    from ychat.api.http.transport import Transport
+    pass
 
-__all__ = ["listed", "remote", "short_name", "show"]
+__all__ = ["listed", "show"]
 
 
 def listed(flags: Mapping[str, object], *, local: bool) -> Listed:
@@ -28,22 +30,13 @@ def listed(flags: Mapping[str, object], *, local: bool) -> Listed:
         with choose(settings, local_requested=True, interactive=False, model_flag=None) as backend:
             return [(backend.model, backend.window)]
     from ychat.api.http.transport import Transport, build_http_client
-    from ychat.backend import credentials_for
+    from ychat.backend import credentials_for, server_models
 
     transport = Transport(build_http_client(timeout=settings.timeout), credentials=credentials_for(settings))
     try:
-        return remote(settings, transport)
+        return server_models(settings, transport)
     finally:
         transport.close()
-
-
-def remote(settings: Settings, transport: Transport) -> Listed:
-    """The OpenAI-compatible ``GET /v1/models`` of the configured endpoint, through ``transport``."""
-    from ychat.api.dialects.probe import models
-
-    base = record(settings.api).models_url(settings.endpoint)
-    found = models(transport, base_url=base, folder_id=settings.folder_id)
-    return [(name, window_of(short_name(name), dialect=OPENAI.name)) for name in found]  # listed by name
 
 
 def show(say: Callable[[str], None], found: Listed, *, as_json: bool) -> None:
@@ -55,3 +48,27 @@ def show(say: Callable[[str], None], found: Listed, *, as_json: bool) -> None:
     for row in rows:
         window = f"{row['context_window']:,}" if row["context_window"] else "?"
         say(f"{row['name']:<28} {window:>9}  {row['id']}")
+
+
+app = typer_app()
+
+
+@app.command()
+def models(
+    as_json: Json = False,
+    local: Annotated[bool, typer.Option("--local", help=N_("The local model (the local extra)."))] = False,
+    api: Annotated[
+        Optional[str],
+        typer.Option("--api", metavar="v1|v1alpha|openai", help=N_("Wire protocol [default: v1].")),
+    ] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help=N_("Base URL of the chosen API."))] = None,
+    profile: Profile = None,
+    debug: Debug = False,
+) -> None:
+    """The models the account (or the OpenAI-compatible server) offers: name, context window, id."""
+
+    def action() -> None:
+        names = listed({"profile": profile, "api": api, "endpoint": endpoint}, local=local)
+        show(say, names, as_json=as_json)
+
+    raise typer.Exit(guarded(action, debug=debug))

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
 import socket
 import sys
 from pathlib import Path
+from typing import Annotated, Optional
 
+import typer
+
+from ychat.cli.common import Debug, Profile, guarded, typer_app
 from ychat.errors import UsageError
-from ychat.i18n import _
-from ychat.local.engine import LlamaEngine
-from ychat.server.app import LocalAPI
-from ychat.server.http import make_server
+from ychat.i18n import N_, _
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -73,6 +75,10 @@ def _family(host: str) -> socket.AddressFamily:
 
 
 def run(host: str, port: int, model: Path, *, threads: int | None = None) -> None:
+    from ychat.local.engine import LlamaEngine
+    from ychat.server.app import LocalAPI
+    from ychat.server.http import make_server
+
     check_port(host, port)
     engine = LlamaEngine(model, threads=threads)
     engine.load()  # fail now, not on the first request
@@ -88,9 +94,44 @@ def run(host: str, port: int, model: Path, *, threads: int | None = None) -> Non
         )
         sys.stderr.flush()
 
-    app = LocalAPI(engine=engine, hosts=served_hosts(host))
+    api = LocalAPI(engine=engine, hosts=served_hosts(host))
     try:
-        make_server(app, host=host, port=port, log_level="info", on_started=started).run()
+        make_server(api, host=host, port=port, log_level="info", on_started=started).run()
     finally:
-        app.close()  # queued operations are dropped, a running one stops at its next token
+        api.close()  # queued operations are dropped, a running one stops at its next token
         engine.close()
+
+
+app = typer_app()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help=N_("Address to listen on; non-loopback prints a warning."))] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help=N_("Port to listen on (0: any free one)."))
+    ] = 8787,
+    local_model: Annotated[
+        Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help=N_("The GGUF model to serve."))
+    ] = None,
+    threads: Annotated[
+        Optional[int], typer.Option("--threads", min=1, help=N_("llama.cpp threads [default: half the cores]."))
+    ] = None,
+    debug: Debug = False,
+    profile: Profile = None,
+) -> None:
+    """Serve the local model over the YandexGPT v1 API (completion, tokenize, completionAsync, operations)."""
+
+    def action() -> None:
+        from ychat import local
+        from ychat.config.settings import default_config_file, load_settings
+
+        local.require()
+
+        flags = {"local_model": local_model, "local_threads": threads, "profile": profile}
+        settings = load_settings(flags, env=os.environ, config_file=default_config_file(os.environ))
+        run(host, port, local.model_path(settings.local_model), threads=settings.local_threads)
+
+    raise typer.Exit(guarded(action, debug=debug))

@@ -4,15 +4,19 @@ login`` (an API key, read without echo, into the OS keyring). Neither ever print
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping
 
+import typer
+
 from ychat.api.registry import record
+from ychat.cli.common import Debug, Profile, guarded, say, typer_app
 from ychat.config import keystore
 from ychat.config.settings import Settings, default_config_file, load_settings
 from ychat.errors import ConfigError, MissingCredentials
-from ychat.i18n import _
+from ychat.i18n import N_, _
 
 
 def status(env: Mapping[str, str], profile: str | None, say: Callable[[str], None]) -> None:
@@ -40,13 +44,12 @@ def status(env: Mapping[str, str], profile: str | None, say: Callable[[str], Non
 
 
 def _check(settings: Settings) -> int:
-    from ychat.api.dialects.probe import check
     from ychat.api.http.transport import Transport, build_http_client
 
     transport = Transport(build_http_client(timeout=settings.timeout), credentials=settings.credentials)
     try:
-        return check(
-            transport, api=settings.api, endpoint=settings.endpoint, folder_id=settings.folder_id, model=settings.model
+        return record(settings.api).check(
+            transport, endpoint=settings.endpoint, folder_id=settings.folder_id, model=settings.model
         )
     finally:
         transport.close()
@@ -77,3 +80,20 @@ def _reader() -> Callable[[str], str]:
     if sys.stdin.isatty():
         return getpass.getpass
     return lambda prompt: sys.stdin.readline()
+
+
+app = typer_app(commands=True, help=N_("Credentials: status (which and whether they work), login (store an API key)."))
+
+
+@app.command("status")
+def auth_status(profile: Profile = None, debug: Debug = False) -> None:
+    """Which credentials and folder ychat would use, then one cheap check that they work."""
+
+    raise typer.Exit(guarded(lambda: status(os.environ, profile, say), debug=debug))
+
+
+@app.command("login")
+def auth_login(profile: Profile = None) -> None:  # one stored key for every profile
+    """Store an API key in the OS keyring (read without echo; never from the command line)."""
+
+    raise typer.Exit(guarded(lambda: login(say), debug=False))
