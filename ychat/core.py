@@ -17,6 +17,7 @@ dialect (``ychat/api/``) translates its own wire format to and from these types.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -96,3 +97,17 @@ class Done:
 
 
 Event = Delta | Replace | Retrying | Pending | Done
+
+
+def drain(events: Generator[Event, None, None], *, stop: Callable[[], bool] = lambda: False) -> Done | None:
+    """The reply's Done, the events before it read and dropped, and the generator closed whatever
+    happens (so is its HTTP response); None when ``stop()`` turns true first, or no Done came."""
+    try:
+        for event in events:
+            if stop():
+                return None
+            if isinstance(event, Done):
+                return event
+        return None
+    finally:
+        events.close()

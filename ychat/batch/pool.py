@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from ychat.core import Done, Message, Options
+from ychat.core import Done, Message, Options, drain
 from ychat.errors import ConnectionFailed, ExitCode, NetworkError, YChatError
 from ychat.i18n import _
 from ychat.repl.ports import ChatClient
@@ -140,17 +140,14 @@ class Batch:
 
     def _answer(self, index: int, question: str) -> Answer:
         messages = ([Message("system", self.system)] if self.system else []) + [Message("user", question)]
-        events = self.client.complete(self.model, messages, self.options)
         try:
-            for event in events:
-                if self.cancelled.is_set():
-                    return Answer(index, question, None, Cancelled(_("cancelled")))
-                if isinstance(event, Done):
-                    return Answer(index, question, event)
+            done = drain(self.client.complete(self.model, messages, self.options), stop=self.cancelled.is_set)
         except YChatError as error:
             return Answer(index, question, None, error)
-        finally:
-            events.close()
+        if done is not None:
+            return Answer(index, question, done)
+        if self.cancelled.is_set():
+            return Answer(index, question, None, Cancelled(_("cancelled")))
         return Answer(index, question, None, YChatError(_("the reply ended without a final status")))
 
 

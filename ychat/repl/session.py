@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from ychat import interrupts
 from ychat.conversation import Conversation
-from ychat.core import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage
-from ychat.errors import ContextTooLong, MessageTooLong, StoreError, YChatError
+from ychat.core import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage, drain
+from ychat.errors import ContextTooLong, MessageTooLong, StoreError, StreamInterrupted, YChatError
 from ychat.i18n import _, ngettext
 from ychat.repl.commands import TABLE, ChatText, Command, UnknownCommand, parse
 from ychat.repl.ports import ChatClient, ChatOptions, Keeper, Profiles, Renderer
@@ -104,11 +104,9 @@ class Session:
                 n=count
             )
         )
-        events = self.client.complete(self.options.model, compact.request(self.conversation, count), Options())
-        try:
-            done = next(event for event in events if isinstance(event, Done))
-        finally:
-            events.close()
+        done = drain(self.client.complete(self.options.model, compact.request(self.conversation, count), Options()))
+        if done is None:
+            raise StreamInterrupted(_("the reply stream ended before the reply was complete"))
         compact.apply(self.conversation, count, done.text)
         self.conversation.compacted += count
         self.saving(lambda keeper: keeper.summarized(self.conversation.summary or "", self.conversation.compacted))
