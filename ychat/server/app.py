@@ -6,8 +6,10 @@ and the OpenAI-compatible ``POST /v1/chat/completions`` and ``GET /v1/models``. 
 routed, size-checked, authenticated and validated in
 that order, as the real API does; answers come from an engine (``EchoEngine`` by default, a real
 model in ``ychat.local``). The app keeps no per-request state beyond the bounded operations
-table: the scripted test double with its request log is ``ychat.testing.double.Emulator``.
-Each chat route's wire format is a ``ChatWire`` (``dialects.py``, ``v1alpha.py``, ``openai.py``).
+table. Two seams let other code compose it: an ``observer`` that sees each request once read, and
+an ``intercept`` that may answer a request before the engine does (the scripted test double,
+``ychat.testing.double.Emulator``, is built on them). Each chat route's wire format is a
+``ChatWire`` (``routes/``); which route is which is ``request.py``'s table.
 
     >>> app = LocalAPI(engine=LlamaEngine(path))
     >>> httpx.Client(transport=httpx.WSGITransport(app=app))       # in-process
@@ -15,36 +17,23 @@ Each chat route's wire format is a ``ChatWire`` (``dialects.py``, ``v1alpha.py``
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ychat.server.engine import BadRequest, EchoEngine, Engine, Generation, internal_error, run_to_end
 from ychat.server.operations import Gate, Operations
+from ychat.server.request import API, CHAT_ROUTES, MAX_BODY, OPENAI, V1ALPHA_CHAT, Request, read_request
 from ychat.server.routes import openai
-from ychat.server.routes.base import ChatWire, Frames, V1Wire
+from ychat.server.routes.base import ChatWire, Frames
 from ychat.server.routes.v1 import CompletionArgs, completion_args, validate_completion, validate_tokenize
-from ychat.server.routes.v1alpha import V1AlphaWire
 from ychat.server.wire import StartResponse, error_body, json_response, start_stream, unary_error
 
-API = "/foundationModels/v1/"
-V1ALPHA_CHAT = "/llm/v1alpha/chat"
-OPENAI = "/v1/"
-MAX_BODY = 8 * 1024 * 1024  # bytes; a larger request gets 413 (docs/user-guide.md, "ychat serve")
 log = logging.getLogger("ychat.server")
 Handler = Callable[[Any, StartResponse], Iterable[bytes]]
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-case names
-    body: Any
-    peer: str = ""  # the client's address:port, when served over HTTP (one per connection)
+Observer = Callable[[Request], None]
+Intercept = Callable[[Request, StartResponse], "Iterable[bytes] | None"]
 
 
 class LocalAPI:
@@ -57,17 +46,21 @@ class LocalAPI:
         api_keys: Iterable[str] | None = None,
         max_body: int = MAX_BODY,
         hosts: Iterable[str] | None = None,
+        observer: Observer | None = None,
+        intercept: Intercept | None = None,
     ) -> None:
+        """``observer`` sees every request once it is read (a request log); ``intercept`` is asked
+        first for every request that passed routing and authentication, and may answer it (the
+        test double's scripted replies and faults) or pass (None)."""
         self.engine: Engine = engine or EchoEngine()
+        self.observer = observer
+        self.intercept = intercept
         self.hosts = frozenset(hosts) if hosts is not None else None  # over HTTP: the Host names it answers
         self.closing = threading.Event()  # set on shutdown: replies in progress end at once
         self.max_body = max_body
         self._api_keys = set(api_keys) if api_keys is not None else None
         self._gate = Gate()  # synchronous requests go before deferred ones
         self.operations = Operations(self.engine, gate=self._gate, closing=self.closing)
-
-    def _models(self) -> dict[str, Any]:
-        return openai.models([self.model])
 
     def close(self) -> None:
         self.closing.set()
@@ -78,9 +71,12 @@ class LocalAPI:
         try:
             self._check_origin(environ)
             handler = self._handler(method, path)
-            request = self._read(environ)
+            request = read_request(environ, self.max_body)
+            if self.observer is not None:
+                self.observer(request)
             self._check_auth(request.headers.get("authorization", ""), optional=path.startswith(OPENAI))
-            return handler(request.body, start_response)
+            answer = self.intercept(request, start_response) if self.intercept is not None else None
+            return handler(request.body, start_response) if answer is None else answer
         except BadRequest as error:
             refused = error
         except Exception as error:  # an engine failure ends this request, never the server
@@ -111,17 +107,11 @@ class LocalAPI:
         if method == "GET" and path.startswith("/operations/"):
             operation_id = path.removeprefix("/operations/")
             return lambda _, start_response: self._operation(self.operations.get(operation_id), start_response)
-        routes: dict[tuple[str, str], Handler] = {
-            ("POST", V1ALPHA_CHAT): lambda body, respond: self._chat(V1AlphaWire(), body, respond),
-            ("POST", OPENAI + "chat/completions"): lambda body, respond: self._chat(
-                openai.OpenAIWire(body), body, respond
-            ),
-            ("GET", OPENAI + "models"): lambda _, respond: json_response(respond, 200, self._models()),
-        }
-        if (method, path) in routes:
-            return routes[method, path]
+        if (method, path) in CHAT_ROUTES:
+            return lambda body, respond: self._chat(CHAT_ROUTES[method, path](body), body, respond)
+        if (method, path) == ("GET", OPENAI + "models"):
+            return lambda _, respond: json_response(respond, 200, openai.models([self.model]))
         methods: dict[str, Handler] = {
-            "completion": lambda body, respond: self._chat(V1Wire(), body, respond),
             "tokenizeCompletion": self._tokenize_completion,
             "tokenize": self._tokenize,
             "completionAsync": self._completion_async,
@@ -130,17 +120,6 @@ class LocalAPI:
         if found is None:
             raise BadRequest(404, f"no such method: {method} {path}")
         return found
-
-    def _read(self, environ: dict[str, Any]) -> Request:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length > self.max_body:
-            raise BadRequest(413, f"request body is larger than {self.max_body} bytes")
-        raw = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        peer = f"{environ.get('REMOTE_ADDR', '')}:{environ.get('REMOTE_PORT', '')}"
-        return Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), headers, _json(raw), peer)
 
     def _check_auth(self, header: str, *, optional: bool = False) -> None:
         """An OpenAI-style client may send no key (as to llama.cpp), unless keys are configured."""
@@ -184,7 +163,7 @@ class LocalAPI:
             last = run_to_end(generations, self.closing, last=first)
             return json_response(start_response, 200, wire.whole(last, self.model))
         start_stream(start_response, wire.content_type)
-        return self._stream(self._stream_generations(wire.frames(args, self.model), first, generations))
+        return self._stream_generations(wire.frames(args, self.model), first, generations)
 
     def _budget(self, wire: ChatWire, args: CompletionArgs) -> CompletionArgs:
         """A reply longer than the model's context is refused, as the real API refuses a
@@ -203,10 +182,6 @@ class LocalAPI:
     def _generate(self, messages: Any, temperature: float | None, max_tokens: int | None) -> Iterator[Generation]:
         with self._gate.foreground():
             yield from self.engine.generate(messages, temperature=temperature, max_tokens=max_tokens)
-
-    def _stream(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        """A streamed reply on its way out (the test double watches it here)."""
-        return chunks
 
     def _stream_generations(self, frames: Frames, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
         last = first
@@ -241,15 +216,3 @@ def _close(generations: Iterator[Generation]) -> None:
     close = getattr(generations, "close", None)
     if close is not None:
         close()
-
-
-def _json(raw: bytes) -> Any:
-    """The body as JSON (or the raw bytes, which validation refuses); deep nesting is a 400."""
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except RecursionError:
-        raise BadRequest(400, "request body is nested too deeply") from None
-    except ValueError:
-        return raw

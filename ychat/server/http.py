@@ -10,17 +10,33 @@ request bodies and closes the app's iterator when the client disconnects.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ychat.errors import UsageError
 from ychat.i18n import _
 from ychat.local import INSTALL
-from ychat.server.app import LocalAPI
+from ychat.server.wire import StartResponse
 
-App = TypeVar("App", bound=LocalAPI)
+
+class Served(Protocol):
+    """What can be served: a WSGI app with a body limit and a shutdown signal (``LocalAPI``, or
+    what composes it, as the test double does)."""
+
+    @property
+    def closing(self) -> threading.Event: ...
+
+    @property
+    def max_body(self) -> int: ...
+
+    def close(self) -> None: ...
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]: ...
+
+
+App = TypeVar("App", bound=Served)
 
 
 @dataclass
@@ -35,7 +51,7 @@ def base_url(host: str, port: int) -> str:
 
 
 def make_server(
-    app: LocalAPI,
+    app: Served,
     *,
     host: str,
     port: int,

@@ -1,8 +1,11 @@
-"""The scripted test double: the local API plus a request log, a reply queue and faults.
+"""The scripted test double: the shipped local API, composed, plus a request log, a reply queue
+and faults.
 
 For tests and benchmarks only; ``ychat serve`` and ``--local`` run ``LocalAPI``, which keeps
-none of this. Queued items (``script.py``) answer the next completions in order; when the
-queue is empty the engine answers, as in ``LocalAPI``.
+none of this. The double wraps a ``LocalAPI`` through its public seams: its engine, its
+``observer`` (the request log) and its ``intercept`` (queued items, ``script.py``, answer the
+next requests of their kind in order; when the queue is empty the engine answers, as in
+``ychat serve``). It also answers the IAM routes when given an ``IamDouble``.
 
     >>> emulator = Emulator()
     >>> emulator.enqueue(Reply.of("Hi!"))
@@ -18,8 +21,9 @@ from typing import Any
 
 from ychat.api.dialects.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
 from ychat.core import FinishReason
-from ychat.server.app import LocalAPI, Request
+from ychat.server.app import LocalAPI
 from ychat.server.engine import BadRequest, Generation
+from ychat.server.request import API, OPENAI, Request, chat_wire, read_request
 from ychat.server.routes import openai
 from ychat.server.routes.base import ChatWire, Frames, V1Wire
 from ychat.server.routes.v1 import CompletionArgs, completion_args, validate_completion
@@ -28,13 +32,14 @@ from ychat.testing.iam import METADATA_PATH, TOKENS_PATH, IamDouble
 from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent
 
 RecordedRequest = Request
+TOKENIZE_COMPLETION = API + "tokenizeCompletion"
 
 
-class Emulator(LocalAPI):
-    """LocalAPI that logs every request and answers from a queue of scripted replies first."""
+class Emulator:
+    """A LocalAPI that logs every request and answers from a queue of scripted replies first."""
 
     def __init__(self, *, iam: IamDouble | None = None, **options: Any) -> None:
-        super().__init__(**options)
+        self.api = LocalAPI(observer=self._log, intercept=self._intercept, **options)
         self.iam = iam  # when set: /iam/v1/tokens, the metadata endpoint, and Bearer tokens checked
         self.requests: list[Request] = []
         self._queue: deque[Scripted] = deque()
@@ -42,52 +47,76 @@ class Emulator(LocalAPI):
         self.client_left = threading.Event()  # set when a client closed a reply before its end
         self.models: list[str] | None = None  # GET /v1/models lists these (default: the engine's model)
 
+    @property
+    def closing(self) -> threading.Event:
+        return self.api.closing
+
+    @property
+    def max_body(self) -> int:
+        return self.api.max_body
+
+    def close(self) -> None:
+        self.api.close()
+
     def enqueue(self, *items: Scripted) -> None:
         with self._lock:
             self._queue.extend(items)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if self.iam is None or path not in (TOKENS_PATH, METADATA_PATH):
-            return super().__call__(environ, start_response)
-        request = self._read(environ)
+        if self.iam is not None and path in (TOKENS_PATH, METADATA_PATH):
+            return self._iam(self.iam, environ, start_response)
+        return self._watched(self.api(environ, start_response))
+
+    def _iam(self, iam: IamDouble, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = read_request(environ, self.max_body)
+        self._log(request)
         try:
-            answer = self.iam.exchange(request.body) if path == TOKENS_PATH else self.iam.metadata(request.headers)
+            answer = iam.exchange(request.body) if request.path == TOKENS_PATH else iam.metadata(request.headers)
         except BadRequest as error:
             return json_response(start_response, error.status, unary_error(error.status, str(error)))
         return json_response(start_response, 200, answer)
 
-    def _models(self) -> dict[str, Any]:
-        return super()._models() if self.models is None else openai.models(self.models)
+    def _watched(self, body: Iterable[bytes]) -> Iterator[bytes]:
+        """Pass a reply through, noting when the client closes it early (Ctrl-C)."""
+        try:
+            yield from body
+        except GeneratorExit:
+            self.client_left.set()
+            raise
 
-    def _check_auth(self, header: str, *, optional: bool = False) -> None:
-        super()._check_auth(header, optional=optional)
+    def _log(self, request: Request) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _intercept(self, request: Request, start_response: StartResponse) -> Iterable[bytes] | None:
+        header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if self.iam is not None and scheme == "Bearer" and not self.iam.valid(token.strip()):
             raise BadRequest(401, "The token is invalid or has expired")
+        if (request.method, request.path) == ("GET", OPENAI + "models") and self.models is not None:
+            return json_response(start_response, 200, openai.models(self.models))
+        wire = chat_wire(request.method, request.path, request.body)
+        if wire is not None:
+            return self._chat(wire, request.body, start_response)
+        if request.path == TOKENIZE_COMPLETION:
+            return self._tokenize_completion(request.body, start_response)
+        return None
 
-    def _read(self, environ: dict[str, Any]) -> Request:
-        request = super()._read(environ)
-        with self._lock:
-            self.requests.append(request)
-        return request
-
-    def _chat(self, wire: ChatWire, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+    def _chat(self, wire: ChatWire, body: Any, start_response: StartResponse) -> Iterable[bytes] | None:
         with self._lock:
             item = self._queue.popleft() if self._queue else None
         if item is None:
-            return super()._chat(wire, body, start_response)
+            return None
         if isinstance(wire, V1Wire) or not isinstance(item, Reply):
             return self._scripted(item, validate_completion(body) if isinstance(wire, V1Wire) else body, start_response)
         return self._scripted_in(wire, item, wire.parse(body), start_response)
 
-    def _tokenize_completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes]:
+    def _tokenize_completion(self, body: Any, start_response: StartResponse) -> Iterable[bytes] | None:
         """A queued HttpError or Raw answers a tokenizeCompletion too (``ychat auth status``)."""
         with self._lock:
             item = self._queue.popleft() if self._queue and isinstance(self._queue[0], (HttpError, Raw)) else None
-        if item is None:
-            return super()._tokenize_completion(body, start_response)
-        return self._scripted(item, body, start_response)
+        return None if item is None else self._scripted(item, body, start_response)
 
     def _scripted_in(
         self, wire: ChatWire, reply: Reply, args: CompletionArgs, respond: StartResponse
@@ -97,7 +126,7 @@ class Emulator(LocalAPI):
         if not args.stream:
             return json_response(respond, 200, wire.whole(generations[-1], reply.model_version))
         start_stream(respond, wire.content_type)
-        return self._stream(self._frames(wire.frames(args, reply.model_version), reply, generations))
+        return self._frames(wire.frames(args, reply.model_version), reply, generations)
 
     def _frames(self, frames: Frames, reply: Reply, generations: list[Generation]) -> Iterator[bytes]:
         if reply.wait and self.closing.wait(reply.wait):
@@ -113,14 +142,6 @@ class Emulator(LocalAPI):
         if not reply.cut:
             yield frames.end(generations[-1])
 
-    def _stream(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        """Pass a streamed reply through, noting when the client closes it early (Ctrl-C)."""
-        try:
-            yield from chunks
-        except GeneratorExit:
-            self.client_left.set()
-            raise
-
     def _scripted(self, item: Scripted, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if isinstance(item, HttpError):
             return json_response(start_response, item.status, item.body, item.headers)
@@ -134,7 +155,7 @@ class Emulator(LocalAPI):
             final = _scripted_chunk(item, body, len(item.texts) - 1, final=not item.cut)
             return json_response(start_response, 200, final)
         start_stream(start_response)
-        return self._stream(self._stream_scripted(item, body))
+        return self._stream_scripted(item, body)
 
     def _stream_scripted(self, reply: Reply, body: dict[str, Any]) -> Iterator[bytes]:
         if reply.wait and self.closing.wait(reply.wait):
