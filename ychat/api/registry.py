@@ -40,6 +40,7 @@ class DialectRecord:
     models_path: str = "/v1"  # the OpenAI-compatible GET …/models, under the endpoint
     probe: str = "tokens"  # how `ychat auth status` checks credentials: tokens counted, or models listed
     local_path: str = ""  # where the in-process local server answers it, under its root
+    temperature: tuple[float, float] = (0.0, 1.0)  # the range its requests may carry (ychat serve checks it too)
 
     def build(self, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
         """The dialect, talking to ``endpoint`` (its base URL)."""
@@ -72,6 +73,7 @@ OPENAI = DialectRecord(
     models_path="",
     probe="models",
     local_path="/v1",
+    temperature=(0.0, 2.0),  # OpenAI's range: ychat serve's route takes it, clamped to the engines' 0..1
 )  # §5: Yandex's OpenAI-compatible /v1, or llama.cpp, vLLM, Ollama
 REGISTRY = {dialect.name: dialect for dialect in (V1, V1ALPHA, OPENAI)}
 NAMES = tuple(REGISTRY)  # the --api choices, in --help's order

@@ -1,36 +1,30 @@
 """The chat command, ``ychat [PROMPT]``: options -> flags for ``ychat.program``.
 
-Thin on purpose. Heavy libraries (httpx, rich, prompt_toolkit) are imported only once a
-chat actually starts, so ``--help`` and ``--version`` stay fast.
+Its options are not written here: they are built from the one options schema
+(``ychat.config.options``), as are ``--help``'s list of environment variables and the shell
+completion's values. Thin on purpose. Heavy libraries (httpx, rich, prompt_toolkit) are imported
+only once a chat actually starts, so ``--help`` and ``--version`` stay fast.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Optional
+import inspect
+import keyword
+from typing import Annotated, Any, Optional
 
 import typer
 
 from ychat import __version__
-from ychat.api.registry import NAMES
-from ychat.cli.common import guarded, typer_app
+from ychat.cli.common import Template, guarded, typer_app
+from ychat.config.options import ENVIRONMENT, SCHEMA, Opt
 from ychat.i18n import N_
 
 app = typer_app()
 
 
-Api = enum.Enum("Api", {name: name for name in NAMES}, type=str)  # type: ignore[misc]  # --api: api/registry.py
-
-
-class ReasoningMode(str, enum.Enum):
-    hidden = "hidden"
-    off = "off"
-
-
-EPILOG = N_(
-    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), YC_FOLDER_ID, YCHAT_API, YCHAT_ENDPOINT, "
-    "YCHAT_OPERATION_ENDPOINT, YCHAT_OPENAI_API_KEY, YCHAT_MODEL, "
-    "YCHAT_TIMEOUT, YCHAT_MAX_TIME, YCHAT_LOCAL_MODEL, YCHAT_LOCAL_THREADS, YCHAT_CONFIG, YCHAT_LANG, NO_COLOR. "
+EPILOG_TEXT = N_(
+    "Environment: YC_API_KEY or YC_IAM_TOKEN (credentials), {variables}. "
     "Without credentials the chat runs on the local model (the local extra). "
     "Exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 quota, 5 network, 130 interrupted, "
     "141 stdout closed. "
@@ -44,93 +38,59 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.command(epilog=EPILOG)
-def chat(
-    prompt: Annotated[
-        Optional[str], typer.Argument(help=N_("Ask once and print the answer; omit for the chat."))
-    ] = None,
-    system: Annotated[Optional[str], typer.Option("--system", "-s", help=N_("System prompt."))] = None,
-    model: Annotated[
-        Optional[str],
-        typer.Option(
-            "--model",
-            "-m",
-            help=N_("yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt; v1alpha: general]."),
-        ),
-    ] = None,
-    temperature: Annotated[
-        Optional[float],
-        typer.Option(
-            "--temperature", "-t", min=0.0, max=1.0, help=N_("Sampling temperature [default: the server's, 0.3].")
-        ),
-    ] = None,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help=N_("Reply length limit."))] = None,
-    no_stream: Annotated[bool, typer.Option("--no-stream", help=N_("Wait for the whole reply."))] = False,
-    folder_id: Annotated[Optional[str], typer.Option("--folder-id", help=N_("Yandex Cloud folder id."))] = None,
-    endpoint: Annotated[
-        Optional[str],
-        typer.Option(
-            "--endpoint",
-            help=N_("Base URL of the chosen API [default: https://llm.api.cloud.yandex.net; openai: …/v1]."),
-        ),
-    ] = None,
-    timeout: Annotated[
-        Optional[float], typer.Option("--timeout", min=0.001, help=N_("Seconds to wait for each read [default: 60]."))
-    ] = None,
-    max_time: Annotated[
-        Optional[float],
-        typer.Option("--max-time", min=0.001, help=N_("Seconds one whole reply may take, retries too [default: 600].")),
-    ] = None,
-    api: Annotated[
-        Optional[Api],
-        typer.Option(
-            "--api", help=N_("Wire protocol: v1, v1alpha (legacy), openai (OpenAI-compatible) [default: v1].")
-        ),
-    ] = None,
-    deferred: Annotated[
-        bool, typer.Option("--async", help=N_("Deferred replies (v1): half the price, polled; the id goes to stderr."))
-    ] = False,
-    reasoning: Annotated[
-        Optional[ReasoningMode], typer.Option("--reasoning", help=N_("Reasoning before answering (v1): hidden or off."))
-    ] = None,
-    local: Annotated[
-        bool, typer.Option("--local", help=N_("Chat offline with the local model (the local extra)."))
-    ] = False,
-    local_model: Annotated[
-        Optional[str], typer.Option("--local-model", metavar="PATH.gguf", help=N_("Local GGUF model; implies --local."))
-    ] = None,
-    again: Annotated[
-        bool, typer.Option("--continue", "-c", help=N_("Resume the most recent saved conversation (chat or one-off)."))
-    ] = False,
-    resume: Annotated[
-        Optional[str],
-        typer.Option("--resume", metavar="ID", help=N_("Resume a saved conversation (a prefix of its id).")),
-    ] = None,
-    status: Annotated[
-        Optional[bool], typer.Option("--status/--no-status", help=N_("A bottom toolbar: model, context used, cost."))
-    ] = None,
-    each_line: Annotated[
-        bool, typer.Option("--each-line", help=N_("Answer each line of stdin (or --input) on its own, in order."))
-    ] = False,
-    input_file: Annotated[
-        Optional[str], typer.Option("--input", metavar="FILE", help=N_("--each-line: read the questions from FILE."))
-    ] = None,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help=N_("--each-line: requests in flight at most."))
-    ] = 4,
-    as_json: Annotated[
-        bool, typer.Option("--json", help=N_("One-off: print one JSON object (text, finish reason, usage, ids)."))
-    ] = False,
-    no_save: Annotated[bool, typer.Option("--no-save", help=N_("Keep this session out of the history store."))] = False,
-    profile: Annotated[
-        Optional[str],
-        typer.Option("--profile", "-p", help=N_("A [profiles.NAME] of the config file (or YCHAT_PROFILE).")),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help=N_("Log requests (secrets redacted)."))] = False,
-    version: Annotated[
+def _python_name(opt: Opt) -> str:
+    return opt.name + "_" if keyword.iskeyword(opt.name) else opt.name
+
+
+def _annotation(opt: Opt) -> tuple[Any, Any]:
+    """The parameter's type and default, as typer reads them."""
+    if opt.switch is not None or (opt.kind is bool and "/" not in opt.flags[0]):
+        return bool, False  # a flag without a value
+    kind: Any = enum.Enum(opt.name.title(), {c: c for c in opt.choices}, type=str) if opt.choices else opt.kind
+    return (kind, opt.default) if opt.default is not None else (Optional[kind], None)
+
+
+def _parameter(opt: Opt) -> inspect.Parameter:
+    kind, default = _annotation(opt)
+    info = typer.Option(*opt.flags, help=opt.help, min=opt.low, max=opt.high, metavar=opt.metavar)
+    return inspect.Parameter(
+        _python_name(opt), inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, info]
+    )
+
+
+PROMPT = inspect.Parameter(
+    "prompt",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    default=None,
+    annotation=Annotated[Optional[str], typer.Argument(help=N_("Ask once and print the answer; omit for the chat."))],
+)
+VERSION = inspect.Parameter(
+    "version",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version."))
-    ] = False,
-) -> None:
+    ],
+)
+
+
+def flags_of(given: dict[str, Any]) -> dict[str, object]:
+    """What the command line said, by option name; None where it said nothing (a switch not
+    given, an option left out), so the environment and the config file may say it."""
+    flags: dict[str, object] = {}
+    for opt in SCHEMA:
+        if not opt.flags:
+            continue
+        value = given[_python_name(opt)]
+        if opt.switch is not None:
+            value = opt.switch if value else None
+        flags[opt.name] = value.value if isinstance(value, enum.Enum) else value
+    if flags["input"] is not None:
+        flags["each_line"] = True
+    return flags
+
+
+def chat(prompt: Optional[str] = None, **given: Any) -> None:
     """Chat with YandexGPT in the terminal, or ask it once: ychat "question", cat notes | ychat "summarize".
 
     \b
@@ -143,34 +103,17 @@ def chat(
       ychat auth           credentials: status, login
       ychat completion     a shell completion script: bash, zsh or fish
     """
-    flags = {
-        "system": system,
-        "model": model,
-        "temperature": temperature,
-        "max_tokens": max_tokens,
-        "stream": False if no_stream else None,
-        "folder_id": folder_id,
-        "endpoint": endpoint,
-        "timeout": timeout,
-        "max_time": max_time,
-        "local_model": local_model,
-        "api": api.value if api else None,
-        "deferred": True if deferred else None,
-        "reasoning": reasoning.value if reasoning else None,
-        "profile": profile,
-        "save": False if no_save else None,
-        "continue": again or None,
-        "resume": resume,
-        "json": as_json or None,
-        "each_line": each_line or input_file is not None or None,
-        "input": input_file,
-        "concurrency": concurrency,
-        "status": status,
-    }
-    use_local = local or local_model is not None
+    flags = flags_of(given)
+    use_local, debug = flags.pop("local") is not None or flags["local_model"] is not None, bool(flags.pop("debug"))
     from ychat.program import run
 
     raise typer.Exit(guarded(lambda: run(flags, prompt, use_local), debug=debug))
+
+
+chat.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [PROMPT, *(_parameter(opt) for opt in SCHEMA if opt.flags), VERSION]
+)
+app.command(epilog=Template(EPILOG_TEXT, variables=", ".join(ENVIRONMENT)))(chat)
 
 
 def option_names() -> list[str]:

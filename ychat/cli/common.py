@@ -13,6 +13,22 @@ from ychat.errors import ExitCode, YChatError, describe
 from ychat.i18n import N_, _
 
 
+class Template(str):
+    """A help text with its ``{fields}`` filled in (``--help``'s list of environment variables);
+    shown in Russian, the template is translated, then filled in the same way."""
+
+    def __new__(cls, template: str, **fields: str) -> Template:
+        made = super().__new__(cls, template.format(**fields))
+        made.template, made.fields = template, fields
+        return made
+
+    template: str
+    fields: dict[str, str]
+
+    def translated(self) -> str:
+        return _(self.template).format(**self.fields)
+
+
 def typer_app(*, commands: bool = False, help: str | None = None) -> typer.Typer:
     """``commands``: an app of named subcommands (``ychat config set``), else a single command."""
     return typer.Typer(

@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from ychat.api.registry import NAMES
 from ychat.cli.common import guarded, typer_app
+from ychat.config.options import CHOICES
 from ychat.i18n import N_
 from ychat.repl.commands import MODEL_NAMES
 
@@ -29,7 +29,7 @@ SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "completion": ("bash", "zsh", "fish"),
     "models": ("--json", "--local", "--api", "--endpoint", "--debug", "-p", "--profile"),
 }
-VALUES = {"--api": NAMES, "--reasoning": ("hidden", "off")}
+VALUES = CHOICES  # --api, --reasoning: the options schema's choices
 FILES = ("--input", "--local-model", "-o", "--output")
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ychat import i18n
+from ychat.cli.common import Template
 from ychat.i18n import N_, _
 
 # click's messages, as its code writes them; each {field} matches any text
@@ -137,8 +138,9 @@ def _translated_help(command: Any) -> None:
 def _translate_texts(command: Any, context: Any) -> None:
     for item in [command, *getattr(command, "commands", {}).values()]:
         for name in ("help", "short_help", "epilog"):
-            if getattr(item, name, None):
-                setattr(item, name, _(getattr(item, name)))
+            text = getattr(item, name, None)
+            if text:
+                setattr(item, name, text.translated() if isinstance(text, Template) else _(text))
     for param in command.get_params(context):
         if getattr(param, "help", None):
             param.help = _(param.help)

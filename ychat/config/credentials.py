@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ychat.api.auth import ApiKey, Credentials, IamToken, Refreshing
+from ychat.config.options import AUTH_SOURCES
 from ychat.config.values import HEADER_SAFE
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import N_, _
 
-AUTH_SOURCES = ("api-key", "iam-token", "oauth", "service-account", "yc", "metadata")
 KEY_PREAMBLE = "PLEASE DO NOT REMOVE THIS LINE!"
 KEY_FIELDS = ("id", "service_account_id", "private_key")
 

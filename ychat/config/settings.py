@@ -19,15 +19,13 @@ from ychat.api import registry
 from ychat.api.auth import BearerKey, Credentials
 from ychat.api.registry import DEFAULT_ENDPOINT
 from ychat.config import credentials as auth
-from ychat.config import values as v
 from ychat.config.file import ConfigFile, default_config_file, read_config_file
+from ychat.config.options import SETTINGS
 
 __all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
 from ychat.config.values import HEADER_SAFE, Invalid
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import _
-
-REASONING = ("hidden", "off")
 
 
 @dataclass(frozen=True)
@@ -61,35 +59,9 @@ class Settings:
     openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
 
 
-# setting -> (environment variables, in order of preference; validator)
-SOURCES: dict[str, tuple[tuple[str, ...], Callable[[object], Any]]] = {
-    "model": (("YCHAT_MODEL",), v.text),
-    "system": ((), v.string),
-    "temperature": (("YCHAT_TEMPERATURE",), v.temperature),
-    "max_tokens": (("YCHAT_MAX_TOKENS",), v.positive_int),
-    "stream": ((), v.boolean),
-    "folder_id": (("YC_FOLDER_ID", "FOLDER_ID"), v.header_text),
-    "endpoint": (("YCHAT_ENDPOINT",), v.endpoint),
-    "timeout": (("YCHAT_TIMEOUT",), v.seconds),
-    "max_time": (("YCHAT_MAX_TIME",), v.seconds),
-    "local_model": (("YCHAT_LOCAL_MODEL",), v.text),
-    "local_threads": (("YCHAT_LOCAL_THREADS",), v.positive_int),
-    "api": (("YCHAT_API",), v.choice(*registry.NAMES)),
-    "reasoning": (("YCHAT_REASONING",), v.choice(*REASONING)),
-    "operation_endpoint": (("YCHAT_OPERATION_ENDPOINT",), v.endpoint),
-    "deferred": (("YCHAT_ASYNC",), v.boolean),
-    "data_logging": (("YCHAT_DATA_LOGGING",), v.boolean),
-    "save": ((), v.boolean),
-    "context_window": ((), v.positive_int),
-    "price_per_1k": ((), v.price),
-    "status": ((), v.boolean),
-    "context": ((), v.choice("drop", "summarize")),
-    "auth": (("YCHAT_AUTH",), v.choice(*auth.AUTH_SOURCES)),
-    "service_account_key_file": (("YC_SERVICE_ACCOUNT_KEY_FILE",), v.text),
-    "yc_profile": (("YC_PROFILE",), v.text),
-    "iam_endpoint": (("YCHAT_IAM_ENDPOINT",), v.endpoint),
-    "metadata_endpoint": (("YCHAT_METADATA_ENDPOINT",), v.endpoint),
-}
+# setting -> (environment variables, in order of preference; validator): the options schema's
+Source = tuple[tuple[str, ...], Callable[[object], Any]]
+SOURCES: dict[str, Source] = {opt.name: (opt.env, opt.check) for opt in SETTINGS}
 AUTH_KEYS = ("auth", "service_account_key_file", "yc_profile", "iam_endpoint", "metadata_endpoint")
 
 

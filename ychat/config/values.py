@@ -38,11 +38,16 @@ def header_text(value: object) -> str:
     return value
 
 
-def temperature(value: object) -> float:
-    number = float(str(value))
-    if not 0.0 <= number <= 1.0:
-        raise Invalid(_("must be between 0 and 1"))
-    return number
+def between(low: float, high: float) -> Callable[[object], float]:
+    """A number from ``low`` to ``high``, both included."""
+
+    def validate(value: object) -> float:
+        number = float(str(value))
+        if not low <= number <= high:
+            raise Invalid(_("must be between {low} and {high}").format(low=f"{low:g}", high=f"{high:g}"))
+        return number
+
+    return validate
 
 
 def positive_int(value: object) -> int:

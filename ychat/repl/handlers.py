@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ychat.config.options import TEMPERATURE
 from ychat.errors import UsageError
 from ychat.i18n import _, ngettext
 
@@ -264,13 +265,18 @@ def history(session: ReplSession, arg: str) -> None:
 
 
 def parse_temperature(arg: str) -> float:
+    """``/temperature X``, checked against the options schema's range (``ychat.config.options``)."""
+    opt = TEMPERATURE
+    span = {"low": f"{opt.low:g}", "high": f"{opt.high:g}"}
     try:
         value = float(arg)
     except ValueError:
-        raise UsageError(_("temperature must be a number between 0 and 1, not {arg!r}").format(arg=arg)) from None
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(_("temperature must be between 0 and 1, not {arg}").format(arg=arg))
-    return value
+        message = _("temperature must be a number between {low} and {high}, not {arg!r}")
+        raise UsageError(message.format(arg=arg, **span)) from None
+    try:
+        return float(opt.check(value))
+    except ValueError:
+        raise UsageError(_("temperature must be between {low} and {high}, not {arg}").format(arg=arg, **span)) from None
 
 
 def clip(text: str, limit: int = 60) -> str:

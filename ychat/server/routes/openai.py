@@ -14,6 +14,7 @@ import time
 import uuid
 from typing import Any
 
+from ychat.api.registry import OPENAI
 from ychat.core import FinishReason
 from ychat.server.engine import BadRequest, Generation
 from ychat.server.routes.base import Frames
@@ -74,8 +75,9 @@ def _temperature(value: Any) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise BadRequest(400, f"temperature must be a number, got {value!r}")
-    if not 0 <= value <= 2:
-        raise BadRequest(400, f"temperature must be between 0 and 2, got {value}")
+    low, high = OPENAI.temperature
+    if not low <= value <= high:
+        raise BadRequest(400, f"temperature must be between {low:g} and {high:g}, got {value}")
     return min(float(value), 1.0)  # the engines take 0..1, as YandexGPT does
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ychat.api.registry import V1
 from ychat.server.engine import BadRequest, ChatMessage
 
 ROLES = frozenset({"system", "user", "assistant"})
@@ -79,8 +80,9 @@ def completion_args(body: dict[str, Any]) -> CompletionArgs:
         temperature = _double(raw_temperature)
     except ValueError:
         raise BadRequest(400, f"invalid value for temperature: {raw_temperature!r}") from None
-    if temperature is not None and not 0 <= temperature <= 1:
-        raise BadRequest(400, f"temperature must be in [0, 1], got {raw_temperature}")
+    low, high = V1.temperature
+    if temperature is not None and not low <= temperature <= high:
+        raise BadRequest(400, f"temperature must be in [{low:g}, {high:g}], got {raw_temperature}")
     stream = options.get("stream")
     if stream is not None and not isinstance(stream, bool):
         raise BadRequest(400, f"invalid value for bool field stream: {stream!r}")

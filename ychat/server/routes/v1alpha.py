@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ychat.api.registry import V1ALPHA
 from ychat.server.engine import BadRequest, Generation
 from ychat.server.routes.base import Frames
 from ychat.server.routes.v1 import CompletionArgs
@@ -56,8 +57,9 @@ def _temperature(value: Any) -> float | None:
         number = float(value)
     except ValueError:
         raise BadRequest(400, f"invalid value for temperature: {value!r}") from None
-    if not (math.isfinite(number) and 0 <= number <= 1):
-        raise BadRequest(400, f"temperature must be in [0, 1], got {value}")
+    low, high = V1ALPHA.temperature
+    if not (math.isfinite(number) and low <= number <= high):
+        raise BadRequest(400, f"temperature must be in [{low:g}, {high:g}], got {value}")
     return number
 
 

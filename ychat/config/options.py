@@ -1,0 +1,231 @@
+"""THE ONE OPTIONS SCHEMA: every option of the chat, declared once.
+
+Each ``Opt`` says its name (the ``Settings`` field and the config file's key), how a value is
+checked (``values.py``), its range or choices, the environment variables that set it, the chat's
+flag and its help text, and which dialects use it. From this table are built:
+
+- the chat's typer options (``ychat.cli.chat``) and ``--help``'s list of environment variables;
+- the environment and config file readers and their validation (``ychat.config.settings``);
+- the REPL's value commands (``/temperature`` checks its argument here);
+- the shell completion's values for ``--api`` and ``--reasoning``.
+
+Stdlib only (and ``values.py``): ``--help`` reads it without loading anything else.
+
+    >>> OPTIONS["temperature"].check("0.4")
+    0.4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ychat.api.registry import NAMES, V1
+from ychat.config import values as v
+from ychat.i18n import N_
+
+__all__ = ["CHOICES", "ENVIRONMENT", "OPTIONS", "SETTINGS", "Opt"]
+
+REASONING = ("hidden", "off")
+AUTH_SOURCES = ("api-key", "iam-token", "oauth", "service-account", "yc", "metadata")  # YCHAT_AUTH's choices
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One option. ``flags`` empty: set by the environment or the config file only. ``setting``
+    False: a flag of this run only (``--continue``), never read from the environment or file.
+    ``switch``: a flag without a value that sets the option to this value (``--no-stream``:
+    False). ``kind`` is the flag's Python type; ``low``/``high`` its range (checked by the
+    parser of the flag and, for every other source, by ``check``)."""
+
+    name: str
+    check: Callable[[object], Any] = v.text
+    flags: tuple[str, ...] = ()
+    help: str = ""
+    env: tuple[str, ...] = ()
+    kind: type = str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    switch: bool | None = None
+    setting: bool = True
+    default: Any = None  # the flag's default when it is not a setting (settings default in Settings)
+    dialects: tuple[str, ...] = NAMES  # the dialects that use it (others refuse it: settings.py)
+
+
+TEMPERATURE = Opt(
+    "temperature",
+    v.between(*V1.temperature),
+    ("--temperature", "-t"),
+    N_("Sampling temperature [default: the server's, 0.3]."),
+    ("YCHAT_TEMPERATURE",),
+    float,
+    *V1.temperature,  # YandexGPT's range, which ychat sends in every dialect (registry.py)
+)
+
+SCHEMA: tuple[Opt, ...] = (
+    Opt("system", v.string, ("--system", "-s"), N_("System prompt.")),
+    Opt(
+        "model",
+        v.text,
+        ("--model", "-m"),
+        N_("yandexgpt, yandexgpt-lite, yandexgpt/rc… or a gpt:// URI [default: yandexgpt; v1alpha: general]."),
+        ("YCHAT_MODEL",),
+    ),
+    TEMPERATURE,
+    Opt("max_tokens", v.positive_int, ("--max-tokens",), N_("Reply length limit."), ("YCHAT_MAX_TOKENS",), int, 1),
+    Opt("stream", v.boolean, ("--no-stream",), N_("Wait for the whole reply."), kind=bool, switch=False),
+    Opt("folder_id", v.header_text, ("--folder-id",), N_("Yandex Cloud folder id."), ("YC_FOLDER_ID", "FOLDER_ID")),
+    Opt(
+        "endpoint",
+        v.endpoint,
+        ("--endpoint",),
+        N_("Base URL of the chosen API [default: https://llm.api.cloud.yandex.net; openai: …/v1]."),
+        ("YCHAT_ENDPOINT",),
+    ),
+    Opt(
+        "timeout",
+        v.seconds,
+        ("--timeout",),
+        N_("Seconds to wait for each read [default: 60]."),
+        ("YCHAT_TIMEOUT",),
+        float,
+        0.001,
+    ),
+    Opt(
+        "max_time",
+        v.seconds,
+        ("--max-time",),
+        N_("Seconds one whole reply may take, retries too [default: 600]."),
+        ("YCHAT_MAX_TIME",),
+        float,
+        0.001,
+    ),
+    Opt(
+        "api",
+        v.choice(*NAMES),
+        ("--api",),
+        N_("Wire protocol: v1, v1alpha (legacy), openai (OpenAI-compatible) [default: v1]."),
+        ("YCHAT_API",),
+        choices=NAMES,
+    ),
+    Opt(
+        "deferred",
+        v.boolean,
+        ("--async",),
+        N_("Deferred replies (v1): half the price, polled; the id goes to stderr."),
+        ("YCHAT_ASYNC",),
+        bool,
+        switch=True,
+        dialects=("v1",),
+    ),
+    Opt(
+        "reasoning",
+        v.choice(*REASONING),
+        ("--reasoning",),
+        N_("Reasoning before answering (v1): hidden or off."),
+        ("YCHAT_REASONING",),
+        choices=REASONING,
+        dialects=("v1",),
+    ),
+    Opt(
+        "local",
+        flags=("--local",),
+        help=N_("Chat offline with the local model (the local extra)."),
+        kind=bool,
+        switch=True,
+        setting=False,
+    ),
+    Opt(
+        "local_model",
+        v.text,
+        ("--local-model",),
+        N_("Local GGUF model; implies --local."),
+        ("YCHAT_LOCAL_MODEL",),
+        metavar="PATH.gguf",
+    ),
+    Opt(
+        "continue",
+        flags=("--continue", "-c"),
+        help=N_("Resume the most recent saved conversation (chat or one-off)."),
+        kind=bool,
+        switch=True,
+        setting=False,
+    ),
+    Opt(
+        "resume",
+        flags=("--resume",),
+        help=N_("Resume a saved conversation (a prefix of its id)."),
+        metavar="ID",
+        setting=False,
+    ),
+    Opt("status", v.boolean, ("--status/--no-status",), N_("A bottom toolbar: model, context used, cost."), kind=bool),
+    Opt(
+        "each_line",
+        flags=("--each-line",),
+        help=N_("Answer each line of stdin (or --input) on its own, in order."),
+        kind=bool,
+        switch=True,
+        setting=False,
+    ),
+    Opt(
+        "input",
+        flags=("--input",),
+        help=N_("--each-line: read the questions from FILE."),
+        metavar="FILE",
+        setting=False,
+    ),
+    Opt(
+        "concurrency",
+        flags=("--concurrency",),
+        help=N_("--each-line: requests in flight at most."),
+        kind=int,
+        low=1,
+        high=64,
+        setting=False,
+        default=4,
+    ),
+    Opt(
+        "json",
+        flags=("--json",),
+        help=N_("One-off: print one JSON object (text, finish reason, usage, ids)."),
+        kind=bool,
+        switch=True,
+        setting=False,
+    ),
+    Opt("save", v.boolean, ("--no-save",), N_("Keep this session out of the history store."), kind=bool, switch=False),
+    Opt(
+        "profile",
+        flags=("--profile", "-p"),
+        help=N_("A [profiles.NAME] of the config file (or YCHAT_PROFILE)."),
+        setting=False,
+    ),
+    Opt("debug", flags=("--debug",), help=N_("Log requests (secrets redacted)."), kind=bool, setting=False),
+    # read from the environment or the config file only
+    Opt("local_threads", v.positive_int, env=("YCHAT_LOCAL_THREADS",)),
+    Opt("operation_endpoint", v.endpoint, env=("YCHAT_OPERATION_ENDPOINT",)),
+    Opt("data_logging", v.boolean, env=("YCHAT_DATA_LOGGING",)),
+    Opt("context_window", v.positive_int),
+    Opt("price_per_1k", v.price),
+    Opt("context", v.choice("drop", "summarize"), choices=("drop", "summarize")),
+    Opt("auth", v.choice(*AUTH_SOURCES), env=("YCHAT_AUTH",), choices=AUTH_SOURCES),
+    Opt("service_account_key_file", v.text, env=("YC_SERVICE_ACCOUNT_KEY_FILE",)),
+    Opt("yc_profile", v.text, env=("YC_PROFILE",)),
+    Opt("iam_endpoint", v.endpoint, env=("YCHAT_IAM_ENDPOINT",)),
+    Opt("metadata_endpoint", v.endpoint, env=("YCHAT_METADATA_ENDPOINT",)),
+)
+
+OPTIONS = {opt.name: opt for opt in SCHEMA}
+SETTINGS = tuple(opt for opt in SCHEMA if opt.setting)  # what the environment and the config file may set
+CHOICES = {opt.flags[0]: opt.choices for opt in SCHEMA if opt.flags and opt.choices}  # for shell completion
+# --help's list (after the credentials, which it names first): every option's variables, then ychat's own
+ENVIRONMENT = (
+    *(var for opt in SETTINGS for var in opt.env if var != "FOLDER_ID"),
+    "YCHAT_OPENAI_API_KEY",
+    "YCHAT_PROFILE",
+    "YCHAT_CONFIG",
+    "YCHAT_LANG",
+    "NO_COLOR",
+)
