@@ -84,3 +84,23 @@ def test_the_local_servers_ranges_are_the_registrys() -> None:
     body = {"modelUri": "gpt://b1g/yandexgpt", "completionOptions": {"temperature": 1.01}, "messages": []}
     with pytest.raises(BadRequest, match=r"in \[0, 1\]"):
         completion_args(body)
+
+
+def test_settings_has_a_typed_field_for_every_setting_of_the_schema() -> None:
+    """Settings stays a plain dataclass (mypy checks its users); a schema option without its field,
+    or a field no source sets, fails here rather than at a user's first use."""
+    import dataclasses
+
+    from ychat.config.settings import AUTH_KEYS, Settings
+
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    derived = {"auth", "credentials", "openai_credentials", "profile"}  # resolved, not read as they are
+    assert {opt.name for opt in SETTINGS} - set(AUTH_KEYS) == fields - derived
+
+
+def test_options_only_some_dialects_take_are_refused_by_the_others() -> None:
+    with pytest.raises(ConfigError, match="--reasoning is part of the v1 API"):
+        load_settings({"api": "openai", "reasoning": "hidden"}, env={}, config_file=None)
+    with pytest.raises(ConfigError, match="--async is part of the v1 API"):
+        load_settings({"api": "v1alpha", "deferred": True}, env={}, config_file=None)
+    assert OPTIONS["deferred"].dialects == OPTIONS["reasoning"].dialects == ("v1",)

@@ -114,7 +114,13 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
 
     backend = choose(settings, local_requested=use_local, interactive=False, model_flag=None)
     reasoning = Reasoning(settings.reasoning) if settings.reasoning else None
-    options = Options(settings.temperature, settings.max_tokens, False, reasoning, settings.deferred)
+    options = Options(
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        stream=False,
+        reasoning=reasoning,
+        deferred=settings.deferred,
+    )
     with backend:
         source, concurrency = flags.get("input"), flags.get("concurrency")
         run_each_line(

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ychat.api.registry import NAMES, V1
+from ychat.api.registry import NAMES, REGISTRY, V1
 from ychat.config import values as v
 from ychat.i18n import N_
 
@@ -119,7 +119,7 @@ SCHEMA: tuple[Opt, ...] = (
         ("YCHAT_ASYNC",),
         bool,
         switch=True,
-        dialects=("v1",),
+        dialects=tuple(name for name, dialect in REGISTRY.items() if dialect.deferred),
     ),
     Opt(
         "reasoning",
@@ -128,7 +128,7 @@ SCHEMA: tuple[Opt, ...] = (
         N_("Reasoning before answering (v1): hidden or off."),
         ("YCHAT_REASONING",),
         choices=REASONING,
-        dialects=("v1",),
+        dialects=tuple(name for name, dialect in REGISTRY.items() if dialect.reasoning),
     ),
     Opt(
         "local",

@@ -100,13 +100,10 @@ def _dialect_defaults(values: dict[str, Any]) -> None:
                 max_tokens=values["max_tokens"], api=dialect.name, limit=limit
             )
         )
-    for name, flag, able in (
-        ("reasoning", "--reasoning", dialect.reasoning),
-        ("deferred", "--async", dialect.deferred),
-    ):
-        if values.get(name) and not able:
+    for opt in SETTINGS:  # an option some dialects do not take (--reasoning, --async: v1's)
+        if values.get(opt.name) and dialect.name not in opt.dialects:
             raise ConfigError(
-                _("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=flag, api=dialect.name)
+                _("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=opt.flags[0], api=dialect.name)
             )
 
 

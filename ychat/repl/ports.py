@@ -94,7 +94,13 @@ class ChatOptions:
         return "local" if self.local else self.dialect
 
     def completion(self) -> Options:
-        return Options(self.temperature, self.max_tokens, self.stream, self.reasoning, self.deferred)
+        return Options(
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            stream=self.stream,
+            reasoning=self.reasoning,
+            deferred=self.deferred,
+        )
 
 
 class ReplSession(Protocol):
