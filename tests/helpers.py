@@ -108,11 +108,25 @@ class Dialogue:
             self.child.expect_exact(text)
         self.child.expect_exact(PROMPT)
 
-    def leave(self) -> int:
-        self.child.send("/exit" + ENTER)
+    def type(self, line: str, *expected: str) -> None:
+        """Type ``line`` and Enter and wait for each expected text, not for the next prompt."""
+        self.child.send(line + ENTER)
+        for text in expected:
+            self.child.expect_exact(text)
+
+    def leave(self, *, eof: bool = False) -> int:
+        """/exit (or Ctrl-D, ``eof``), then the end of the process; its exit status."""
+        if eof:
+            self.child.sendeof()
+        else:
+            self.child.send("/exit" + ENTER)
         self.child.expect(pexpect.EOF)
         self.child.close()
         return int(self.child.exitstatus)
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else a test does by hand (``send``, ``expect_exact``, ``kill``) is the pty's."""
+        return getattr(self.child, name)
 
     @property
     def shown(self) -> str:

@@ -271,7 +271,8 @@ def test_no_import_cycle() -> None:
     """Issue 19: modules import one another one way, also through imports deferred into functions
     or made for types only (a package's ``__init__`` aside, which its modules' import runs first)."""
     graph = {
-        name: {i for i in _all_imports(path) if i != name and not name.startswith(i + ".")} for name, path in FILES.items()
+        name: {i for i in _all_imports(path) if i != name and not name.startswith(i + ".")}
+        for name, path in FILES.items()
     }
     assert _cycles({"a": {"b"}, "b": {"a"}}) == [["a", "b", "a"]]  # the check can see one
     assert not _cycles(graph), _cycles(graph)

@@ -12,7 +12,7 @@ import pexpect
 import pytest
 
 from tests.conftest import FOLDER, ychat_env
-from tests.helpers import ENTER, PROMPT, Dialogue, assert_one_error_line, spawn, ychat
+from tests.helpers import ENTER, PROMPT, Dialogue, assert_one_error_line, ychat
 from ychat.server.http import RunningServer, serve
 from ychat.testing import EchoEngine, Emulator, Raw
 
@@ -38,12 +38,9 @@ def chat_requests(emulator: Emulator) -> list[dict]:
 @pytest.mark.parametrize("dialect", sorted(DIALECTS))
 def test_the_same_repl_in_every_dialect(dialect: str, server: RunningServer, tmp_path: Path) -> None:
     args, suffix = DIALECTS[dialect]
-    child = spawn(ychat_env(tmp_path, server.url + suffix), "--system", "Be brief", *args)
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(ychat_env(tmp_path, server.url + suffix), "--system", "Be brief", *args)
     for word in ("one", "two", "three"):
-        child.send(word + ENTER)
-        child.expect_exact(f"Echo: {word}")
-        child.expect_exact(PROMPT)
+        child.ask(word, f"Echo: {word}")
     child.send("/exit" + ENTER)
     child.expect(pexpect.EOF)
     assert history(chat_requests(server.emulator)[-1]) == [
@@ -144,8 +141,7 @@ class Held(EchoEngine):
 def test_ctrl_c_cancels_a_deferred_reply_and_the_repl_goes_on(tmp_path: Path) -> None:
     engine = Held()
     with serve(Emulator(engine=engine)) as held:
-        child = spawn(ychat_env(tmp_path, held.url))
-        child.expect_exact(PROMPT)
+        child = Dialogue.start(ychat_env(tmp_path, held.url))
         child.send("/async on" + ENTER)
         child.expect_exact("Deferred mode on")
         child.send("slow question" + ENTER)

@@ -10,15 +10,14 @@ import pexpect
 import pytest
 
 from tests.conftest import ychat_env
-from tests.helpers import ENTER, PROMPT, screen_lines, sent, spawn, ychat
+from tests.helpers import ENTER, PROMPT, Dialogue, screen_lines, sent, spawn, ychat
 from ychat.server.http import RunningServer
 from ychat.testing import HttpError, Reply
 
 
 @pytest.fixture
 def repl(server: RunningServer, tmp_path: Path):
-    child = spawn(ychat_env(tmp_path, server.url))
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(ychat_env(tmp_path, server.url))
     yield child
     if child.isalive():
         child.terminate(force=True)
@@ -43,9 +42,7 @@ def quit_with(child: pexpect.spawn, keys: str) -> int:
 def test_three_turns_carry_the_history(repl, server: RunningServer) -> None:
     server.emulator.enqueue(Reply.of("First answer."), Reply.of("Second **answer**."), Reply.of("Third answer."))
     for question, answer in [("one", "First answer."), ("two", "answer"), ("three", "Third answer.")]:
-        say(repl, question)
-        repl.expect_exact(answer)
-        repl.expect_exact(PROMPT)
+        repl.ask(question, answer)
     shown = screen(repl)
     assert "Second answer." in shown and "**" not in "".join(shown)  # Markdown rendered, not raw
     assert sent(server.emulator) == [
@@ -122,8 +119,7 @@ def test_multiline_input_and_russian_layout_exit(repl, server: RunningServer) ->
 
 
 def test_system_prompt_and_commands(server: RunningServer, tmp_path: Path) -> None:
-    child = spawn(ychat_env(tmp_path, server.url), "-s", "Be brief")
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(ychat_env(tmp_path, server.url), "-s", "Be brief")
     say(child, "/model yandexgpt-lite")
     child.expect_exact("Model: yandexgpt-lite")
     say(child, "hi")
@@ -197,8 +193,7 @@ def terminal_restored(output: str) -> bool:
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 @pytest.mark.parametrize("when", ["at the prompt", "mid-reply"])
 def test_signals_restore_the_terminal(server: RunningServer, tmp_path: Path, sig: int, status: int, when: str) -> None:
-    child = spawn(ychat_env(tmp_path, server.url))
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(ychat_env(tmp_path, server.url))
     if when == "mid-reply":
         server.emulator.enqueue(Reply.of(story(300), chunks=400, delay=0.01))
         say(child, "tell")
@@ -220,9 +215,7 @@ def test_thirty_ctrl_c_during_a_reply_cancel_once_and_print_nothing_else(repl, s
         repl.send("\x03")
     repl.expect_exact("Cancelled.")
     repl.expect_exact(PROMPT)
-    say(repl, "next")
-    repl.expect_exact("Echo: next")
-    repl.expect_exact(PROMPT)
+    repl.ask("next", "Echo: next")
     assert quit_with(repl, "\x04") == 0
     output = repl.logfile_read.getvalue()
     assert output.count("Cancelled.") == 1

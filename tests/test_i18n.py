@@ -251,29 +251,18 @@ if __name__ == "__main__":
 
 def test_the_repl_speaks_russian_under_a_russian_locale(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import ychat_env
-    from tests.helpers import ENTER, PROMPT, spawn
+    from tests.helpers import ENTER, Dialogue, spawn
     from ychat.testing import HttpError
 
     server.emulator.enqueue(HttpError.documented(400, "Unknown model xyz"))
-    child = spawn(ychat_env(tmp_path, server.url, LANG="ru_RU.UTF-8"), dimensions=(60, 100))
-    child.expect_exact("/help — команды, Ctrl-D — выход")
-    child.expect_exact(PROMPT)
-    child.send("/помощь" + ENTER)
-    child.expect_exact("показать эту справку /помощь")
-    child.expect_exact("Enter — отправить")
-    child.expect_exact(PROMPT)
-    child.send("/help" + ENTER)  # the command names stay as they are
-    child.expect_exact("выйти (также /quit, Ctrl-D)")
-    child.expect_exact(PROMPT)
-    child.send("привет" + ENTER)
-    child.expect_exact("ychat: ошибка: HTTP 400: Unknown model xyz")  # the server's words as it wrote them
-    child.expect_exact(PROMPT)
-    child.send("/async может быть" + ENTER)
-    child.expect_exact("ychat: ошибка: /async принимает on или off, а не 'может быть'")
-    child.expect_exact(PROMPT)
-    child.send("ещё раз" + ENTER)
-    child.expect_exact("Echo: ещё раз")  # an error ended the turn, not the session
-    child.expect_exact(PROMPT)
+    chat = Dialogue(spawn(ychat_env(tmp_path, server.url, LANG="ru_RU.UTF-8"), dimensions=(60, 100)))
+    assert "/help — команды, Ctrl-D — выход" in chat.shown
+    chat.ask("/помощь", "показать эту справку /помощь", "Enter — отправить")
+    chat.ask("/help", "выйти (также /quit, Ctrl-D)")  # the command names stay as they are
+    chat.ask("привет", "ychat: ошибка: HTTP 400: Unknown model xyz")  # the server's words as it wrote them
+    chat.ask("/async может быть", "ychat: ошибка: /async принимает on или off, а не 'может быть'")
+    chat.ask("ещё раз", "Echo: ещё раз")  # an error ended the turn, not the session
+    child = chat.child
     child.send("/выход" + ENTER)
     child.expect(pexpect.EOF)
     child.close()

@@ -58,15 +58,14 @@ def test_a_storm_of_ctrl_c_over_replies_prints_no_traceback(tmp_path) -> None:  
     import pexpect
 
     from tests.conftest import ychat_env
-    from tests.helpers import ENTER, PROMPT, spawn
+    from tests.helpers import ENTER, PROMPT, Dialogue
     from ychat.server.http import serve
     from ychat.testing import Emulator, Reply
 
     with serve(Emulator()) as server:
         # A Ctrl-C that lands while prompt_toolkit draws can cut one character of the prompt in
         # two (a terminal shows U+FFFD): read as a terminal would; the chat must go on regardless.
-        child = spawn(ychat_env(tmp_path, server.url), codec_errors="replace")
-        child.expect_exact(PROMPT)
+        child = Dialogue.start(ychat_env(tmp_path, server.url), codec_errors="replace")
         for n in range(10):
             server.emulator.enqueue(Reply.of("word " * 200, chunks=100, delay=0.01))
             child.send(f"q{n}" + ENTER)

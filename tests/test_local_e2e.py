@@ -11,6 +11,7 @@ import pexpect
 import pytest
 
 from tests.conftest import ychat_env
+from tests.helpers import Dialogue
 from tests.helpers import spawn as spawn_ychat
 from ychat import local
 
@@ -51,8 +52,7 @@ def test_two_turns_without_credentials_send_the_first_exchange_back(tmp_path: Pa
 
 
 def test_ctrl_c_stops_generation_promptly(tmp_path: Path) -> None:
-    child = spawn(tmp_path, "--local", "--max-tokens", "2000", "--temperature", "0.8")
-    child.expect_exact(PROMPT)
+    child = Dialogue(spawn(tmp_path, "--local", "--max-tokens", "2000", "--temperature", "0.8"))
     child.send("Write a very long story about a dragon and a knight.\r")
     child.expect_exact("\x1b[?2004l")  # the prompt has handed the line over (bracketed paste off)
     child.expect(r"\w{4,}")  # the reply has started

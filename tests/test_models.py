@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import httpx
-import pexpect
 import pytest
 
 from tests.conftest import needs_model
@@ -114,25 +113,16 @@ def test_model_alone_lists_the_servers_models_and_a_failure_is_one_line(emulator
 
 def test_model_alone_in_the_repl_lists_the_server_and_tab_completes_its_names(server: RunningServer, tmp_path) -> None:
     from tests.conftest import ychat_env
-    from tests.helpers import ENTER, PROMPT, sent, spawn
+    from tests.helpers import Dialogue, sent
 
     server.emulator.models = [
         f"gpt://b1gtestfolder/{name}" for name in ("yandexgpt/latest", "qwen3-235b-a22b-fp8/latest")
     ]
-    child = spawn(ychat_env(tmp_path, server.url))
-    child.expect_exact(PROMPT)
-    child.send("/model" + ENTER)
-    child.expect_exact("32,768")  # yandexgpt's window, from ychat's table
-    child.expect_exact("qwen3-235b-a22b-fp8")
-    child.expect_exact(PROMPT)
-    child.send("/model qw\t" + ENTER)
-    child.expect_exact("Model: qwen3-235b-a22b-fp8")
-    child.expect_exact(PROMPT)
-    child.send("hi" + ENTER)
-    child.expect_exact("Echo: hi")
-    child.expect_exact(PROMPT)
-    child.sendeof()
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(ychat_env(tmp_path, server.url))
+    chat.ask("/model", "32,768", "qwen3-235b-a22b-fp8")  # yandexgpt's window, from ychat's table
+    chat.ask("/model qw\t", "Model: qwen3-235b-a22b-fp8")
+    chat.ask("hi", "Echo: hi")
+    chat.leave(eof=True)
     assert server.emulator.requests[-1].body["modelUri"] == "gpt://b1gtestfolder/qwen3-235b-a22b-fp8/latest"
     assert sent(server.emulator) == [("user", "hi")]
     assert [r.path for r in server.emulator.requests].count("/v1/models") == 1  # asked once, kept

@@ -40,7 +40,10 @@ def test_every_environment_variable_is_in_the_help_epilog(tmp_path) -> None:  # 
     variables = {var for opt in SETTINGS for var in opt.env} - {"FOLDER_ID"}  # FOLDER_ID: an old alias
     assert variables <= set(ENVIRONMENT)
     result = subprocess.run(
-        [sys.executable, "-m", "ychat", "--help"], env=ychat_env(tmp_path, None, COLUMNS="400"), capture_output=True, text=True
+        [sys.executable, "-m", "ychat", "--help"],
+        env=ychat_env(tmp_path, None, COLUMNS="400"),
+        capture_output=True,
+        text=True,
     )
     for var in [*variables, "YCHAT_TEMPERATURE", "YCHAT_MAX_TOKENS", "YCHAT_REASONING", "YCHAT_ASYNC", "YCHAT_AUTH"]:
         assert var in result.stdout, var

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import ychat_env
-from tests.helpers import ENTER, PROMPT, spawn, ychat
+from tests.helpers import ENTER, PROMPT, Dialogue, spawn, ychat
 from ychat.render.safe import UNSAFE, for_stream, for_terminal
 from ychat.server.http import RunningServer
 from ychat.testing import HttpError, Reply
@@ -61,11 +61,8 @@ def test_pipes_and_files_get_exact_text() -> None:
 
 def test_a_hostile_reply_changes_neither_title_clipboard_nor_screen(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of(REPLY, chunks=6))
-    child = spawn(ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tmp_path / "data")), dimensions=(40, 100))
-    child.expect_exact(PROMPT)
-    child.send("hi" + ENTER)
-    child.expect_exact("Safe end.")
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tmp_path / "data")), dimensions=(40, 100))
+    child.ask("hi", "Safe end.")
     child.send("/history" + ENTER)
     child.expect_exact(PROMPT)
     child.send("/exit" + ENTER)

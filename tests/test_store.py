@@ -13,11 +13,10 @@ import sys
 import threading
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from tests.conftest import ychat_env
-from tests.helpers import ENTER, PROMPT, Recorder, assert_one_error_line, sent, spawn, ychat
+from tests.helpers import Dialogue, Recorder, assert_one_error_line, sent, ychat
 from ychat.core import Done, FinishReason, Usage
 from ychat.errors import MessageTooLong, UsageError
 from ychat.history.keeper import Keeper, exchanges, load
@@ -199,17 +198,13 @@ def test_history_show_export_search_delete(server: RunningServer, tmp_path: Path
 
 def test_a_killed_ychat_loses_only_the_reply_in_flight(server: RunningServer, tmp_path: Path) -> None:
     env = ychat_env(tmp_path, server.url, **data_env(tmp_path))
-    child = spawn(env)
-    child.expect_exact(PROMPT)
+    chat = Dialogue.start(env)
     for word in ("one", "two"):
-        child.send(word + ENTER)
-        child.expect_exact(f"Echo: {word}")
-        child.expect_exact(PROMPT)
+        chat.ask(word, f"Echo: {word}")
     server.emulator.enqueue(Reply.of("endless words here", endless=True, delay=0.05))
-    child.send("three" + ENTER)
-    child.expect_exact("endless")
-    child.kill(signal.SIGKILL)
-    child.wait()
+    chat.type("three", "endless")
+    chat.child.kill(signal.SIGKILL)
+    chat.child.wait()
     store = db(tmp_path)
     (saved,) = store.recent()
     _, conversation = load(store, saved.id)
@@ -228,32 +223,22 @@ def test_a_killed_ychat_loses_only_the_reply_in_flight(server: RunningServer, tm
 
 def test_the_repl_title_fork_load_and_save(server: RunningServer, tmp_path: Path) -> None:
     env = ychat_env(tmp_path, server.url, **data_env(tmp_path))
-    child = spawn(env)
-    child.expect_exact(PROMPT)
-    child.send("alpha" + ENTER)
-    child.expect_exact("Echo: alpha")
-    child.send("/title Greek letters" + ENTER)
-    child.expect_exact("Title: Greek letters")
-    child.send("/fork" + ENTER)
-    child.expect("Forked: this is now conversation ([0-9a-f]{8})")
-    child.send("beta" + ENTER)
-    child.expect_exact("Echo: beta")
-    child.send(f"/save {tmp_path / 'fork.md'}" + ENTER)
-    child.expect_exact("Saved to")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(env)
+    chat.ask("alpha", "Echo: alpha")
+    chat.ask("/title Greek letters", "Title: Greek letters")
+    chat.type("/fork")
+    chat.child.expect("Forked: this is now conversation ([0-9a-f]{8})")
+    chat.ask("beta", "Echo: beta")
+    chat.ask(f"/save {tmp_path / 'fork.md'}", "Saved to")
+    chat.leave()
     listed = ychat(None, tmp_path, "history", "list", **data_env(tmp_path)).stdout.decode()
     assert "Greek letters" in listed and "fork of Greek letters" in listed
     assert "## User\n\nbeta" in (tmp_path / "fork.md").read_text()
     original = next(line.split()[0] for line in listed.splitlines() if line.endswith("  Greek letters"))
-    child = spawn(env)
-    child.expect_exact(PROMPT)
-    child.send(f"/load {original}" + ENTER)
-    child.expect_exact("1 exchange")
-    child.send("gamma" + ENTER)
-    child.expect_exact("Echo: gamma")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(env)
+    chat.ask(f"/load {original}", "1 exchange")
+    chat.ask("gamma", "Echo: gamma")
+    chat.leave()
     assert sent(server.emulator) == [("user", "alpha"), ("assistant", "Echo: alpha"), ("user", "gamma")]
 
 
@@ -424,13 +409,11 @@ def test_ctrl_x_ctrl_e_edits_the_input_and_sends_it(server: RunningServer, tmp_p
     script = tmp_path / "editor.sh"
     script.write_text('#!/bin/sh\nprintf "%s, edited\\n" "$(cat "$1")" > "$1"\n')
     script.chmod(0o755)
-    child = spawn(ychat_env(tmp_path, server.url, EDITOR=str(script), **data_env(tmp_path)))
-    child.expect_exact(PROMPT)
-    child.send("draft")
-    child.send("\x18\x05")  # Ctrl-X Ctrl-E
-    child.expect_exact("Echo: draft, edited")
-    child.send("/exit" + ENTER)
-    child.expect(pexpect.EOF)
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, EDITOR=str(script), **data_env(tmp_path)))
+    chat.child.send("draft")
+    chat.child.send("\x18\x05")  # Ctrl-X Ctrl-E
+    chat.child.expect_exact("Echo: draft, edited")
+    chat.leave()
     assert sent(server.emulator) == [("user", "draft, edited")]
 
 

@@ -20,7 +20,7 @@ import pexpect
 import pytest
 
 from tests.conftest import free_port, needs_model, vector, ychat_env
-from tests.helpers import ENTER, PROMPT, spawn
+from tests.helpers import ENTER, PROMPT, Dialogue
 from tests.sockets import read_request, tcp_server
 from ychat.server.http import RunningServer, serve
 from ychat.testing import LocalAPI
@@ -142,8 +142,7 @@ def llama_cpp_server(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
 @needs_model
 def test_ychat_chats_two_turns_with_llama_cpp_server(llama_cpp_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = ychat_env(tmp_path, llama_cpp_server, YC_API_KEY="", YCHAT_API="openai")
-    child = spawn(env, "--debug", "--max-tokens", "12", "-t", "0")
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(env, "--debug", "--max-tokens", "12", "-t", "0")
     child.send("My name is Ada." + ENTER)
     child.expect_exact(PROMPT, timeout=120)
     child.send("What is my name?" + ENTER)

@@ -11,7 +11,7 @@ import pexpect
 import pytest
 
 from tests.conftest import in_process_client, ychat_env
-from tests.helpers import ENTER, PROMPT, Recorder, assert_one_error_line, sent, spawn, ychat
+from tests.helpers import ENTER, Dialogue, Recorder, assert_one_error_line, sent, spawn, ychat
 from ychat.conversation import Conversation
 from ychat.core import Usage
 from ychat.models.prices import BASE_RUB, Price, cost, describe, price_of
@@ -64,8 +64,7 @@ def test_json_needs_a_one_off(tmp_path: Path) -> None:
 
 
 def repl(server: RunningServer, tmp_path: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
-    child = spawn(ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tmp_path / "data"), **env), *args)
-    child.expect_exact(PROMPT)
+    child = Dialogue.start(ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tmp_path / "data"), **env), *args)
     return child
 
 
@@ -95,9 +94,7 @@ def test_edit_without_an_editor_says_so(server: RunningServer, tmp_path: Path) -
 def test_copy_goes_to_the_terminal_as_osc52(server: RunningServer, tmp_path: Path) -> None:
     server.emulator.enqueue(Reply.of("Run this:\n\n```bash\nls -la\n```\n\nDone."))
     child = repl(server, tmp_path, PATH="/usr/bin:/bin")
-    child.send("show me" + ENTER)
-    child.expect_exact("Done.")
-    child.expect_exact(PROMPT)
+    child.ask("show me", "Done.")
     child.send("/copy code" + ENTER)
     child.expect_exact("Copied 6 characters: OSC 52")
     child.send("/copy" + ENTER)
@@ -130,12 +127,8 @@ def test_file_attaches_text_and_refuses_binary(server: RunningServer, tmp_path: 
     (short_dir / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (short_dir / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
     child = repl(server, tmp_path)
-    child.send(f"/file {short_dir / 'image.png'}" + ENTER)
-    child.expect_exact("looks binary")
-    child.expect_exact(PROMPT)
-    child.send(f"/file {short_dir / 'latin1.txt'}" + ENTER)
-    child.expect_exact("is not UTF-8 text")
-    child.expect_exact(PROMPT)
+    child.ask(f"/file {short_dir / 'image.png'}", "looks binary")
+    child.ask(f"/file {short_dir / 'latin1.txt'}", "is not UTF-8 text")
     child.send(f"/file {short_dir / 'notes.txt'}" + ENTER)
     child.expect_exact("notes.txt (18 characters) goes with your next message")
     child.send("summarize" + ENTER)
