@@ -366,3 +366,17 @@ def test_a_code_block_streamed_in_100_chunks_costs_at_most_25_times_its_size() -
     once, _ = markdown(width=100, height=40, color_system="truecolor")
     play(once, [code])
     assert pyte_screen(buffer.getvalue(), 100, 40) == pyte_screen(_.getvalue(), 100, 40)
+
+
+def test_debug_logs_how_many_frames_a_reply_took(caplog) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: the frame count is a statistic --debug shows, counted per reply."""
+    import logging
+
+    renderer, _ = markdown(width=100, height=40, frame_interval=1.0)
+    ticks = itertools.count()
+    renderer.clock = lambda: float(next(ticks))
+    with caplog.at_level(logging.DEBUG, logger="ychat.render"):
+        play(renderer, ["one ", "two ", "three"])
+        play(renderer, ["four"])
+    frames = [r.getMessage() for r in caplog.records if "frames" in r.getMessage()]
+    assert frames == ["the reply was drawn in 3 frames", "the reply was drawn in 1 frames"]

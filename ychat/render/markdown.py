@@ -2,10 +2,10 @@
 
 Each finished Markdown block (a paragraph after its blank line, a closed code fence, …) is
 committed to the scrollback exactly once; only the open block is live (``live.LiveArea``),
-redrawn at most ~15 times a second from its newest lines, cropped to the screen, rewriting only
-the lines that changed, so a reply taller than the screen never leaves duplicated or torn
-frames and the cost stays linear in its length.
-markdown-it and pygments are imported on the first reply (or by ``prepare``), not at start-up.
+redrawn at most ~15 times a second from its newest lines, cropped to the screen, rewriting only the
+lines that changed (``--debug`` logs how many frames a reply took), so a reply taller than the screen
+never leaves duplicated or torn frames and the cost stays linear in its length. markdown-it and
+pygments are imported on the first reply (or by ``prepare``), not at start-up.
 
     >>> renderer = MarkdownRenderer(Console(file=io.StringIO(), width=80))
 """
@@ -13,6 +13,7 @@ markdown-it and pygments are imported on the first reply (or by ``prepare``), no
 from __future__ import annotations
 
 import io
+import logging
 import sys
 import threading
 import time
@@ -33,6 +34,7 @@ from ychat.render.plain import NOTES, REPLACED, pending_note
 from ychat.render.safe import for_terminal
 
 FRAME_INTERVAL = 1 / 15
+log = logging.getLogger("ychat.render")
 WARM_UP = "# x\n\n- *x*\n\n| x |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n"  # loads what replies need
 
 
@@ -41,9 +43,7 @@ class _Block:
     newest lines that fit on the screen (for the live tail), ``gap`` adds one blank line."""
 
     def __init__(self, text: str, *, fit: bool = False, gap: bool = False) -> None:
-        self.text = text
-        self.fit = fit
-        self.gap = gap  # a blank line after (between committed blocks)
+        self.text, self.fit, self.gap = text, fit, gap  # gap: a blank line after (between committed blocks)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.markdown import Markdown
@@ -65,9 +65,8 @@ class _Block:
 
 
 def _rstrip(line: list[Segment]) -> list[Segment]:
-    """The line without the spaces rich pads it with to the full width (copied text then has no
-    trailing blanks, and the cursor never waits at the last column, where an echoed key would
-    wrap); padding that paints a background (code blocks) stays."""
+    """The line without rich's padding to the full width (copied text has no trailing blanks, the
+    cursor never waits at the last column, where an echoed key would wrap); backgrounds stay."""
     line = list(line)
     while line and not (line[-1].style and line[-1].style.bgcolor) and not line[-1].control:
         text = line[-1].text.rstrip(" ")
@@ -78,7 +77,7 @@ def _rstrip(line: list[Segment]) -> list[Segment]:
     return line
 
 
-def _live_height(console: Console) -> int:
+def _live_height(console: Console) -> int:  # the live area leaves the cursor's line free
     return max(1, console.size.height - 1)
 
 
@@ -102,7 +101,7 @@ class MarkdownRenderer:
         self.clock = clock
         self.spinner_interval = spinner
         self.committed = 0  # characters of the reply printed for good
-        self.frames = 0  # live redraws, for benchmarks and tests
+        self.frames = 0  # live redraws of the current reply (--debug logs them; benchmarks print them)
         self._lock = threading.RLock()  # the spinner's thread and the reply share the live area
         self._keys = KeysUnechoed(keys)  # the terminal's fd (stdin), or None
         self._blocks = BlockSplitter()
@@ -118,7 +117,7 @@ class MarkdownRenderer:
         Console(file=io.StringIO(), width=40, color_system="truecolor", force_terminal=True).print(_Block(WARM_UP))
 
     def begin_reply(self) -> None:
-        self._blocks, self.committed, self._drawn_at = BlockSplitter(), 0, float("-inf")
+        self._blocks, self.committed, self._drawn_at, self.frames = BlockSplitter(), 0, float("-inf"), 0
         self._finished.clear()
         self._keys.start()
         self._area = LiveArea(self.console.file, max_rows=_live_height(self.console), cells=cell_len)
@@ -240,6 +239,7 @@ class MarkdownRenderer:
 
     def end_reply(self, done: Done) -> None:
         self._stop_live()
+        log.debug("the reply was drawn in %d frames", self.frames)
         if done.finish in NOTES:
             self._note(_(NOTES[done.finish]))
         self.console.print()
