@@ -110,17 +110,9 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
 def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settings, use_local: bool) -> None:
     from ychat.backend import choose
     from ychat.batch.run import run_each_line
-    from ychat.core import Options, Reasoning
 
     backend = choose(settings, local_requested=use_local, interactive=False, model_flag=None)
-    reasoning = Reasoning(settings.reasoning) if settings.reasoning else None
-    options = Options(
-        temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
-        stream=False,
-        reasoning=reasoning,
-        deferred=settings.deferred,
-    )
+    options = settings.request_options(stream=False)
     with backend:
         source, concurrency = flags.get("input"), flags.get("concurrency")
         run_each_line(

@@ -24,6 +24,7 @@ from ychat.config.options import SETTINGS
 
 __all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
 from ychat.config.values import HEADER_SAFE, Invalid
+from ychat.core import Options, Reasoning
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import _
 
@@ -57,6 +58,17 @@ class Settings:
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
     openai_credentials: Credentials | None = None  # YCHAT_OPENAI_API_KEY, for OpenAI-compatible servers
+
+    def request_options(self, *, stream: bool) -> Options:
+        """What each request of this run is generated with."""
+        reasoning = Reasoning(self.reasoning) if self.reasoning else None
+        return Options(
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            stream=stream,
+            reasoning=reasoning,
+            deferred=self.deferred,
+        )
 
 
 # setting -> (environment variables, in order of preference; validator): the options schema's
