@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from ychat import interrupts
 from ychat.conversation import Conversation
-from ychat.core import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage, drain
+from ychat.core import Delta, Done, Event, Options, Pending, Replace, Retrying, Usage, drain
 from ychat.errors import ContextTooLong, MessageTooLong, StoreError, StreamInterrupted, YChatError
 from ychat.i18n import _, ngettext
+from ychat.repl import fitting
 from ychat.repl.commands import TABLE, ChatText, Command, UnknownCommand, parse
 from ychat.repl.ports import ChatClient, ChatOptions, Keeper, Profiles, Renderer
 
@@ -130,34 +131,11 @@ class Session:
         self.spent.append((usage, 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)))
 
     def _fit(self, text: str) -> int:
-        from ychat.models.windows import DEFAULT_REPLY, plan
-
-        window = self._window()
-        if window is None:
-            return 0
-        pairs = [(e.user, e.assistant) for e in self.conversation.exchanges]
         measured = self._measured[0] if self._measured and self._measured[1] == 0 else None
-        reply = self.options.max_tokens or DEFAULT_REPLY
-        system = self.conversation.system_text()
-        counted = self._counted(text)
-        return plan(
-            pairs, text, system=system, window=window, reply=reply, measured=measured, new_tokens=counted
-        ).dropped
-
-    def _counted(self, text: str) -> int | None:
-        """A large new text is counted by the server's tokenizer when the client can (free of charge)."""
-        from ychat.models.windows import LARGE, estimate
-
-        count = getattr(self.client, "count_tokens", None)
-        if count is None or estimate(text) <= LARGE:
-            return None
-        result: int | None = count(self.options.model, [Message("user", text)])
-        return result
+        return fitting.left_out(self.conversation, self.options, self.client, measured, text)
 
     def _window(self) -> int | None:
-        from ychat.models.windows import window_of
-
-        return self.options.window or window_of(self.options.model, dialect=self.options.dialect)
+        return fitting.window(self.options)
 
     def _note_left_out(self, count: int, why: str) -> None:
         text = ngettext(
