@@ -9,15 +9,14 @@ settings in effect, each with where it came from, and never a secret.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import typer
 
 from ychat.cli.common import Profile, guarded, say, typer_app
-from ychat.config.file import check_key, default_config_file, read_regular_file
+from ychat.config.edit import edit
+from ychat.config.file import check_key, default_config_file
 from ychat.config.settings import SOURCES, load_settings, validated
 from ychat.errors import ConfigError
 from ychat.i18n import N_, _
@@ -81,7 +80,7 @@ def typed(key: str, raw: str) -> Any:
 def set_value(env: Mapping[str, str], key: str, raw: str, profile: str | None) -> str:
     value = typed(key, raw)
     target = default_config_file(env, must_exist=False)
-    return _edit(target, profile, lambda table: table.__setitem__(key, value), _("{key} set").format(key=key))
+    return edit(target, profile, lambda table: table.__setitem__(key, value), _("{key} set").format(key=key))
 
 
 def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
@@ -95,72 +94,7 @@ def unset(env: Mapping[str, str], key: str, profile: str | None) -> str:
             )
         del table[key]
 
-    return _edit(target, profile, remove, _("{key} removed").format(key=key))
-
-
-def _edit(target: Path, profile: str | None, change: Callable[[Any], None], done: str) -> str:
-    """Read, change and write under a lock: two ``ychat config set`` at once lose no update.
-    A symlinked config is edited through the link (the link stays)."""
-    with _locked(target):
-        _write(target, _changed(target, profile, change))
-    return _("{done} in {target}").format(done=done, target=target) + (
-        _(" [profiles.{profile}]").format(profile=profile) if profile else ""
-    )
-
-
-def _changed(target: Path, profile: str | None, change: Callable[[Any], None]) -> str:
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
-    try:
-        text = read_regular_file(target).decode("utf-8")
-    except FileNotFoundError:
-        text = ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(_("cannot read config file {path}: {strerror}").format(path=target, strerror=exc)) from None
-    try:
-        document = tomlkit.parse(text)
-    except TOMLKitError as exc:
-        raise ConfigError(
-            _("{target} is not valid TOML: {exc}; it was left as it is").format(target=target, exc=exc)
-        ) from None
-    change(_table(document, profile))
-    updated = tomlkit.dumps(document)
-    if updated and not updated.endswith("\n"):
-        updated += "\n"  # removing the last key can take the file's final newline with it
-    return updated
-
-
-@contextmanager
-def _locked(target: Path) -> Iterator[None]:
-    """An exclusive lock on a file beside the config (the config itself is replaced by a rename)."""
-    import fcntl
-
-    folder = target.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(folder / f".{target.resolve().name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
-
-
-def _table(document: Any, profile: str | None) -> Any:
-    import tomlkit
-
-    if profile is None:
-        return document
-    profiles = document.setdefault("profiles", tomlkit.table(is_super_table=True))
-    if profile not in profiles:
-        profiles[profile] = tomlkit.table()
-    return profiles[profile]
-
-
-def _write(target: Path, text: str) -> None:
-    from ychat.privatefile import write_private
-
-    write_private(target, text, follow_link=True, make_folder=True)
+    return edit(target, profile, remove, _("{key} removed").format(key=key))
 
 
 app = typer_app(commands=True, help=N_("The config file: path, show, set KEY VALUE, unset KEY."))
