@@ -19,7 +19,7 @@ from ychat.api.client import ApiClient, v1_client
 from ychat.api.http.transport import build_http_client
 from ychat.api.retry import RetryPolicy
 from ychat.conversation import Message
-from ychat.core import Delta, Done, Options
+from ychat.core import Delta, Done, FinishReason, Options
 from ychat.errors import (
     APIError,
     ConnectionReset,
@@ -143,10 +143,29 @@ def test_quota_after_real_retries_keeps_its_hint(sleeps: Sleeps) -> None:
 
 
 @pytest.mark.parametrize("stream", [True, False])
-def test_a_tool_call_reply_is_an_error_not_silence(emulator: Emulator, stream: bool) -> None:
+def test_a_tool_call_reply_carries_its_calls(emulator: Emulator, stream: bool) -> None:
+    """Issue 20: the documented TOOL_CALLS reply (TOOLS.md §1.2) is a Done with the call, its
+    arguments as received and an id made up by ychat (v1 sends none)."""
     emulator.enqueue(Raw((TOOL_CALL,)))
-    with pytest.raises(UnsupportedReply, match="tool call, which ychat does not support"):
-        list(in_process_client(emulator).complete("yandexgpt", HI, Options(stream=stream)))
+    *_, done = in_process_client(emulator).complete("yandexgpt", HI, Options(stream=stream))
+    assert isinstance(done, Done) and done.finish is FinishReason.TOOL_CALLS
+    (call,) = done.tool_calls
+    assert (call.name, dict(call.arguments)) == ("weatherTool", {"city": "Saint Petersburg"})
+    assert call.id.startswith("call_") and len(call.id) == 29
+
+
+def test_a_tool_call_status_without_a_call_is_an_error_not_silence(emulator: Emulator) -> None:
+    emulator.enqueue(
+        Raw(
+            (
+                TOOL_CALL.replace(
+                    b'"toolCallList": {"toolCalls": [', b'"toolCallList": {"toolCalls": [], "x": ['
+                ).replace(b'"usage"', b'"usage"'),
+            )
+        )
+    )
+    with pytest.raises(UnsupportedReply, match="named no function"):
+        list(in_process_client(emulator).complete("yandexgpt", HI, Options(stream=False)))
 
 
 def test_an_empty_final_reply_is_an_error(emulator: Emulator) -> None:

@@ -172,7 +172,7 @@ def test_an_error_from_the_server_is_shown_as_the_server_wrote_it(russian: None)
         (["-m"], "Ошибка: параметру '-m' нужно значение."),
         (["config", "bogus"], "Ошибка: нет такой команды 'bogus'."),
         (["--concurrency", "0"], "Ошибка: недопустимое значение '--concurrency': 0 вне диапазона 1<=x<=64."),
-        (["--sys", "x"], "Ошибка: нет такого параметра: --sys (возможно: --async, --status, --system)"),
+        (["--sys", "x"], "Ошибка: нет такого параметра: --sys (возможно: --async, --system, --yes)"),
     ],
 )
 def test_clicks_usage_errors_in_russian(args: list[str], russian_line: str, tmp_path: Path) -> None:

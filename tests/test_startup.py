@@ -62,6 +62,8 @@ def test_a_piped_one_off_never_loads_the_terminal_side(server: RunningServer, tm
         "ychat.repl.prefetch",
         "ychat.server",
         "ychat.testing",
+        "ychat.tools",  # issue 20: a tool-free one-off imports no tool module
+        "ychat.repl.approve",
     ]
     lazy += [
         "ychat.api.dialects.v1alpha",

@@ -20,15 +20,17 @@ SUMMARY_MARK = "Summary of the earlier conversation (written by the model when i
 
 @dataclass(frozen=True)
 class Exchange:
-    """One user message and exactly the text of the reply it got."""
+    """One user message and exactly the text of the reply it got; ``steps``: the tool round trips
+    between them (an assistant message asking for calls, then a user message with their results)."""
 
     user: str
     assistant: str
+    steps: tuple[Message, ...] = ()
 
     @functools.cached_property
-    def messages(self) -> tuple[Message, Message]:
-        """The same two objects every turn (the request encoder keeps their JSON by identity)."""
-        return Message("user", self.user), Message("assistant", self.assistant)
+    def messages(self) -> tuple[Message, ...]:
+        """The same objects every turn (the request encoder keeps their JSON by identity)."""
+        return Message("user", self.user), *self.steps, Message("assistant", self.assistant)
 
 
 @dataclass
@@ -58,8 +60,8 @@ class Conversation:
         messages.append(Message("user", user_text))
         return messages
 
-    def record(self, user_text: str, reply_text: str) -> None:
-        self.exchanges.append(Exchange(user_text, reply_text))
+    def record(self, user_text: str, reply_text: str, steps: tuple[Message, ...] = ()) -> None:
+        self.exchanges.append(Exchange(user_text, reply_text, steps))
 
     def undo(self) -> Exchange | None:
         """Drop and return the last exchange (None when there is none)."""

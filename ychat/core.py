@@ -17,17 +17,53 @@ dialect (``ychat/api/``) translates its own wire format to and from these types.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
 
 
 @dataclass(frozen=True)
+class ToolSpec:
+    """A function the model may call: its name, a one-line description, a JSON Schema."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call the model asked for. ``id`` is ychat's own, unique in the conversation (v1 sends
+    none; Yandex's OpenAI endpoint sends the function's name); ``raw`` is the arguments' text as
+    the server sent it, when it sent text (echoed back unchanged)."""
+
+    id: str
+    name: str
+    arguments: Mapping[str, Any]
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What a call gave back, for the model; ``status``: ok, error, declined, cancelled, timeout."""
+
+    call_id: str
+    name: str
+    content: str
+    status: str = "ok"
+
+
+@dataclass(frozen=True)
 class Message:
+    """``tool_calls``: an assistant message that asked for calls; ``tool_results``: the
+    results sent back (a user message on the native API, one tool message each on OpenAI's)."""
+
     role: Role
     text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_results: tuple[ToolResult, ...] = ()
 
 
 class Reasoning(enum.Enum):
@@ -46,6 +82,9 @@ class Options:
     stream: bool = True
     reasoning: Reasoning | None = None
     deferred: bool = False  # ask for the reply as a deferred operation (half price, polled)
+    tools: tuple[ToolSpec, ...] = ()  # what the model may call (none: no tools sent at all)
+    tool_choice: str | None = None  # auto, required or a tool's name; None: the server's default
+    parallel_tools: bool | None = None  # several calls in one reply; None: the server's default
 
 
 @dataclass(frozen=True)
@@ -94,6 +133,14 @@ class Done:
     usage: Usage | None  # None: the server reported none (not "zero tokens")
     model_version: str = ""
     request_id: str = ""  # the server's x-request-id (or ychat's x-client-request-id)
+    tool_calls: tuple[ToolCall, ...] = ()  # finish TOOL_CALLS: what the model asked to run
+
+
+def call_id() -> str:
+    """A new tool call id (``call_`` and 24 hex digits, as OpenAI's look)."""
+    import uuid
+
+    return "call_" + uuid.uuid4().hex[:24]
 
 
 Event = Delta | Replace | Retrying | Pending | Done

@@ -9,6 +9,7 @@
     ├── StoreError                  exit 1: the conversation store cannot be written (disk full, read-only)
     │   └── StoreDamaged            exit 2: the store file cannot be read (damaged, not a database)
     ├── CredentialsRejected         exit 3: a token exchange (IAM, yc, metadata) refused or failed
+    ├── ToolChainTooLong            exit 1: the model kept calling tools past --chain-limit round trips
     ├── APIError                    exit 1: the server answered with an error (400, 500, …)
     │   ├── ContextTooLong          exit 1: 400, more input tokens than the model's context
     │   ├── AuthError               exit 3: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED
@@ -137,6 +138,10 @@ class CredentialsRejected(YChatError):
 
     exit_code = ExitCode.AUTH
     hint = N_("Check the credential named above; docs/configuration.md lists every source ychat reads.")
+
+
+class ToolChainTooLong(YChatError):
+    """The model asked for tools again after ``--chain-limit`` round trips: the turn ends."""
 
 
 class QuotaExceeded(APIError):

@@ -74,6 +74,10 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     with backend, contextlib.ExitStack() as stack:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
         session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
+        if settings.tools:
+            from ychat.repl.approve import toolbox_for
+
+            session.tools = toolbox_for(settings, yes=bool(flags.get("yes")), note=renderer.info)
         for note in backend.notes:
             renderer.info(note)
         _keep(session, settings, flags, stack)

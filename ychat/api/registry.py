@@ -40,6 +40,7 @@ class DialectRecord:
     models_path: str = "/v1"  # the OpenAI-compatible GET …/models, under the endpoint
     probe: str = "tokens"  # how `ychat auth status` checks credentials: tokens counted, or models listed
     local_path: str = ""  # where the in-process local server answers it, under its root
+    tools: bool = True  # takes function tools (-T)
     temperature: tuple[float, float] = (0.0, 1.0)  # the range its requests may carry (ychat serve checks it too)
 
     def build(self, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
@@ -61,7 +62,7 @@ class DialectRecord:
 
 V1 = DialectRecord("v1", "v1", "V1", "yandexgpt", DEFAULT_ENDPOINT, deferred=True, reasoning=True)  # REFERENCE.md §1
 V1ALPHA = DialectRecord(
-    "v1alpha", "v1alpha", "V1Alpha", "general", DEFAULT_ENDPOINT, token_limit=7_400
+    "v1alpha", "v1alpha", "V1Alpha", "general", DEFAULT_ENDPOINT, token_limit=7_400, tools=False
 )  # §3: general = YandexGPT Lite; maxTokens is prompt and reply together
 OPENAI = DialectRecord(
     "openai",

@@ -14,7 +14,7 @@ import sys
 
 from ychat.cli.chat import app
 
-SUBCOMMANDS = ("serve", "operation", "config", "auth", "history", "completion", "models")
+SUBCOMMANDS = ("serve", "operation", "config", "auth", "history", "completion", "models", "tools")
 
 __all__ = ["app", "main"]
 

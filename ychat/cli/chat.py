@@ -46,6 +46,8 @@ def _annotation(opt: Opt) -> tuple[Any, Any]:
     """The parameter's type and default, as typer reads them."""
     if opt.switch is not None or (opt.kind is bool and "/" not in opt.flags[0]):
         return bool, False  # a flag without a value
+    if opt.multiple:
+        return Optional[list[str]], None
     kind: Any = enum.Enum(opt.name.title(), {c: c for c in opt.choices}, type=str) if opt.choices else opt.kind
     return (kind, opt.default) if opt.default is not None else (Optional[kind], None)
 
@@ -84,6 +86,8 @@ def flags_of(given: dict[str, Any]) -> dict[str, object]:
         value = given[_python_name(opt)]
         if opt.switch is not None:
             value = opt.switch if value else None
+        elif opt.multiple:
+            value = tuple(value) if value else None
         flags[opt.name] = value.value if isinstance(value, enum.Enum) else value
     if flags["input"] is not None:
         flags["each_line"] = True
@@ -101,6 +105,7 @@ def chat(prompt: Optional[str] = None, **given: Any) -> None:
       ychat models         the models the account or server offers
       ychat config         the config file: path, show, set KEY VALUE, unset KEY
       ychat auth           credentials: status, login
+      ychat tools          the model's tools: list, allow NAME, forget [NAME]
       ychat completion     a shell completion script: bash, zsh or fish
     """
     flags = flags_of(given)

@@ -28,6 +28,7 @@ SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "history": ("list", "show", "export", "delete", "search", "--json", "--limit", "-o", "--output"),
     "completion": ("bash", "zsh", "fish"),
     "models": ("--json", "--local", "--api", "--endpoint", "--debug", "-p", "--profile"),
+    "tools": ("list", "allow", "forget", "--json", "-p", "--profile"),
 }
 VALUES = CHOICES  # --api, --reasoning: the options schema's choices
 FILES = ("--input", "--local-model", "-o", "--output")

@@ -52,6 +52,7 @@ class Opt:
     switch: bool | None = None
     setting: bool = True
     default: Any = None  # the flag's default when it is not a setting (settings default in Settings)
+    multiple: bool = False  # the flag may be given several times (-T a -T b): a list
     dialects: tuple[str, ...] = NAMES  # the dialects that use it (others refuse it: settings.py)
 
 
@@ -195,6 +196,50 @@ SCHEMA: tuple[Opt, ...] = (
         switch=True,
         setting=False,
     ),
+    Opt(
+        "tools",
+        v.names,
+        ("--tool", "-T"),
+        N_("Let the model call this tool (repeatable): read_file, list_dir, run_command, current_time."),
+        ("YCHAT_TOOLS",),
+        metavar="NAME",
+        multiple=True,
+        dialects=tuple(name for name, dialect in REGISTRY.items() if dialect.tools),
+    ),
+    Opt(
+        "yes",
+        flags=("--yes", "-y"),
+        help=N_("Run every tool call of this run without asking."),
+        kind=bool,
+        switch=True,
+        setting=False,
+    ),
+    Opt(
+        "tool_choice",
+        v.text,
+        ("--tool-choice",),
+        N_("Which tool the model calls: auto, required, none (no tools sent) or a tool's name."),
+        ("YCHAT_TOOL_CHOICE",),
+        metavar="auto|required|none|NAME",
+    ),
+    Opt(
+        "chain_limit",
+        v.positive_int,
+        ("--chain-limit",),
+        N_("Tool round trips per message at most [default: 10]."),
+        ("YCHAT_CHAIN_LIMIT",),
+        int,
+        1,
+    ),
+    Opt(
+        "tool_timeout",
+        v.seconds,
+        ("--tool-timeout",),
+        N_("Seconds one tool call may take [default: 60]."),
+        ("YCHAT_TOOL_TIMEOUT",),
+        float,
+        0.001,
+    ),
     Opt("save", v.boolean, ("--no-save",), N_("Keep this session out of the history store."), kind=bool, switch=False),
     Opt(
         "profile",
@@ -210,6 +255,7 @@ SCHEMA: tuple[Opt, ...] = (
     Opt("context_window", v.positive_int),
     Opt("price_per_1k", v.price),
     Opt("context", v.choice("drop", "summarize"), choices=("drop", "summarize")),
+    Opt("allowed_tools", v.names),  # tools that run without asking: ychat tools allow NAME, or `a` when asked
     Opt("auth", v.choice(*AUTH_SOURCES), env=("YCHAT_AUTH",), choices=AUTH_SOURCES),
     Opt("service_account_key_file", v.text, env=("YC_SERVICE_ACCOUNT_KEY_FILE",)),
     Opt("yc_profile", v.text, env=("YC_PROFILE",)),

@@ -54,6 +54,11 @@ class Settings:
     price_per_1k: float | None = None  # ₽ per 1 000 tokens, overrides ychat/cost.py's table
     status: bool = False  # the REPL's bottom toolbar (--status)
     context: str = "drop"  # an overflowing window: drop the oldest exchanges, or "summarize" them
+    tools: tuple[str, ...] = ()  # -T: the tools the model may call
+    tool_choice: str | None = None
+    chain_limit: int = 10
+    tool_timeout: float = 60.0
+    allowed_tools: tuple[str, ...] = ()  # tools that run without asking
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
@@ -112,7 +117,14 @@ def _dialect_defaults(values: dict[str, Any]) -> None:
                 max_tokens=values["max_tokens"], api=dialect.name, limit=limit
             )
         )
-    for opt in SETTINGS:  # an option some dialects do not take (--reasoning, --async: v1's)
+    for opt in SETTINGS:  # an option some dialects do not take (--reasoning, --async: v1's; -T)
+        if values.get(opt.name) and dialect.name not in opt.dialects and opt.dialects != ("v1",):
+            takes = ", ".join(opt.dialects)
+            raise ConfigError(
+                _("{flag} works with --api {takes}, not with {api}").format(
+                    flag=opt.flags[0], takes=takes, api=dialect.name
+                )
+            )
         if values.get(opt.name) and dialect.name not in opt.dialects:
             raise ConfigError(
                 _("{flag} is part of the v1 API (--api v1), not of {api}").format(flag=opt.flags[0], api=dialect.name)

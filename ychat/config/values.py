@@ -102,6 +102,14 @@ def choice(*allowed: str) -> Callable[[object], str]:
     return validate
 
 
+def names(value: object) -> tuple[str, ...]:
+    """A list of names: a TOML array, a flag given several times, or ``a,b`` in the environment."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise Invalid(_("must be a list of names"))
+    return tuple(item.strip() for item in items if item.strip())
+
+
 def boolean(value: object) -> bool:
     if isinstance(value, bool):
         return value

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ychat.conversation import Conversation, Exchange
-from ychat.core import Done
+from ychat.core import Done, Message
+from ychat.history.steps import dump as dump_steps
+from ychat.history.steps import load as load_steps
 from ychat.i18n import _
 
 if TYPE_CHECKING:  # sqlite3 is imported when the store is first opened, not before the prompt
@@ -71,7 +73,7 @@ class Keeper:
             return
         self.store.add(self.cid, "user", text, system=system, model=model)
 
-    def replied(self, done: Done) -> None:
+    def replied(self, done: Done, steps: tuple[Message, ...] = ()) -> None:
         if self.cid is not None:
             usage = asdict(done.usage) if done.usage else None
             self.store.add(
@@ -81,6 +83,7 @@ class Keeper:
                 usage=usage,
                 model_version=done.model_version,
                 finish=done.finish.value,
+                steps=dump_steps(steps),
             )
 
     def failed(self, partial: str, status: str) -> None:
@@ -151,7 +154,7 @@ def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
     found: list[Exchange] = []
     for question, answer in itertools.pairwise(messages):
         if _answered(question, answer):
-            found.append(Exchange(question.text, answer.text))
+            found.append(Exchange(question.text, answer.text, load_steps(answer.steps)))
     return found
 
 

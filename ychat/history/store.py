@@ -27,28 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ychat.errors import ConfigError, StoreDamaged, StoreError, UsageError
+from ychat.history.schema import FTS, MIGRATIONS, SCHEMA_VERSION
 from ychat.i18n import _
-
-SCHEMA_VERSION = 2
-MIGRATIONS = {
-    1: """
-        CREATE TABLE conversations (
-            id TEXT PRIMARY KEY, title TEXT NOT NULL, dialect TEXT NOT NULL, model TEXT NOT NULL,
-            system TEXT, options TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL, updated REAL NOT NULL);
-        CREATE TABLE messages (
-            id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-            role TEXT NOT NULL, text TEXT NOT NULL, created REAL NOT NULL);
-        CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
-    """,
-    2: """
-        ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'ok';
-        ALTER TABLE messages ADD COLUMN usage TEXT;
-        ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT '';
-        ALTER TABLE messages ADD COLUMN finish TEXT;
-        CREATE INDEX conversations_by_update ON conversations(updated);
-    """,
-}
-FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, content='messages', content_rowid='id')"
 
 
 @dataclass(frozen=True)
@@ -72,6 +52,7 @@ class SavedMessage:
     model_version: str
     finish: str | None
     created: float
+    steps: str | None = None  # a reply's tool round trips, as JSON (history/keeper.py)
 
 
 class Store:
@@ -174,6 +155,7 @@ class Store:
         finish: str | None = None,
         system: str | None = None,
         model: str | None = None,
+        steps: str | None = None,
     ) -> None:
         """One message, in one transaction (one fsync) with the conversation's ``system``/``model``
         when given (a message sent with a changed system prompt or model)."""
@@ -182,9 +164,9 @@ class Store:
             if model is not None:
                 db.execute("UPDATE conversations SET system = ?, model = ? WHERE id = ?", (system, model, cid))
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, text, created, status, usage, model_version, finish)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (cid, role, text, now, status, json.dumps(usage) if usage else None, model_version, finish),
+                "INSERT INTO messages (conversation_id, role, text, created, status, usage, model_version, finish,"
+                " steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, role, text, now, status, json.dumps(usage) if usage else None, model_version, finish, steps),
             )
             if self.fts:
                 db.execute("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", (cursor.lastrowid, text))
@@ -241,11 +223,11 @@ class Store:
 
     def messages(self, cid: str) -> list[SavedMessage]:
         rows = self._db.execute(
-            "SELECT role, text, status, usage, model_version, finish, created FROM messages"
+            "SELECT role, text, status, usage, model_version, finish, created, steps FROM messages"
             " WHERE conversation_id = ? ORDER BY id",
             (cid,),
         )
-        return [SavedMessage(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, r[4], r[5], r[6]) for r in rows]
+        return [SavedMessage(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, *r[4:]) for r in rows]
 
     def recent(self, limit: int = 20) -> list[Saved]:
         rows = self._db.execute("SELECT * FROM conversations ORDER BY updated DESC LIMIT ?", (limit,))

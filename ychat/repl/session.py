@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from ychat import interrupts
 from ychat.conversation import Conversation
-from ychat.core import Delta, Done, Event, Options, Pending, Replace, Retrying, Usage, drain
-from ychat.errors import ContextTooLong, MessageTooLong, StoreError, StreamInterrupted, YChatError
+from ychat.core import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage, drain
+from ychat.errors import ContextTooLong, MessageTooLong, StoreError, StreamInterrupted, UnsupportedReply, YChatError
 from ychat.i18n import _, ngettext
 from ychat.repl import fitting
 from ychat.repl.commands import TABLE, ChatText, Command, UnknownCommand, parse
@@ -22,6 +22,7 @@ from ychat.repl.ports import ChatClient, ChatOptions, Keeper, Profiles, Renderer
 
 if TYPE_CHECKING:
     from ychat.models.catalog import ModelCatalog
+    from ychat.tools.runner import Toolbox
 
 __all__ = ["ChatOptions", "Session", "with_attachments"]
 
@@ -53,6 +54,7 @@ class Session:
         self.options = options
         self.unsent: str | None = None  # a message whose reply failed or was cancelled
         self.catalog: ModelCatalog | None = None  # /model alone lists its models
+        self.tools: Toolbox | None = None  # -T: the tools the model may call, and how calls are allowed
 
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes.
@@ -66,28 +68,27 @@ class Session:
             self._note_left_out(leave_out, _("the {window:,}-token window").format(window=self._window()))
         self.saving(lambda keeper: keeper.sent(text, system=self.conversation.system, model=self.options.model))
         try:
-            done, leave_out = self._request(text, leave_out)
+            done, leave_out, steps = self._request(text, leave_out)
         except BaseException as error:
             status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
             self.saving(lambda keeper: keeper.failed(self._partial, status))
             raise
-        self.saving(lambda keeper: keeper.replied(done))
+        self.saving(lambda keeper: keeper.replied(done, steps))
         if done.usage is not None:
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
             self._count(done.usage)
-        self.conversation.record(text, done.text)
+        self.conversation.record(text, done.text, steps)
         self.unsent, self.attachments = None, []
         self.renderer.end_reply(done)
         return done
 
-    def _request(self, text: str, leave_out: int) -> tuple[Done, int]:
+    def _request(self, text: str, leave_out: int) -> tuple[Done, int, tuple[Message, ...]]:
         """A token-limit error from the server is not the user's to solve: shrink once and retry."""
         for retry in (False, True):
             messages = self.conversation.messages_for(text, leave_out=leave_out)
             try:
-                return self._receive(
-                    self.client.complete(self.options.model, messages, self.options.completion())
-                ), leave_out
+                done, steps = self._exchange(messages)
+                return done, leave_out, steps
             except ContextTooLong:
                 remaining = len(self.conversation.exchanges) - leave_out
                 if retry or remaining == 0 or self._partial:
@@ -95,6 +96,26 @@ class Session:
                 leave_out += max(1, (remaining + 1) // 2)
                 self._note_left_out(leave_out, _("the server's token limit"))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exchange(self, messages: list[Message]) -> tuple[Done, tuple[Message, ...]]:
+        """The reply, and the tool round trips before it when tools are enabled (``-T``)."""
+        if self.tools is None:
+            done = self._send_once(messages)
+            if done.tool_calls:  # a server that calls what it was never offered
+                raise UnsupportedReply(_("the model answered with a tool call, but no tool is enabled (-T NAME)"))
+            return done, ()
+        from ychat.tools.loop import round_trips
+
+        return round_trips(self._send_once, messages, self.tools, limit=self.tools.chain_limit)
+
+    def _send_once(self, messages: list[Message]) -> Done:
+        options = self.options.completion()
+        if self.tools is not None:
+            options = self.tools.options(options)
+        done = self._receive(self.client.complete(self.options.model, messages, options))
+        if done.tool_calls:
+            self.renderer.abort_reply()  # the calls are shown as notes, then the answer streams
+        return done
 
     def compact(self, count: int) -> None:
         """The ``count`` oldest exchanges replaced by the model's summary of them (and of any earlier one)."""

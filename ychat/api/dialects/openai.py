@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialects.ndjson import decode, split_lines
+from ychat.api.dialects.openai_tools import CallsBuffer, calls_of, messages_json, tools_json
 from ychat.api.dialects.reply import cut_short, finished
 from ychat.api.dialects.sse import events
 from ychat.api.dialects.yandex import (
@@ -49,7 +50,7 @@ FINISH = {
 def chat_body(model: str, messages: Sequence[Message], options: Options, *, usage: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "model": model,
-        "messages": [{"role": m.role, "content": m.text} for m in messages],
+        "messages": messages_json(messages),
         "stream": options.stream,
     }
     if options.temperature is not None:
@@ -58,7 +59,7 @@ def chat_body(model: str, messages: Sequence[Message], options: Options, *, usag
         body["max_tokens"] = options.max_tokens
     if options.stream and usage:
         body["stream_options"] = {"include_usage": True}
-    return body
+    return body | tools_json(options)
 
 
 def _object(data: str) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def _finish(value: object) -> FinishReason | None:
 def events_from_stream(lines: Iterable[str]) -> Iterator[Event]:
     """SSE chunks -> Delta events, then Done at ``[DONE]`` (usage from a usage chunk, if any)."""
     text: list[str] = []
-    finish, usage, model, ended = None, None, "", False
+    finish, usage, model, ended, calls = None, None, "", False, CallsBuffer()
     for data in events(lines):
         if data.strip() == "[DONE]":
             ended = True
@@ -120,10 +121,13 @@ def events_from_stream(lines: Iterable[str]) -> Iterator[Event]:
         if isinstance(content, str) and content:
             text.append(content)
             yield Delta(content)
+        if isinstance(delta, Mapping):
+            calls.feed(delta)
         finish = _finish(choice.get("finish_reason")) or finish
     if not ended and finish is None:
         raise cut_short()
-    yield finished(Done("".join(text), finish or FinishReason.STOP, usage, model))
+    asked = calls.calls() if finish is FinishReason.TOOL_CALLS else ()
+    yield finished(Done("".join(text), finish or FinishReason.STOP, usage, model, tool_calls=asked))
 
 
 def events_from_body(body: bytes) -> Iterator[Event]:
@@ -133,9 +137,9 @@ def events_from_body(body: bytes) -> Iterator[Event]:
     content = message.get("content") if isinstance(message, Mapping) else None
     text = content if isinstance(content, str) else ""
     finish = _finish(choice.get("finish_reason")) if choice is not None else None
-    reply = finished(
-        Done(text, finish or FinishReason.STOP, _usage(record.get("usage")), str(record.get("model") or ""))
-    )
+    model = str(record.get("model") or "")
+    asked = calls_of(message) if finish is FinishReason.TOOL_CALLS and isinstance(message, Mapping) else ()
+    reply = finished(Done(text, finish or FinishReason.STOP, _usage(record.get("usage")), model, tool_calls=asked))
     if text:
         yield Delta(text)
     yield reply

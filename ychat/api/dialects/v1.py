@@ -31,7 +31,7 @@ from ychat.api.dialects.yandex import (
 from ychat.api.dialects.yandex import load_object as _load_object
 from ychat.api.registry import DEFAULT_ENDPOINT
 from ychat.api.request import HttpRequest
-from ychat.core import Done, Event, FinishReason, Message, Options, Reasoning, Usage
+from ychat.core import Done, Event, FinishReason, Message, Options, Reasoning, ToolCall, Usage, call_id
 from ychat.errors import ProtocolError
 from ychat.i18n import _
 
@@ -62,11 +62,55 @@ def completion_body(model_uri: str, messages: Sequence[Message], options: Option
         completion["maxTokens"] = str(options.max_tokens)  # int64 travels as a JSON string
     if options.reasoning is not None:
         completion["reasoningOptions"] = {"mode": REASONING_MODES[options.reasoning]}
-    return {
-        "modelUri": model_uri,
-        "completionOptions": completion,
-        "messages": [{"role": m.role, "text": m.text} for m in messages],
-    }
+    body = {"modelUri": model_uri, "completionOptions": completion, "messages": [message_json(m) for m in messages]}
+    return body | tools_json(options)
+
+
+def tools_json(options: Options) -> dict[str, Any]:
+    """``tools``, ``toolChoice`` and ``parallelToolCalls`` (TOOLS.md §1.1); nothing without tools.
+    ``toolChoice: NONE`` is never sent: the model then writes fake calls as text (§1.7)."""
+    if not options.tools:
+        return {}
+    specs = [
+        {"function": {"name": s.name, "description": s.description, "parameters": s.parameters}} for s in options.tools
+    ]
+    found: dict[str, Any] = {"tools": specs}
+    if options.tool_choice in ("auto", "required"):
+        found["toolChoice"] = {"mode": options.tool_choice.upper()}
+    elif options.tool_choice:
+        found["toolChoice"] = {"functionName": options.tool_choice}
+    if options.parallel_tools is not None:
+        found["parallelToolCalls"] = options.parallel_tools
+    return found
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """A message as v1 sends it: text, the calls an assistant message asked for (as received), or
+    the results, in call order, in one user message (§1.4; results are tied to calls by name)."""
+    if message.tool_calls:
+        calls = [{"functionCall": {"name": c.name, "arguments": dict(c.arguments)}} for c in message.tool_calls]
+        return {"role": message.role, "toolCallList": {"toolCalls": calls}}
+    if message.tool_results:
+        results = [{"functionResult": {"name": r.name, "content": r.content}} for r in message.tool_results]
+        return {"role": message.role, "toolResultList": {"toolResults": results}}
+    return {"role": message.role, "text": message.text}
+
+
+def _tool_calls(message: Mapping[str, Any]) -> tuple[ToolCall, ...]:
+    listed = message.get("toolCallList")
+    if listed is None:
+        return ()
+    calls = listed.get("toolCalls") if isinstance(listed, dict) else None
+    if not isinstance(calls, list):
+        raise ProtocolError(_("reply's toolCallList has no toolCalls"))
+    found = []
+    for call in calls:
+        function = call.get("functionCall") if isinstance(call, dict) else None
+        if not (isinstance(function, dict) and isinstance(function.get("name"), str)):
+            raise ProtocolError(_("reply's tool call has no function name"))
+        arguments = function.get("arguments", {})
+        found.append(ToolCall(call_id(), function["name"], arguments if isinstance(arguments, dict) else {}))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -77,6 +121,7 @@ class Chunk:
     finish: FinishReason | None  # None while partial
     usage: Usage
     model_version: str
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 def parse_line(line: str) -> Chunk:
@@ -103,7 +148,8 @@ def parse_result(result: Mapping[str, Any]) -> Chunk:
         raise ProtocolError(_("reply alternative has no text or status"))
     version = result.get("modelVersion", "")
     finish = FINISH_OF_STATUS.get(status)
-    return Chunk(text, finish, parse_usage(result.get("usage")), version if isinstance(version, str) else "")
+    usage, version = parse_usage(result.get("usage")), version if isinstance(version, str) else ""
+    return Chunk(text, finish, usage, version, _tool_calls(message) if finish is FinishReason.TOOL_CALLS else ())
 
 
 def parse_usage(raw: object) -> Usage:
@@ -123,7 +169,8 @@ def done(text: str, last: Chunk | None) -> Done:
     """The closing event; raises if the stream ended before a terminal status."""
     if last is None or last.finish is None:
         raise cut_short()
-    return finished(Done(text, last.finish, last.usage, last.model_version), STATUS_OF_FINISH[last.finish])
+    reply = Done(text, last.finish, last.usage, last.model_version, tool_calls=last.tool_calls)
+    return finished(reply, STATUS_OF_FINISH[last.finish])
 
 
 def events_from_lines(lines: Iterable[str]) -> Iterator[Event]:
@@ -165,7 +212,7 @@ class Encoded:
         for message in messages:
             kept = previous.get(id(message))
             if kept is None or kept[0] is not message:
-                kept = (message, json.dumps({"role": message.role, "text": message.text}, ensure_ascii=False).encode())
+                kept = (message, json.dumps(message_json(message), ensure_ascii=False).encode())
             current[id(message)] = kept
         self._fragments = current
         joined = b",".join([current[id(m)][1] for m in messages])
@@ -193,7 +240,7 @@ class V1(V1Wire):
         head = completion_body(expand_model_uri(model, folder_id=self.folder_id), (), options)
         del head["messages"]
         content = self._encoded.body(head, messages)
-        body = {**head, "messages": [{"role": m.role, "text": m.text} for m in messages]} if DEBUG() else None
+        body = {**head, "messages": [message_json(m) for m in messages]} if DEBUG() else None
         headers = yandex_headers(self.folder_id, data_logging=self.data_logging)
         request = HttpRequest("POST", self.url, body, headers, stream=options.stream, content=content)
         return transport.exchange(request, self)

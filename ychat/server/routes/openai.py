@@ -55,8 +55,15 @@ def _messages(raw: Any) -> list[dict[str, str]]:
     messages = []
     for message in raw:
         role = message.get("role") if isinstance(message, dict) else None
+        if role == "tool":  # a tool's result (TOOLS.md §2.5): the engine reads it as the user's words
+            messages.append({"role": "user", "text": _content(message.get("content"))})
+            continue
         if role not in ROLES:
             raise BadRequest(400, f"invalid message role {role!r}")
+        calls = message.get("tool_calls")
+        if role == "assistant" and isinstance(calls, list) and calls:
+            messages.append({"role": "assistant", "text": json.dumps(calls, ensure_ascii=False)})
+            continue
         messages.append({"role": "system" if role == "developer" else role, "text": _content(message.get("content"))})
     return messages
 

@@ -6,6 +6,7 @@ a number (REFERENCE.md §0).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -37,10 +38,28 @@ def validate_completion(body: Any) -> dict[str, Any]:
         role = message.get("role") if isinstance(message, dict) else None
         if role not in ROLES:
             raise BadRequest(400, f"invalid message role '{role}'")
-        if not isinstance(message.get("text"), str):
+        if not isinstance(message.get("text"), str) and _tool_text(message) is None:
             raise BadRequest(400, "message text must be a string")
+    tools = body.get("tools", [])
+    if not isinstance(tools, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("function"), dict) for t in tools
+    ):
+        raise BadRequest(400, "tools must be a list of {function: {name, description, parameters}}")
     completion_args(body)  # option checks
     return body
+
+
+def _tool_text(message: dict[str, Any]) -> str | None:
+    """A tool call or tool results message (TOOLS.md §1.4), as text the engine reads (None: neither)."""
+    calls = message.get("toolCallList", message.get("tool_call_list"))
+    if isinstance(calls, dict) and isinstance(calls.get("toolCalls", calls.get("tool_calls")), list):
+        return json.dumps(calls, ensure_ascii=False)
+    results = message.get("toolResultList", message.get("tool_result_list"))
+    listed = results.get("toolResults", results.get("tool_results")) if isinstance(results, dict) else None
+    if isinstance(listed, list):
+        contents = [r.get("functionResult", {}).get("content", "") for r in listed if isinstance(r, dict)]
+        return "\n".join(str(c) for c in contents)
+    return None
 
 
 def validate_tokenize(body: Any) -> str:
@@ -89,7 +108,10 @@ def completion_args(body: dict[str, Any]) -> CompletionArgs:
     max_tokens = options.get("maxTokens", options.get("max_tokens"))
     if max_tokens is not None and not (str(max_tokens).isdigit() and int(str(max_tokens)) > 0):
         raise BadRequest(400, f"maxTokens must be a positive integer, got {max_tokens}")
-    messages = [{"role": str(m["role"]), "text": str(m["text"])} for m in body.get("messages", [])]
+    messages = [
+        {"role": str(m["role"]), "text": str(m["text"]) if "text" in m else _tool_text(m) or ""}
+        for m in body.get("messages", [])
+    ]
     limit = int(str(max_tokens)) if max_tokens is not None else None
     return CompletionArgs(messages, temperature, limit, stream is True)
 

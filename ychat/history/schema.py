@@ -1,0 +1,26 @@
+"""The store's SQL schema: each migration from one version to the next (``PRAGMA user_version``),
+run by ``store.py`` in one write transaction with the store's creation."""
+
+SCHEMA_VERSION = 3
+MIGRATIONS = {
+    1: """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY, title TEXT NOT NULL, dialect TEXT NOT NULL, model TEXT NOT NULL,
+            system TEXT, options TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL, updated REAL NOT NULL);
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL, text TEXT NOT NULL, created REAL NOT NULL);
+        CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    """,
+    2: """
+        ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'ok';
+        ALTER TABLE messages ADD COLUMN usage TEXT;
+        ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN finish TEXT;
+        CREATE INDEX conversations_by_update ON conversations(updated);
+    """,
+    3: """
+        ALTER TABLE messages ADD COLUMN steps TEXT;
+    """,
+}
+FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, content='messages', content_rowid='id')"

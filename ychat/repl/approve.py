@@ -1,0 +1,93 @@
+"""Asking before a tool runs, on the terminal: ``y`` once, ``s`` for the session, ``a`` always
+(kept in the config file's ``allowed_tools``), ``e`` edit the arguments in $EDITOR, ``n`` no.
+
+The question is asked on the controlling terminal (``/dev/tty``) when standard error is one, so
+``cat notes | ychat -T read_file "…"`` still asks; with no terminal a call runs only when a rule
+or ``--yes`` allows it. No UI library: the terminal is in its ordinary line mode between replies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+from ychat.core import ToolCall
+from ychat.errors import UsageError, YChatError
+from ychat.i18n import _
+from ychat.tools.runner import Answer, Ask, Toolbox, shown
+
+if TYPE_CHECKING:
+    from ychat.config.settings import Settings
+
+KEYS = {"y": Answer.ONCE, "s": Answer.SESSION, "a": Answer.ALWAYS, "n": Answer.DENY}
+
+
+def toolbox_for(settings: Settings, *, yes: bool, note: Callable[[str], None]) -> Toolbox:
+    """The tools ``-T`` enabled, asked for on this terminal (if there is one)."""
+    from ychat.tools.builtin import BUILTIN
+
+    unknown = [name for name in settings.tools if name not in BUILTIN]
+    if unknown:
+        raise UsageError(
+            _("no tool named {name}: the tools are {names}").format(name=unknown[0], names=", ".join(BUILTIN))
+        )
+    return Toolbox(
+        {name: BUILTIN[name] for name in settings.tools},
+        ask=terminal_ask(),
+        yes=yes,
+        allowed=set(settings.allowed_tools),
+        remember=remember,
+        timeout=settings.tool_timeout,
+        note=note,
+        chain_limit=settings.chain_limit,
+        choice=settings.tool_choice,
+    )
+
+
+def terminal_ask() -> Ask | None:
+    if not sys.stderr.isatty():
+        return None
+    try:  # a terminal is not seekable: one stream each way
+        tty_in = open("/dev/tty", encoding="utf-8", errors="replace")  # noqa: SIM115 - kept for the run
+        tty_out = open("/dev/tty", "w", encoding="utf-8")  # noqa: SIM115
+    except OSError:
+        return None
+    return lambda call: ask(call, tty_in, tty_out)
+
+
+def ask(call: ToolCall, tty_in: IO[str], tty: IO[str]) -> tuple[Answer, Mapping[str, Any]]:
+    """The user's answer for ``call`` (anything but y, s, a, e is no), and the arguments to use."""
+    while True:
+        tty.write(_("Run {call}? [y]es once, [s]ession, [a]lways, [e]dit, [n]o: ").format(call=shown(call)))
+        tty.flush()
+        key = tty_in.readline().strip().lower()[:1]
+        if key != "e":
+            return KEYS.get(key, Answer.DENY), call.arguments
+        edited = _edited(call, tty)
+        if edited is not None:
+            return Answer.ONCE, edited
+
+
+def _edited(call: ToolCall, tty: IO[str]) -> Mapping[str, Any] | None:
+    from ychat.repl.editor import edit
+
+    try:
+        text = edit(json.dumps(dict(call.arguments), ensure_ascii=False, indent=2), os.environ)
+        value = json.loads(text)
+    except (YChatError, ValueError) as error:
+        tty.write(_("The arguments were not changed: {error}").format(error=error) + "\n")
+        return None
+    if not isinstance(value, dict):
+        tty.write(_("The arguments must be a JSON object.") + "\n")
+        return None
+    return value
+
+
+def remember(name: str) -> None:
+    """``a``: the tool runs without asking from now on (``allowed_tools`` in the config file)."""
+    from ychat.tools.rules import allow
+
+    allow(name)
