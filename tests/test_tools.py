@@ -368,3 +368,18 @@ def test_a_tool_allowed_always_runs_in_a_new_process_without_asking(server: Runn
     assert ychat(server.url, tmp_path, "-T", "read_file", "--no-save", "read it").returncode == 0
     results = server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"]
     assert results[0]["functionResult"]["content"] == "the user declined to run this call"
+
+
+def test_json_one_offs_list_the_calls_and_exports_show_them(server: RunningServer, tmp_path: Path) -> None:
+    data = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    server.emulator.enqueue(Raw((v1_tool_call("current_time", {}),)), Reply.of("Noon."))
+    result = ychat(server.url, tmp_path, "-T", "current_time", "--json", "time?", **data)
+    record = json.loads(result.stdout)
+    (call,) = record["tool_calls"]
+    assert (call["name"], call["arguments"], call["status"]) == ("current_time", {}, "ok") and call["result"][:2] == "20"
+    cid = record["conversation_id"]
+    shown = ychat(None, tmp_path, "history", "show", cid, **data).stdout.decode()
+    assert "### Tool call: current_time" in shown and "### Result of current_time (ok)" in shown
+    exported = json.loads(ychat(None, tmp_path, "history", "show", cid, "--json", **data).stdout)
+    steps = exported["messages"][-1]["steps"]
+    assert steps[0]["tool_calls"][0]["name"] == "current_time" and steps[1]["tool_results"][0]["status"] == "ok"

@@ -1,7 +1,5 @@
 """What the ``ychat`` command does once its options are parsed: settings -> backend -> session.
-
-No typer here (``cli.py`` owns it); heavy libraries are imported only when a chat starts.
-"""
+No typer here (``cli/`` owns it); heavy libraries are imported only when a chat starts."""
 
 from __future__ import annotations
 
@@ -134,7 +132,8 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
 def _json_renderer(session: Session) -> Renderer:
     from ychat.render.jsonout import JsonRenderer
 
-    return JsonRenderer(sys.stdout, sys.stderr, lambda: session.keeper.cid if session.keeper else None)
+    cid = lambda: session.keeper.cid if session.keeper else None  # noqa: E731
+    return JsonRenderer(sys.stdout, sys.stderr, cid, session.conversation)
 
 
 def _keep(session: Session, settings: Settings, flags: Mapping[str, object], stack: contextlib.ExitStack) -> None:

@@ -17,6 +17,7 @@ from ychat.conversation import Conversation, Exchange
 from ychat.core import Done, Message
 from ychat.history.steps import dump as dump_steps
 from ychat.history.steps import load as load_steps
+from ychat.history.steps import markdown as tool_steps_markdown
 from ychat.i18n import _
 
 if TYPE_CHECKING:  # sqlite3 is imported when the store is first opened, not before the prompt
@@ -184,7 +185,8 @@ def load(store: Store, cid: str) -> tuple[Saved, Conversation]:
 
 
 def export_json(saved: Saved, messages: Sequence[SavedMessage]) -> str:
-    record: dict[str, Any] = {**asdict(saved), "messages": [asdict(m) for m in messages]}
+    listed = [{**asdict(m), "steps": json.loads(m.steps) if m.steps else []} for m in messages]
+    record: dict[str, Any] = {**asdict(saved), "messages": listed}
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -194,6 +196,7 @@ def export_markdown(saved: Saved, messages: Sequence[SavedMessage]) -> str:
     if saved.system:
         parts += ["## System", "", saved.system, ""]
     for message in messages:
+        parts += tool_steps_markdown(load_steps(message.steps))
         mark = "" if message.status == "ok" else f" ({message.status})"
         parts += [f"## {message.role.capitalize()}{mark}", "", message.text, ""]
     return "\n".join(parts)

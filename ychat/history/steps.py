@@ -4,6 +4,7 @@ dialect writes its own wire shape from it when ``-c`` sends them again)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ychat.core import Message, ToolCall, ToolResult
@@ -27,6 +28,28 @@ def _message(message: Message) -> dict[str, Any]:
             for r in message.tool_results
         ],
     }
+
+
+def markdown(steps: tuple[Message, ...]) -> list[str]:
+    """The lines of a reply's tool round trips in an export: each call and each result, fenced."""
+    lines: list[str] = []
+    for message in steps:
+        for call in message.tool_calls:
+            lines += [
+                f"### Tool call: {call.name}",
+                "",
+                *_fenced(json.dumps(dict(call.arguments), ensure_ascii=False), "json"),
+            ]
+        for result in message.tool_results:
+            lines += [f"### Result of {result.name} ({result.status})", "", *_fenced(result.content, "")]
+    return lines
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    """A code block whose fence is longer than any run of backticks in ``text``."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + language, text, fence, ""]
 
 
 def load(text: str | None) -> tuple[Message, ...]:
