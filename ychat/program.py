@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ychat import __version__
 from ychat.errors import UsageError
-from ychat.i18n import _, ngettext
+from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.backend import Backend
     from ychat.config.settings import Settings
-    from ychat.history.store import Saved, Store
     from ychat.models.catalog import ModelCatalog
     from ychat.render import PlainRenderer
     from ychat.render.markdown import MarkdownRenderer
@@ -142,13 +141,14 @@ def _keep(session: Session, settings: Settings, flags: Mapping[str, object], sta
     if not settings.save and not resume and not again:
         return
     from ychat.history.keeper import Keeper, existing_store, open_store, store_path
+    from ychat.repl.resume import resumed
 
     path = store_path(os.environ)
     kind = session.options.names_from
     store = existing_store(path) if resume or again else None
     if store is not None:
         stack.callback(store.close)
-    cid = _resumed(store, flags, session) if resume or again else None
+    cid = resumed(store, flags, session) if resume or again else None
     if not settings.save:
         return
     if store is None:
@@ -156,52 +156,6 @@ def _keep(session: Session, settings: Settings, flags: Mapping[str, object], sta
         stack.callback(keeper.close)  # opened with the first message sent: the prompt never waits for SQLite
     else:
         session.keeper = Keeper(store, dialect=kind, model=session.options.model, cid=cid)
-
-
-def _resumed(store: Store | None, flags: Mapping[str, object], session: Session) -> str | None:
-    """The conversation -c (the latest) or --resume ID names, loaded into the session; -c with
-    nothing saved starts a new one with a note."""
-    resume = flags.get("resume")
-    if store is None and not resume:
-        session.renderer.info(_("Nothing saved to continue yet: this is a new conversation."))
-        return None
-    if store is None:
-        raise UsageError(
-            _("no saved conversation {prefix!r}").format(prefix=resume), hint=_("ychat history list shows them")
-        )
-    cid = store.resolve(str(resume)) if resume else store.latest()
-    if cid is None:
-        session.renderer.info(_("Nothing saved to continue yet: this is a new conversation."))
-        return None
-    from ychat.history.keeper import load
-
-    saved, conversation = load(store, cid)
-    conversation.system = session.conversation.system if flags.get("system") is not None else saved.system
-    session.conversation = conversation
-    if flags.get("model") is None:
-        _resumed_model(session, saved)
-    turns = len(conversation.exchanges)
-    text = ngettext(
-        "Continuing “{title}” ({cid}, {n} exchange).", "Continuing “{title}” ({cid}, {n} exchanges).", turns
-    )
-    session.renderer.info(text.format(title=saved.title, cid=cid[:8], n=turns))
-    return cid
-
-
-def _resumed_model(session: Session, saved: Saved) -> None:
-    """The saved model, when this backend knows its names: never a local GGUF's name sent to
-    the cloud, nor a cloud model's to another server."""
-    options = session.options
-    if options.model_fixed or saved.model == options.model:
-        return
-    if saved.dialect == options.names_from:
-        options.model = saved.model
-        return
-    session.renderer.info(
-        _("It was made with {saved} ({dialect}); continuing with {model}.").format(
-            saved=saved.model, dialect=saved.dialect, model=options.model
-        )
-    )
 
 
 class ConfigProfiles:
