@@ -157,7 +157,7 @@ def test_a_call_runs_only_when_allowed(tmp_path: Path) -> None:
     notes: list[str] = []
     (tmp_path / "a.txt").write_text("hello")
     call = ToolCall("c1", "read_file", {"path": str(tmp_path / "a.txt")})
-    box = Toolbox({"read_file": BUILTIN["read_file"]}, note=notes.append)
+    box = Toolbox({"read_file": BUILTIN["read_file"]}, {"read_file"}, note=notes.append)
     declined = box.run(call)
     assert declined.status == "declined" and "declined" in declined.content
     assert any("--yes" in note and "ychat tools allow read_file" in note for note in notes)  # never silently
@@ -165,16 +165,17 @@ def test_a_call_runs_only_when_allowed(tmp_path: Path) -> None:
     remembered: list[str] = []
     box = Toolbox(
         {"read_file": BUILTIN["read_file"]},
+        {"read_file"},
         ask=lambda c: (asked.append(c), (Answer.ALWAYS, c.arguments))[1],
         remember=remembered.append,
     )
     assert box.run(call).content == "hello" and box.run(call).content == "hello"
     assert len(asked) == 1 and remembered == ["read_file"]  # asked once, then allowed and kept
-    assert Toolbox({"read_file": BUILTIN["read_file"]}, yes=True).run(call).content == "hello"
+    assert Toolbox({"read_file": BUILTIN["read_file"]}, {"read_file"}, yes=True).run(call).content == "hello"
 
 
 def test_current_time_needs_no_approval() -> None:
-    result = Toolbox({"current_time": BUILTIN["current_time"]}).run(ToolCall("c", "current_time", {}))
+    result = Toolbox({"current_time": BUILTIN["current_time"]}, {"current_time"}).run(ToolCall("c", "current_time", {}))
     assert result.status == "ok" and result.content[:2] == "20"
 
 
@@ -376,10 +377,29 @@ def test_json_one_offs_list_the_calls_and_exports_show_them(server: RunningServe
     result = ychat(server.url, tmp_path, "-T", "current_time", "--json", "time?", **data)
     record = json.loads(result.stdout)
     (call,) = record["tool_calls"]
-    assert (call["name"], call["arguments"], call["status"]) == ("current_time", {}, "ok") and call["result"][:2] == "20"
+    assert (call["name"], call["arguments"], call["status"]) == ("current_time", {}, "ok") and call["result"][
+        :2
+    ] == "20"
     cid = record["conversation_id"]
     shown = ychat(None, tmp_path, "history", "show", cid, **data).stdout.decode()
     assert "### Tool call: current_time" in shown and "### Result of current_time (ok)" in shown
     exported = json.loads(ychat(None, tmp_path, "history", "show", cid, "--json", **data).stdout)
     steps = exported["messages"][-1]["steps"]
     assert steps[0]["tool_calls"][0]["name"] == "current_time" and steps[1]["tool_results"][0]["status"] == "ok"
+
+
+def test_the_repl_turns_tools_on_and_off(emulator) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import in_process_client
+    from tests.helpers import Recorder
+    from ychat.conversation import Conversation
+    from ychat.repl.session import ChatOptions, Session
+
+    renderer = Recorder()
+    session = Session(in_process_client(emulator), renderer, Conversation(), ChatOptions())
+    session.run(iter(["/tools", "/exit"]).__next__)
+    assert "No tools are enabled" in renderer.infos()
+    session.make_tools = lambda: Toolbox(dict(BUILTIN), yes=True)
+    session.run(iter(["/tools on current_time", "hi", "/tools off current_time", "again", "/exit"]).__next__)
+    with_tools, without = emulator.requests[-2].body, emulator.requests[-1].body
+    assert [t["function"]["name"] for t in with_tools["tools"]] == ["current_time"] and "tools" not in without
+    assert "current_time   on" in renderer.infos() and "current_time   off" in renderer.infos()

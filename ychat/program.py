@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ychat.render.markdown import MarkdownRenderer
     from ychat.repl.ports import Renderer, Role
     from ychat.repl.session import Session
+    from ychat.tools.runner import Toolbox
 
 
 def silence_stdout() -> None:
@@ -71,10 +72,8 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     with backend, contextlib.ExitStack() as stack:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
         session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
-        if settings.tools:
-            from ychat.repl.approve import toolbox_for
-
-            session.tools = toolbox_for(settings, yes=bool(flags.get("yes")), note=renderer.info)
+        session.make_tools = lambda: _tools(settings, flags, renderer)
+        session.tools = session.make_tools() if settings.tools else None
         for note in backend.notes:
             renderer.info(note)
         _keep(session, settings, flags, stack)
@@ -126,6 +125,12 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
             concurrency=int(concurrency) if isinstance(concurrency, int) else 4,
             as_json=bool(flags.get("json")),
         )
+
+
+def _tools(settings: Settings, flags: Mapping[str, object], renderer: Renderer) -> Toolbox:
+    from ychat.repl.approve import toolbox_for
+
+    return toolbox_for(settings, yes=bool(flags.get("yes")), note=renderer.info)
 
 
 def _json_renderer(session: Session) -> Renderer:

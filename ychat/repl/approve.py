@@ -35,7 +35,8 @@ def toolbox_for(settings: Settings, *, yes: bool, note: Callable[[str], None]) -
             _("no tool named {name}: the tools are {names}").format(name=unknown[0], names=", ".join(BUILTIN))
         )
     return Toolbox(
-        {name: BUILTIN[name] for name in settings.tools},
+        dict(BUILTIN),
+        set(settings.tools),
         ask=terminal_ask(),
         yes=yes,
         allowed=set(settings.allowed_tools),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ychat.i18n import N_, _, current
 from ychat.repl import handlers as slash
+from ychat.repl import tooling
 
 if TYPE_CHECKING:
     from ychat.repl.ports import ReplSession
@@ -60,6 +61,7 @@ TABLE: dict[str, Row] = {
     "file": Row("PATH", N_("attach a text file to your next message"), slash.file, "файл"),
     "compact": Row("", N_("replace the oldest exchanges by the model's summary"), slash.compact),
     "usage": Row("", N_("tokens and estimated cost (₽) of the last reply and session"), slash.usage, "расход"),
+    "tools": Row("on|off NAME", N_("the model's tools (alone: list them)"), tooling.tools, "инструменты"),
 }
 COMMANDS = {name: (row.arg, row.help) for name, row in TABLE.items()}  # name -> (argument, help line)
 ALIASES = {"quit": "exit", "q": "exit", "?": "help", "new": "clear", "reset": "clear"}

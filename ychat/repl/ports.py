@@ -14,6 +14,7 @@ from ychat.errors import YChatError
 
 if TYPE_CHECKING:
     from ychat.models.catalog import ModelCatalog
+    from ychat.tools.runner import Toolbox
 
 
 class ChatClient(Protocol):
@@ -117,6 +118,8 @@ class ReplSession(Protocol):
     attachments: list[tuple[str, str]]
     keeper: Keeper | None
     catalog: ModelCatalog | None
+    tools: Toolbox | None
+    make_tools: Callable[[], Toolbox] | None
 
     def turn(self, text: str, *, keep_note: bool = True) -> bool: ...
     def compact(self, count: int) -> None: ...

@@ -55,6 +55,7 @@ class Session:
         self.unsent: str | None = None  # a message whose reply failed or was cancelled
         self.catalog: ModelCatalog | None = None  # /model alone lists its models
         self.tools: Toolbox | None = None  # -T: the tools the model may call, and how calls are allowed
+        self.make_tools: Callable[[], Toolbox] | None = None  # /tools on NAME, when -T enabled none
 
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes.

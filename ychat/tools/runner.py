@@ -36,7 +36,8 @@ Ask = Callable[[ToolCall], tuple[Answer, Mapping[str, Any]]]  # the answer and t
 class Toolbox:
     """The tools enabled for a run, and how their calls are allowed."""
 
-    tools: dict[str, Tool]
+    tools: dict[str, Tool]  # every tool that can be enabled, by name
+    enabled: set[str] = field(default_factory=set)  # what the model is offered now (-T, /tools on)
     ask: Ask | None = None  # None: there is no terminal to ask on
     yes: bool = False  # --yes: every call of this run is allowed
     allowed: set[str] = field(default_factory=set)  # tools allowed always (config) or for the session
@@ -49,19 +50,19 @@ class Toolbox:
 
     def options(self, options: Options) -> Options:
         """The request's options with the tools; ``none`` sends none at all (TOOLS.md §1.7)."""
-        if self.choice == "none":
+        if self.choice == "none" or not self.enabled:
             return options
         return replace(options, tools=self.specs(), tool_choice=self.choice, parallel_tools=self.parallel)
 
     def specs(self) -> tuple[ToolSpec, ...]:
-        return tuple(tool.spec for tool in self.tools.values())
+        return tuple(tool.spec for name, tool in self.tools.items() if name in self.enabled)
 
     def run_all(self, calls: tuple[ToolCall, ...]) -> tuple[ToolResult, ...]:
         """Every call, in order (a Ctrl-C stops the one running and ends the turn)."""
         return tuple(self.run(call) for call in calls)
 
     def run(self, call: ToolCall) -> ToolResult:
-        tool = self.tools.get(call.name)
+        tool = self.tools.get(call.name) if call.name in self.enabled else None
         self.note("⚙ " + shown(call))
         if tool is None:
             return self._outcome(
