@@ -403,3 +403,74 @@ def test_the_repl_turns_tools_on_and_off(emulator) -> None:  # type: ignore[no-u
     with_tools, without = emulator.requests[-2].body, emulator.requests[-1].body
     assert [t["function"]["name"] for t in with_tools["tools"]] == ["current_time"] and "tools" not in without
     assert "current_time   on" in renderer.infos() and "current_time   off" in renderer.infos()
+
+
+class _Pages:
+    """A tiny web server on 127.0.0.1: /page is HTML, /hop redirects to the metadata address."""
+
+    def __enter__(self) -> str:
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/hop":
+                    self.send_response(302)
+                    self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+                    self.end_headers()
+                    return
+                body = b"<html><head><script>steal()</script></head><body><h1>Title</h1><p>Hello <a href='https://ya.ru'>there</a></p></body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_fetch_url_turns_a_page_into_text() -> None:
+    from ychat.tools.builtin import fetch_url
+
+    with _Pages() as base:
+        text = fetch_url({"url": base + "/page"}, 10)
+    assert text == "Title\n\nHello there (https://ya.ru)" and "steal" not in text
+
+
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://metadata.internal/"]
+)
+def test_fetch_url_never_reaches_a_link_local_address(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from ychat.tools.builtin import fetch_url
+
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *a, **k: (
+            [(2, 1, 6, "", ("169.254.169.254", 80))] if host == "metadata.internal" else real(host, *a, **k)
+        ),
+    )
+    connected: list[object] = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, address: connected.append(address))
+    with pytest.raises(ToolError, match="link-local"):
+        fetch_url({"url": url}, 5)
+    assert connected == []  # refused before any connection
+
+
+def test_fetch_url_checks_every_redirect() -> None:
+    from ychat.tools.builtin import fetch_url
+
+    with _Pages() as base, pytest.raises(ToolError, match=r"169\.254\.169\.254.*link-local"):
+        fetch_url({"url": base + "/hop"}, 10)

@@ -200,7 +200,7 @@ SCHEMA: tuple[Opt, ...] = (
         "tools",
         v.names,
         ("--tool", "-T"),
-        N_("Let the model call this tool (repeatable): read_file, list_dir, run_command, current_time."),
+        N_("Let the model call this tool (repeatable): read_file, list_dir, run_command, fetch_url, current_time."),
         ("YCHAT_TOOLS",),
         metavar="NAME",
         multiple=True,

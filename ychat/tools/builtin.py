@@ -1,4 +1,4 @@
-"""The built-in tools: ``read_file``, ``list_dir``, ``run_command``, ``current_time``.
+"""The built-in tools: ``read_file``, ``list_dir``, ``run_command``, ``fetch_url``, ``current_time``.
 
 Each is a function of its JSON arguments (already checked against its schema) and the call's
 ``timeout`` in seconds; it returns the text the model gets, or raises ToolError, whose message
@@ -118,6 +118,22 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.communicate()  # reaps it and closes its pipes (the group is gone: they end now)
 
 
+def fetch_url(arguments: Mapping[str, Any], timeout: float) -> str:
+    """An HTTP GET of a public page (never a link-local address), HTML turned into text."""
+    from ychat.api.http.web import fetch_text
+    from ychat.errors import YChatError
+
+    try:
+        kind, text, cut = fetch_text(str(arguments["url"]), limit=READ_LIMIT, timeout=timeout)
+    except YChatError as error:
+        raise ToolError(str(error)) from None
+    if "html" in kind:
+        from ychat.tools.html import readable
+
+        text = readable(text)
+    return text + ("\n" + _("[cut at {limit:,} bytes]").format(limit=READ_LIMIT) if cut else "")
+
+
 def current_time(arguments: Mapping[str, Any], timeout: float) -> str:
     return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -140,6 +156,15 @@ BUILTIN: dict[str, Tool] = {
             ["command"],
         ),
         run_command,
+    ),
+    "fetch_url": Tool(
+        _spec(
+            "fetch_url",
+            "Fetch a web page (HTTP GET) as readable text, at most 256 KB",
+            {"url": {"type": "string", "description": "An http:// or https:// URL"}},
+            ["url"],
+        ),
+        fetch_url,
     ),
     "current_time": Tool(_spec("current_time", "The current local date and time", {}, []), current_time, asks=False),
 }
