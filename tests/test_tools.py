@@ -474,3 +474,60 @@ def test_fetch_url_checks_every_redirect() -> None:
 
     with _Pages() as base, pytest.raises(ToolError, match=r"169\.254\.169\.254.*link-local"):
         fetch_url({"url": base + "/hop"}, 10)
+
+
+FUNCTIONS = '''
+from typing import Literal
+
+
+def word_count(text: str, unit: Literal["words", "lines"] = "words") -> int:
+    """Count the words (or lines) of a text.
+
+    More prose that is not part of the description."""
+    return len(text.split() if unit == "words" else text.splitlines())
+
+
+def _helper() -> None:
+    pass
+'''
+
+
+def test_functions_from_a_file_become_tools(server: RunningServer, tmp_path: Path) -> None:
+    from ychat.tools.functions import load
+
+    source = tmp_path / "mine.py"
+    source.write_text(FUNCTIONS)
+    (tool,) = load(str(source)).values()
+    assert tool.spec.description == "Count the words (or lines) of a text."
+    assert tool.spec.parameters == {
+        "type": "object",
+        "properties": {"text": {"type": "string"}, "unit": {"type": "string", "enum": ["words", "lines"]}},
+        "required": ["text"],
+    }
+    server.emulator.enqueue(Raw((v1_tool_call("word_count", {"text": "a b c"}),)), Reply.of("Three."))
+    result = ychat(server.url, tmp_path, "--functions", str(source), "--yes", "--no-save", "count")
+    assert result.returncode == 0, result.stderr.decode()
+    body = server.emulator.requests[-1].body
+    assert [t["function"]["name"] for t in body["tools"]] == ["word_count"]
+    assert body["messages"][-1]["toolResultList"]["toolResults"][0]["functionResult"]["content"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def f(:\n    pass\n", "bad.py:1: "),
+        ("import no_such_module_here\n", "bad.py:1: ModuleNotFoundError"),
+        ('def f(x):\n    """Doc."""\n', "bad.py:1: parameter x of f has no type hint"),
+        ("def f(x: int) -> int:\n    return x\n", "bad.py:1: function f has no docstring"),
+        ('def f(x: set[int]) -> int:\n    """Doc."""\n', "cannot become a JSON Schema"),
+    ],
+)
+def test_a_bad_functions_file_is_one_line_naming_file_and_line(
+    server: RunningServer, tmp_path: Path, source: str, message: str
+) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(source)
+    result = ychat(server.url, tmp_path, "--functions", str(bad), "hi")
+    err = result.stderr.decode()
+    assert result.returncode == 2 and message in err and "Traceback" not in err, err
+    assert server.emulator.requests == []

@@ -73,7 +73,7 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
         session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
         session.make_tools = lambda: _tools(settings, flags, renderer)
-        session.tools = session.make_tools() if settings.tools else None
+        session.tools = session.make_tools() if settings.tools or flags.get("functions") else None
         for note in backend.notes:
             renderer.info(note)
         _keep(session, settings, flags, stack)
@@ -130,7 +130,9 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
 def _tools(settings: Settings, flags: Mapping[str, object], renderer: Renderer) -> Toolbox:
     from ychat.repl.approve import toolbox_for
 
-    return toolbox_for(settings, yes=bool(flags.get("yes")), note=renderer.info)
+    files = flags.get("functions")
+    functions = [str(f) for f in files] if isinstance(files, tuple) else []
+    return toolbox_for(settings, yes=bool(flags.get("yes")), note=renderer.info, functions=functions)
 
 
 def _json_renderer(session: Session) -> Renderer:

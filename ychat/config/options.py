@@ -207,6 +207,14 @@ SCHEMA: tuple[Opt, ...] = (
         dialects=tuple(name for name, dialect in REGISTRY.items() if dialect.tools),
     ),
     Opt(
+        "functions",
+        flags=("--functions",),
+        help=N_("A Python file whose functions (typed, with a docstring) the model may call (repeatable)."),
+        metavar="FILE.py",
+        multiple=True,
+        setting=False,
+    ),
+    Opt(
         "yes",
         flags=("--yes", "-y"),
         help=N_("Run every tool call of this run without asking."),

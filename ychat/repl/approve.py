@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from ychat.core import ToolCall
@@ -25,18 +25,27 @@ if TYPE_CHECKING:
 KEYS = {"y": Answer.ONCE, "s": Answer.SESSION, "a": Answer.ALWAYS, "n": Answer.DENY}
 
 
-def toolbox_for(settings: Settings, *, yes: bool, note: Callable[[str], None]) -> Toolbox:
-    """The tools ``-T`` enabled, asked for on this terminal (if there is one)."""
+def toolbox_for(
+    settings: Settings, *, yes: bool, note: Callable[[str], None], functions: Sequence[str] = ()
+) -> Toolbox:
+    """The tools ``-T`` enabled and every function of ``--functions`` files, asked for on this
+    terminal (if there is one)."""
     from ychat.tools.builtin import BUILTIN
+    from ychat.tools.functions import load
 
-    unknown = [name for name in settings.tools if name not in BUILTIN]
+    available, offered = dict(BUILTIN), set(settings.tools)
+    for path in functions:
+        found = load(path)
+        available |= found
+        offered |= set(found)
+    unknown = [name for name in settings.tools if name not in available]
     if unknown:
         raise UsageError(
-            _("no tool named {name}: the tools are {names}").format(name=unknown[0], names=", ".join(BUILTIN))
+            _("no tool named {name}: the tools are {names}").format(name=unknown[0], names=", ".join(available))
         )
     return Toolbox(
-        dict(BUILTIN),
-        set(settings.tools),
+        available,
+        offered,
         ask=terminal_ask(),
         yes=yes,
         allowed=set(settings.allowed_tools),
