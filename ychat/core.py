@@ -85,6 +85,8 @@ class Options:
     tools: tuple[ToolSpec, ...] = ()  # what the model may call (none: no tools sent at all)
     tool_choice: str | None = None  # auto, required or a tool's name; None: the server's default
     parallel_tools: bool | None = None  # several calls in one reply; None: the server's default
+    schema: Mapping[str, Any] | None = None  # --schema: the reply is JSON of this JSON Schema
+    json_object: bool = False  # --json-object: the reply is some JSON object
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,19 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
         for note in backend.notes:
             renderer.info(note)
         _keep(session, settings, flags, stack)
+        structured = _structured(session, flags)
         if message is not None:
             if flags.get("json"):
                 session.renderer = _json_renderer(session)
-            session.send(message)
+            elif structured:
+                from ychat.render.jsonout import Quiet
+
+                session.renderer = Quiet(sys.stdout, sys.stderr)
+            done = session.send(message)
+            if structured and not flags.get("json"):
+                from ychat.structured import check, emit
+
+                emit(done.text, check(done.text, session.options.schema), sys.stdout)
         else:
             _repl(session, backend, renderer, status=settings.status)
 
@@ -125,6 +134,16 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
             concurrency=int(concurrency) if isinstance(concurrency, int) else 4,
             as_json=bool(flags.get("json")),
         )
+
+
+def _structured(session: Session, flags: Mapping[str, object]) -> bool:
+    """--schema SPEC and --json-object: what each request asks the reply to be."""
+    spec, session.options.json_object = flags.get("schema"), bool(flags.get("json_object"))
+    if spec:
+        from ychat.structured import parse_spec
+
+        session.options.schema = parse_spec(str(spec))
+    return bool(spec) or session.options.json_object
 
 
 def _tools(settings: Settings, flags: Mapping[str, object], renderer: Renderer) -> Toolbox:

@@ -2,14 +2,9 @@
 
 Each ``Opt`` says its name (the ``Settings`` field and the config file's key), how a value is
 checked (``values.py``), its range or choices, the environment variables that set it, the chat's
-flag and its help text, and which dialects use it. From this table are built:
-
-- the chat's typer options (``ychat.cli.chat``) and ``--help``'s list of environment variables;
-- the environment and config file readers and their validation (``ychat.config.settings``);
-- the REPL's value commands (``/temperature`` checks its argument here);
-- the shell completion's values for ``--api`` and ``--reasoning``.
-
-Stdlib only (and ``values.py``): ``--help`` reads it without loading anything else.
+flag and its help text, and which dialects use it. Built from it: the chat's typer options and
+``--help``'s environment variables (``cli/chat.py``); the environment and config file readers
+(``settings.py``); ``/temperature``'s check; the shell completion's values. Stdlib only.
 
     >>> OPTIONS["temperature"].check("0.4")
     0.4
@@ -205,6 +200,21 @@ SCHEMA: tuple[Opt, ...] = (
         metavar="NAME",
         multiple=True,
         dialects=tuple(name for name, dialect in REGISTRY.items() if dialect.tools),
+    ),
+    Opt(
+        "schema",
+        flags=("--schema",),
+        help=N_("The reply is JSON of this schema: a JSON Schema file, inline JSON, or 'name, age int, bio: …'."),
+        metavar="SPEC",
+        setting=False,
+    ),
+    Opt(
+        "json_object",
+        flags=("--json-object",),
+        help=N_("The reply is a JSON object."),
+        kind=bool,
+        switch=True,
+        setting=False,
     ),
     Opt(
         "functions",

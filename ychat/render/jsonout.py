@@ -48,6 +48,20 @@ class JsonRenderer(PlainRenderer):
         self._write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+class Quiet(PlainRenderer):
+    """Nothing of the reply while it streams (``--schema``: the checked JSON is printed at the
+    end); notes and errors go to stderr as usual."""
+
+    def delta(self, text: str) -> None:
+        """Kept for the end."""
+
+    def replace(self, text: str) -> None:
+        """Likewise."""
+
+    def end_reply(self, done: Done) -> None:
+        """Printed by the caller, once checked."""
+
+
 def tool_calls(steps: tuple[Message, ...]) -> list[dict[str, Any]]:
     """Each call of the reply's round trips with what it gave: name, arguments, result, status."""
     results = {r.call_id: r for message in steps for r in message.tool_results}

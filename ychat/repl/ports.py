@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ychat.conversation import Conversation
 from ychat.core import Done, Event, Message, Options, Pending, Reasoning, Retrying, Usage
@@ -87,6 +87,8 @@ class ChatOptions:
     price_per_1k: float | None = None  # config price_per_1k; else ychat/cost.py's table
     local: bool = False  # the embedded model: free
     context: str = "drop"  # what an overflowing window does: drop the oldest exchanges, or summarize them
+    schema: dict[str, Any] | None = None  # --schema
+    json_object: bool = False  # --json-object
 
     @property
     def names_from(self) -> str:
@@ -101,6 +103,8 @@ class ChatOptions:
             stream=self.stream,
             reasoning=self.reasoning,
             deferred=self.deferred,
+            schema=self.schema,
+            json_object=self.json_object,
         )
 
 

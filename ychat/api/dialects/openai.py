@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ychat.api.dialects.ndjson import decode, split_lines
-from ychat.api.dialects.openai_tools import CallsBuffer, calls_of, messages_json, tools_json
+from ychat.api.dialects.openai_tools import CallsBuffer, calls_of, format_json, messages_json, tools_json
 from ychat.api.dialects.reply import cut_short, finished
 from ychat.api.dialects.sse import events
 from ychat.api.dialects.yandex import (
@@ -59,7 +59,7 @@ def chat_body(model: str, messages: Sequence[Message], options: Options, *, usag
         body["max_tokens"] = options.max_tokens
     if options.stream and usage:
         body["stream_options"] = {"include_usage": True}
-    return body | tools_json(options)
+    return body | tools_json(options) | format_json(options)
 
 
 def _object(data: str) -> dict[str, Any]:

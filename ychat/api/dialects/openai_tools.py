@@ -38,6 +38,15 @@ def tools_json(options: Options) -> dict[str, Any]:
     return found
 
 
+def format_json(options: Options) -> dict[str, Any]:
+    """``response_format``, always with a name (TOOLS.md §3.2)."""
+    if options.schema is not None:
+        return {
+            "response_format": {"type": "json_schema", "json_schema": {"name": "reply", "schema": dict(options.schema)}}
+        }
+    return {"response_format": {"type": "json_object"}} if options.json_object else {}
+
+
 def messages_json(messages: Sequence[Message]) -> list[dict[str, Any]]:
     """Each message as the endpoint takes it; results become one ``tool`` message per call."""
     found: list[dict[str, Any]] = []

@@ -63,7 +63,14 @@ def completion_body(model_uri: str, messages: Sequence[Message], options: Option
     if options.reasoning is not None:
         completion["reasoningOptions"] = {"mode": REASONING_MODES[options.reasoning]}
     body = {"modelUri": model_uri, "completionOptions": completion, "messages": [message_json(m) for m in messages]}
-    return body | tools_json(options)
+    return body | tools_json(options) | format_json(options)
+
+
+def format_json(options: Options) -> dict[str, Any]:
+    """``jsonSchema`` or ``jsonObject`` (TOOLS.md §3.1)."""
+    if options.schema is not None:
+        return {"jsonSchema": {"schema": dict(options.schema)}}
+    return {"jsonObject": True} if options.json_object else {}
 
 
 def tools_json(options: Options) -> dict[str, Any]:
