@@ -114,8 +114,9 @@ def test_the_openai_package_streams_from_ychat_serve(served) -> None:
 
 
 @pytest.fixture
-def llama_cpp_server(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1 with the SmolLM2 GGUF."""
+def llama_cpp_server(tmp_path, request) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1 with the SmolLM2 GGUF (and a
+    chat format, when the test asks for one through ``indirect``)."""
     import importlib.util
     import subprocess
     import sys
@@ -127,6 +128,8 @@ def llama_cpp_server(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(local.default_model_path())]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "false"]
+    if getattr(request, "param", None):
+        command += ["--chat_format", request.param]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     for line in process.stdout:  # uvicorn's own word that it listens
@@ -175,3 +178,81 @@ def test_the_official_sdk_chats_with_the_local_server_over_its_openai_api() -> N
     assert parts[-1].choices[0].text == "Echo: Hello there" and parts[-1].choices[0].finish_reason.value == "stop"
     assert whole.choices[0].text == "Echo: again" and whole.usage.total_tokens > 0
     assert whole.model == "gpt://b1gfolder/yandexgpt/latest"  # the SDK built the URI; the server echoed it
+
+
+@needs_model
+@pytest.mark.parametrize("llama_cpp_server", ["chatml-function-calling"], indirect=True)
+def test_ychat_calls_a_tool_through_llama_cpp_servers_function_calling(llama_cpp_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 20: llama-cpp-python's function-calling chat format, with a named tool_choice, makes
+    the real model call; ychat runs the tool and sends its result back as a tool message, which
+    the server takes. Non-streamed: in this format llama-cpp-python streams an empty body for a
+    request with tool_choice auto (found here; ychat reports it as a cut stream). What the tiny
+    model does next is its own affair: an answer, or another call until the chain limit."""
+    from tests.helpers import ychat
+
+    env = {"YC_API_KEY": "", "YCHAT_API": "openai"}
+    argv = ["-T", "current_time", "--tool-choice", "current_time", "--yes", "--no-save", "--no-stream", "--debug"]
+    result = ychat(
+        llama_cpp_server, tmp_path, *argv, "--chain-limit", "2", "--max-tokens", "48", "What time is it?", **env
+    )
+    err = result.stderr.decode()
+    assert "⚙ current_time" in err and "→ current_time:" in err, err
+    bodies = [json.loads(b) for b in re.findall(r"request body: (\{.*\})", err)]
+    first, second = bodies[0], bodies[1]
+    assert first["tool_choice"] == {"type": "function", "function": {"name": "current_time"}}
+    call = second["messages"][1]["tool_calls"][0]
+    assert call["function"]["name"] == "current_time" and second["tool_choice"] == "auto"
+    assert second["messages"][2]["role"] == "tool" and second["messages"][2]["tool_call_id"] == call["id"]
+    assert err.count("HTTP 200") == len(bodies)  # the server took every follow-up
+    assert result.returncode == 0 or (result.returncode == 1 and "after 2 round trips" in err), err
+
+
+def test_the_openai_packages_tool_loop_against_the_test_double() -> None:
+    """The real openai package parses a documented tool-call reply (TOOLS.md §2.4) from the double
+    and sends its result back; the double (and ychat serve's route) take the tool message."""
+    from ychat.testing import Emulator, Raw
+
+    call = {
+        "index": 0,
+        "id": "something",
+        "type": "function",
+        "function": {"name": "something", "arguments": '{"numbers":[5,4,1]}'},
+    }
+    body = {
+        "id": "1b90ba66-63d8-43cd-8006-957f5f5a1239",
+        "object": "chat.completion",
+        "created": 1758047035,
+        "model": "gpt://b1g/yandexgpt/rc",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "", "tool_calls": [call]},
+                "finish_reason": "tool_calls",
+            }
+        ],
+        "usage": {"prompt_tokens": 169, "total_tokens": 198, "completion_tokens": 29},
+    }
+    with serve(Emulator()) as server:
+        server.emulator.enqueue(Raw((json.dumps(body).encode(),)))
+        client = openai_client(server.url + "/v1")
+        tools = [
+            {
+                "type": "function",
+                "function": {"name": "something", "description": "d", "parameters": {"type": "object"}},
+            }
+        ]
+        messages: list[Any] = [{"role": "user", "content": "do it"}]
+        first = client.chat.completions.create(model="yandexgpt", messages=messages, tools=tools)
+        (asked,) = first.choices[0].message.tool_calls
+        assert (asked.function.name, json.loads(asked.function.arguments)) == ("something", {"numbers": [5, 4, 1]})
+        messages += [
+            first.choices[0].message.model_dump(exclude_none=True),
+            {"role": "tool", "tool_call_id": asked.id, "content": "+20"},
+        ]
+        second = client.chat.completions.create(model="yandexgpt", messages=messages, tools=tools)
+    assert second.choices[0].message.content == "Echo: +20"
+    assert server.emulator.requests[-1].body["messages"][-1] == {
+        "role": "tool",
+        "tool_call_id": "something",
+        "content": "+20",
+    }

@@ -531,3 +531,11 @@ def test_a_bad_functions_file_is_one_line_naming_file_and_line(
     err = result.stderr.decode()
     assert result.returncode == 2 and message in err and "Traceback" not in err, err
     assert server.emulator.requests == []
+
+
+def test_a_forced_choice_forces_the_first_request_only(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Raw((v1_tool_call("current_time", {}),)), Reply.of("Noon."))
+    result = ychat(server.url, tmp_path, "-T", "current_time", "--tool-choice", "current_time", "--no-save", "time?")
+    assert result.returncode == 0
+    first, second = (r.body for r in server.emulator.requests[-2:])
+    assert first["toolChoice"] == {"functionName": "current_time"} and second["toolChoice"] == {"mode": "AUTO"}

@@ -48,11 +48,16 @@ class Toolbox:
     choice: str | None = None  # --tool-choice: auto, required, none or a tool's name
     parallel: bool | None = None
 
+    following: bool = False  # a follow-up request, with results: a forced choice is not forced again
+
     def options(self, options: Options) -> Options:
-        """The request's options with the tools; ``none`` sends none at all (TOOLS.md §1.7)."""
+        """The request's options with the tools; ``none`` sends none at all (TOOLS.md §1.7).
+        ``required`` or a tool's name forces the first request only, or the model would call
+        again and again until the chain limit."""
         if self.choice == "none" or not self.enabled:
             return options
-        return replace(options, tools=self.specs(), tool_choice=self.choice, parallel_tools=self.parallel)
+        choice = "auto" if self.following and self.choice not in (None, "auto") else self.choice
+        return replace(options, tools=self.specs(), tool_choice=choice, parallel_tools=self.parallel)
 
     def specs(self) -> tuple[ToolSpec, ...]:
         return tuple(tool.spec for name, tool in self.tools.items() if name in self.enabled)
