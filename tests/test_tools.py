@@ -539,3 +539,59 @@ def test_a_forced_choice_forces_the_first_request_only(server: RunningServer, tm
     assert result.returncode == 0
     first, second = (r.body for r in server.emulator.requests[-2:])
     assert first["toolChoice"] == {"functionName": "current_time"} and second["toolChoice"] == {"mode": "AUTO"}
+
+
+def v1_calls(*calls: tuple[str, dict[str, object]]) -> bytes:
+    """One v1 TOOL_CALLS line with several calls (TOOLS.md §1.6)."""
+    listed = [{"functionCall": {"name": name, "arguments": arguments}} for name, arguments in calls]
+    alternative = {
+        "message": {"role": "assistant", "toolCallList": {"toolCalls": listed}},
+        "status": "ALTERNATIVE_STATUS_TOOL_CALLS",
+    }
+    return json.dumps({"result": {"alternatives": [alternative], "usage": {}, "modelVersion": "09.02.2025"}}).encode()
+
+
+def test_two_calls_in_one_reply_run_in_order_and_answer_in_order(server: RunningServer, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A")
+    (tmp_path / "b.txt").write_text("B")
+    server.emulator.enqueue(
+        Raw(
+            (
+                v1_calls(
+                    ("read_file", {"path": str(tmp_path / "a.txt")}), ("read_file", {"path": str(tmp_path / "b.txt")})
+                ),
+            )
+        ),
+        Reply.of("AB."),
+    )
+    result = ychat(server.url, tmp_path, "-T", "read_file", "--yes", "--no-parallel-tools", "--no-save", "both")
+    assert result.returncode == 0
+    first, second = (r.body for r in server.emulator.requests[-2:])
+    assert first["parallelToolCalls"] is False
+    results = second["messages"][-1]["toolResultList"]["toolResults"]
+    assert [r["functionResult"]["content"] for r in results] == ["A", "B"]
+
+
+def test_a_tool_past_its_time_is_stopped_and_the_model_told(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Raw((v1_tool_call("run_command", {"command": "sleep 300"}),)), Reply.of("Too slow."))
+    result = ychat(server.url, tmp_path, "-T", "run_command", "--yes", "--tool-timeout", "0.5", "--no-save", "wait")
+    assert result.returncode == 0 and result.stdout.decode() == "Too slow.\n"
+    content = server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"][0]["functionResult"][
+        "content"
+    ]
+    assert content == "the command did not finish within 0.5 s and was stopped"
+
+
+def test_e_edits_the_arguments_in_the_editor_then_runs(server: RunningServer, tmp_path: Path) -> None:
+    (tmp_path / "right.txt").write_text("right file")
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\nprintf \'{{"path": "{tmp_path / "right.txt"}"}}\' > "$1"\n')
+    editor.chmod(0o755)
+    server.emulator.enqueue(Raw((v1_tool_call("read_file", {"path": "/etc/shadow"}),)), Reply.of("Read."))
+    env = ychat_env(tmp_path, server.url, EDITOR=str(editor), YCHAT_DATA_DIR=str(tmp_path / "data"))
+    chat = Dialogue.start(env, "-T", "read_file")
+    chat.type("read", "Run read_file path=/etc/shadow?")
+    chat.ask("e", "Read.")
+    assert chat.leave() == 0
+    results = server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"]
+    assert results[0]["functionResult"]["content"] == "right file"

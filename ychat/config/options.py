@@ -225,6 +225,14 @@ SCHEMA: tuple[Opt, ...] = (
         setting=False,
     ),
     Opt(
+        "parallel_tools",
+        v.boolean,
+        ("--no-parallel-tools",),
+        N_("One tool call per reply at most."),
+        kind=bool,
+        switch=False,
+    ),
+    Opt(
         "yes",
         flags=("--yes", "-y"),
         help=N_("Run every tool call of this run without asking."),
@@ -285,11 +293,5 @@ OPTIONS = {opt.name: opt for opt in SCHEMA}
 SETTINGS = tuple(opt for opt in SCHEMA if opt.setting)  # what the environment and the config file may set
 CHOICES = {opt.flags[0]: opt.choices for opt in SCHEMA if opt.flags and opt.choices}  # for shell completion
 # --help's list (after the credentials, which it names first): every option's variables, then ychat's own
-ENVIRONMENT = (
-    *(var for opt in SETTINGS for var in opt.env if var != "FOLDER_ID"),
-    "YCHAT_OPENAI_API_KEY",
-    "YCHAT_PROFILE",
-    "YCHAT_CONFIG",
-    "YCHAT_LANG",
-    "NO_COLOR",
-)
+OWN = ("YCHAT_OPENAI_API_KEY", "YCHAT_PROFILE", "YCHAT_CONFIG", "YCHAT_LANG", "NO_COLOR")
+ENVIRONMENT = (*(var for opt in SETTINGS for var in opt.env if var != "FOLDER_ID"), *OWN)

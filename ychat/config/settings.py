@@ -59,6 +59,7 @@ class Settings:
     chain_limit: int = 10
     tool_timeout: float = 60.0
     allowed_tools: tuple[str, ...] = ()  # tools that run without asking
+    parallel_tools: bool | None = None  # --no-parallel-tools: False
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None

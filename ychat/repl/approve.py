@@ -54,6 +54,7 @@ def toolbox_for(
         note=note,
         chain_limit=settings.chain_limit,
         choice=settings.tool_choice,
+        parallel=settings.parallel_tools,
     )
 
 
