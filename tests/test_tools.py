@@ -595,3 +595,51 @@ def test_e_edits_the_arguments_in_the_editor_then_runs(server: RunningServer, tm
     assert chat.leave() == 0
     results = server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"]
     assert results[0]["functionResult"]["content"] == "right file"
+
+
+@pytest.mark.parametrize(("api", "one_chunk"), [("v1", False), ("openai", False), ("openai", True)])
+@pytest.mark.parametrize("stream", [True, False])
+def test_the_double_scripts_tool_calls_in_each_dialect(
+    server: RunningServer, tmp_path: Path, api: str, one_chunk: bool, stream: bool
+) -> None:
+    server.emulator.enqueue(
+        Reply.calling(("current_time", {}), ("list_dir", {"path": str(tmp_path)}), one_chunk=one_chunk),
+        Reply.of("Done."),
+    )
+    url = server.url + ("/v1" if api == "openai" else "")
+    argv = [
+        "--api",
+        api,
+        "-T",
+        "current_time",
+        "-T",
+        "list_dir",
+        "--yes",
+        "--no-save",
+        *([] if stream else ["--no-stream"]),
+    ]
+    result = ychat(url, tmp_path, *argv, "go")
+    assert result.returncode == 0 and result.stdout.decode() == "Done.\n", result.stderr.decode()
+    err = result.stderr.decode()
+    assert "→ current_time:" in err and "→ list_dir:" in err
+
+
+@pytest.mark.parametrize("api", ["v1", "openai"])
+def test_the_issues_question_asked_first_answered_and_resumed(server: RunningServer, tmp_path: Path, api: str) -> None:
+    """Issue 20's 'done when': ychat asks first, reads notes.txt, runs du, answers; -c sends it all back."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("buy milk")
+    calls = (("read_file", {"path": str(work / "notes.txt")}), ("run_command", {"command": f"du -sh {work}"}))
+    server.emulator.enqueue(Reply.calling(*calls), Reply.of("Milk; the folder is small."))
+    url = server.url + ("/v1" if api == "openai" else "")
+    env = ychat_env(tmp_path, url, YCHAT_API=api, YCHAT_DATA_DIR=str(tmp_path / "data"))
+    chat = Dialogue.start(env, "-T", "read_file", "-T", "run_command")
+    chat.type("what's in notes.txt and how big is this folder?", "Run read_file path=")
+    chat.type("y", "Run run_command command=du -sh")
+    chat.ask("y", "Milk; the folder is small.")
+    assert chat.leave() == 0
+    resumed = ychat(url, tmp_path, "-c", "thanks", YCHAT_API=api, YCHAT_DATA_DIR=str(tmp_path / "data"))
+    assert resumed.returncode == 0
+    body = json.dumps(server.emulator.requests[-1].body)
+    assert "buy milk" in body and "du -sh" in body and "Milk; the folder is small." in body  # tools included

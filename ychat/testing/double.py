@@ -14,6 +14,7 @@ next requests of their kind in order; when the queue is empty the engine answers
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -108,6 +109,8 @@ class Emulator:
             item = self._queue.popleft() if self._queue else None
         if item is None:
             return None
+        if isinstance(item, Reply) and item.tool_calls and isinstance(wire, openai.OpenAIWire):
+            return _openai_calls(item, wire.parse(body).stream, start_response)
         if isinstance(wire, V1Wire) or not isinstance(item, Reply):
             return self._scripted(item, validate_completion(body) if isinstance(wire, V1Wire) else body, start_response)
         return self._scripted_in(wire, item, wire.parse(body), start_response)
@@ -194,10 +197,59 @@ def _generations(reply: Reply, args: CompletionArgs) -> list[Generation]:
 def _scripted_chunk(reply: Reply, body: dict[str, Any], index: int, *, final: bool) -> dict[str, Any]:
     text = reply.texts[index] if reply.texts else ""
     usage = reply.usages[index] if reply.usages else _word_usage(body, text)
-    alternative = {"message": {"role": "assistant", "text": text}, "status": reply.status if final else STATUS_PARTIAL}
+    message: dict[str, Any] = {"role": "assistant", "text": text}
+    if reply.tool_calls and final:  # the whole list in the final line (TOOLS.md §1.3)
+        listed = [{"functionCall": {"name": name, "arguments": arguments}} for name, arguments in reply.tool_calls]
+        message = {"role": "assistant", "toolCallList": {"toolCalls": listed}}
+    alternative = {"message": message, "status": reply.status if final else STATUS_PARTIAL}
     return {"result": {"alternatives": [alternative], "usage": usage, "modelVersion": reply.model_version}}
 
 
 def _word_usage(body: dict[str, Any], text: str) -> dict[str, Any]:
     prompt = sum(len(str(m.get("text", "")).split()) for m in body.get("messages", []))
     return Generation(text, None, prompt, len(text.split())).usage()
+
+
+def _openai_calls(reply: Reply, stream: bool, respond: StartResponse) -> Iterable[bytes]:
+    """Tool calls as Yandex's OpenAI endpoint sends them (TOOLS.md §2.3, §2.4): yandexgpt's one
+    chunk with the function's name as id, or qwen3's id first and then argument fragments."""
+    calls = [(index, name, json.dumps(arguments)) for index, (name, arguments) in enumerate(reply.tool_calls)]
+    if not stream:
+        listed = [
+            {"index": i, "id": name, "type": "function", "function": {"name": name, "arguments": a}}
+            for i, name, a in calls
+        ]
+        message = {"role": "assistant", "content": "", "tool_calls": listed}
+        choice = {"index": 0, "message": message, "finish_reason": "tool_calls"}
+        return json_response(
+            respond, 200, {"id": "scripted", "object": "chat.completion", "model": "scripted", "choices": [choice]}
+        )
+    start_stream(respond, "text/event-stream")
+    frames = [json.dumps(chunk) for chunk in _call_chunks(calls, reply.one_chunk)]
+    return (f"data: {frame}\n\n".encode() for frame in [*frames, "[DONE]"])
+
+
+def _call_chunks(calls: list[tuple[int, str, str]], one_chunk: bool) -> list[Any]:
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, **({"finish_reason": finish} if finish else {})}
+        return {"id": "scripted", "object": "chat.completion.chunk", "model": "scripted", "choices": [choice]}
+
+    if one_chunk:
+        listed = [
+            {"index": i, "id": name, "type": "function", "function": {"name": name, "arguments": a}}
+            for i, name, a in calls
+        ]
+        return [chunk({"role": "assistant", "tool_calls": listed}, "tool_calls")]
+    chunks = [chunk({"role": "assistant"})]
+    for i, name, arguments in calls:
+        first = {
+            "index": i,
+            "id": f"chatcmpl-tool-{i}",
+            "type": "function",
+            "function": {"name": name, "arguments": ""},
+        }
+        chunks.append(chunk({"tool_calls": [first]}))
+        for piece in (arguments[: len(arguments) // 2], arguments[len(arguments) // 2 :]):
+            part = {"index": i, "id": "", "type": "", "function": {"name": "", "arguments": piece}}
+            chunks.append(chunk({"tool_calls": [part]}))
+    return [*chunks, chunk({}, "tool_calls")]

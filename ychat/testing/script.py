@@ -46,10 +46,17 @@ class Reply:
     garbage: bytes | None = None
     endless: bool = False
     wait: float = 0.0  # seconds before the first chunk (a slow model, a long prompt)
+    tool_calls: tuple[tuple[str, dict[str, Any]], ...] = ()  # (name, arguments): the reply asks for these
+    one_chunk: bool = False  # OpenAI: each call whole in one chunk, id = name (yandexgpt); else deltas (qwen3)
 
     @classmethod
     def of(cls, text: str, *, chunks: int = 4, **options: Any) -> Reply:
         return cls(texts=cumulative(text, chunks), **options)
+
+    @classmethod
+    def calling(cls, *calls: tuple[str, dict[str, Any]], one_chunk: bool = False) -> Reply:
+        """A reply that asks for ``calls`` (TOOLS.md §1.3 natively, §2.3 on the OpenAI route)."""
+        return cls(texts=("",), status="ALTERNATIVE_STATUS_TOOL_CALLS", tool_calls=calls, one_chunk=one_chunk)
 
     @property
     def cut(self) -> bool:
