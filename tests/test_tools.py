@@ -643,3 +643,13 @@ def test_the_issues_question_asked_first_answered_and_resumed(server: RunningSer
     assert resumed.returncode == 0
     body = json.dumps(server.emulator.requests[-1].body)
     assert "buy milk" in body and "du -sh" in body and "Milk; the folder is small." in body  # tools included
+
+
+def test_with_async_each_round_trip_is_its_own_operation(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.calling(("current_time", {})), Reply.of("Noon, deferred."))
+    result = ychat(
+        server.url, tmp_path, "--async", "-T", "current_time", "--no-save", "time?", YCHAT_OPERATION_ENDPOINT=server.url
+    )
+    assert result.returncode == 0 and result.stdout.decode() == "Noon, deferred.\n", result.stderr.decode()
+    submitted = [r.body for r in server.emulator.requests if r.path.endswith("completionAsync")]
+    assert len(submitted) == 2 and "toolResultList" in submitted[1]["messages"][-1]

@@ -47,6 +47,7 @@ class Emulator:
         self._lock = threading.Lock()
         self.client_left = threading.Event()  # set when a client closed a reply before its end
         self.models: list[str] | None = None  # GET /v1/models lists these (default: the engine's model)
+        self._operations: dict[str, dict[str, Any]] = {}  # scripted deferred replies, by operation id
 
     @property
     def closing(self) -> threading.Event:
@@ -102,7 +103,25 @@ class Emulator:
             return self._chat(wire, request.body, start_response)
         if request.path == TOKENIZE_COMPLETION:
             return self._tokenize_completion(request.body, start_response)
+        if request.path == API + "completionAsync" or request.path.startswith("/operations/"):
+            return self._deferred(request, start_response)
         return None
+
+    def _deferred(self, request: Request, respond: StartResponse) -> Iterable[bytes] | None:
+        """A queued Reply answers a completionAsync as an operation that is already done; polls
+        of it get that (the engine's operations answer the rest)."""
+        if request.path.startswith("/operations/"):
+            found = self._operations.get(request.path.removeprefix("/operations/"))
+            return None if found is None else json_response(respond, 200, found)
+        with self._lock:
+            item = self._queue.popleft() if self._queue and isinstance(self._queue[0], Reply) else None
+        if not isinstance(item, Reply):
+            return None
+        body = validate_completion(request.body)
+        result = _scripted_chunk(item, body, len(item.texts) - 1, final=True)["result"]
+        operation = {"id": f"scripted{len(self._operations)}", "done": True, "response": result}
+        self._operations[operation["id"]] = operation
+        return json_response(respond, 200, {**operation, "done": False, "response": None})
 
     def _chat(self, wire: ChatWire, body: Any, start_response: StartResponse) -> Iterable[bytes] | None:
         with self._lock:

@@ -115,7 +115,8 @@ class Deferred:
         chunk = parse_result(response)  # not wrapped in "result" (REFERENCE.md §2)
         if chunk.finish is None:
             raise ProtocolError(_("the finished operation's reply is not final"))
-        reply = finished(Done(chunk.text, chunk.finish, chunk.usage, chunk.model_version), "deferred")
+        reply = Done(chunk.text, chunk.finish, chunk.usage, chunk.model_version, tool_calls=chunk.tool_calls)
+        reply = finished(reply, "deferred")
         yield Delta(reply.text)
         yield reply
 
