@@ -81,3 +81,16 @@ def test_json_object_over_the_openai_dialect(server: RunningServer, tmp_path: Pa
     result = ychat(server.url + "/v1", tmp_path, "--api", "openai", "--json-object", "--no-save", "numbers")
     assert result.returncode == 0 and json.loads(result.stdout) == {"output": "5, 4, 1"}
     assert server.emulator.requests[-1].body["response_format"] == {"type": "json_object"}
+
+
+def test_each_line_gives_one_json_line_per_answer_and_fails_the_bad_ones(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(
+        Reply.of('{\n  "name": "Ann",\n  "age": 3,\n  "bio": "x"\n}'),
+        Reply.of('{"name": "Bo", "age": "old", "bio": "y"}'),
+    )
+    result = ychat(
+        server.url, tmp_path, "--each-line", "--concurrency", "1", "--schema", "name, age int, bio", stdin=b"one\ntwo\n"
+    )
+    assert result.stdout.decode() == '{"name": "Ann", "age": 3, "bio": "x"}\n'  # one line, whatever the model's layout
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "question 2" in err and "at /age" in err and "Traceback" not in err

@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, BinaryIO
 
 from ychat import __version__
@@ -122,6 +123,13 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
 
     backend = choose(settings, local_requested=use_local, interactive=False, model_flag=None)
     options = settings.request_options(stream=False)
+    if flags.get("schema") or flags.get("json_object"):
+        from ychat.structured import parse_spec
+
+        spec = flags.get("schema")
+        options = replace(
+            options, schema=parse_spec(str(spec)) if spec else None, json_object=bool(flags.get("json_object"))
+        )
     with backend:
         source, concurrency = flags.get("input"), flags.get("concurrency")
         run_each_line(

@@ -41,19 +41,32 @@ def answer_record(answer: Answer) -> dict[str, object]:
 
 
 class Printer:
-    def __init__(self, out: TextIO, err: TextIO, *, as_json: bool, progress: BatchProgress | None) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        as_json: bool,
+        progress: BatchProgress | None,
+        structured: Options | None = None,
+    ) -> None:
         self.out, self.err, self.as_json, self.progress = out, err, as_json, progress
+        self.structured = structured  # --schema/--json-object: each answer checked, one JSON line
         self._out_safe, self._err_safe = shown_on(out), shown_on(err)
         self.failures: list[YChatError] = []
         self.total = self.printed = 0
 
     def emit(self, answer: Answer) -> None:
         self.total += 1
+        if self.structured is not None and answer.done is not None and answer.error is None:
+            answer = self._checked(answer, self.structured)
         if answer.error is not None:
             self.failures.append(answer.error)
             self._say(_("ychat: error: question {index}: {error}").format(index=answer.index, error=answer.error))
         if self.as_json:
             self._write(json.dumps(answer_record(answer), ensure_ascii=False) + "\n")
+        elif answer.done is not None and self.structured is not None:
+            self._write(json.dumps(json.loads(answer.done.text), ensure_ascii=False) + "\n")  # one line each
         elif answer.done is not None:
             self._write(("\n" if self.printed else "") + answer.done.text.rstrip("\n") + "\n")
             self.printed += 1
@@ -61,6 +74,16 @@ class Printer:
         tokens = answer.done.usage.total_tokens if answer.done and answer.done.usage else 0
         if self.progress is not None:
             self.progress.answered(failed=answer.error is not None, tokens=tokens)
+
+    @staticmethod
+    def _checked(answer: Answer, options: Options) -> Answer:
+        from ychat.structured import SchemaMismatch, check
+
+        try:
+            check(answer.done.text if answer.done else "", dict(options.schema) if options.schema else None)
+        except SchemaMismatch as error:
+            return dataclasses.replace(answer, done=None, error=error)
+        return answer
 
     def stopped(self, why: str) -> None:
         """The batch ended early: say after which question, so no line is silently missing."""
@@ -101,7 +124,8 @@ def run_each_line(
         )
     lines = _lines(source)
     progress = _progress() if sys.stderr.isatty() else None
-    printer = Printer(sys.stdout, sys.stderr, as_json=as_json, progress=progress)
+    structured = options if options.schema is not None or options.json_object else None
+    printer = Printer(sys.stdout, sys.stderr, as_json=as_json, progress=progress, structured=structured)
     batch = Batch(client, model, dataclasses.replace(options, stream=False), system=system, concurrency=concurrency)
     items = _counted(questions(lines, prompt), progress)
     try:
