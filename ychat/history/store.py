@@ -30,6 +30,8 @@ from ychat.errors import ConfigError, StoreDamaged, StoreError, UsageError
 from ychat.history.schema import FTS, MIGRATIONS, SCHEMA_VERSION
 from ychat.i18n import _
 
+OPEN_WAIT_MS = 30_000  # opening (WAL, a migration) waits for other openers: a few fsyncs each, slow on a busy disk
+
 
 @dataclass(frozen=True)
 class Saved:
@@ -71,10 +73,12 @@ class Store:
                 )
             ) from None
         try:
+            self._db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")  # other processes may be opening it too
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+            self._db.execute("PRAGMA busy_timeout = 5000")  # as connect's timeout: a write waits 5 s
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise _unusable(path, exc) from None
