@@ -653,3 +653,61 @@ def test_with_async_each_round_trip_is_its_own_operation(server: RunningServer, 
     assert result.returncode == 0 and result.stdout.decode() == "Noon, deferred.\n", result.stderr.decode()
     submitted = [r.body for r in server.emulator.requests if r.path.endswith("completionAsync")]
     assert len(submitted) == 2 and "toolResultList" in submitted[1]["messages"][-1]
+
+
+class CallingEngine:
+    """A scripted engine for ychat serve: asks for ``current_time`` until it has a result, then
+    answers with what it got (the engine sees a tool result as the user's words)."""
+
+    def __init__(self) -> None:
+        from ychat.server.engine import EchoEngine
+
+        self.echo = EchoEngine()
+        self.model_version = self.echo.model_version
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.echo, name)
+
+    def generate(self, messages, *, temperature=None, max_tokens=None):  # type: ignore[no-untyped-def]
+        from ychat.core import FinishReason
+        from ychat.server.engine import Generation
+
+        if any(m["role"] == "assistant" for m in messages):
+            yield Generation(f"It is {messages[-1]['text']}.", FinishReason.STOP, 1, 1)
+            return
+        yield Generation("", FinishReason.TOOL_CALLS, 1, 1, tool_calls=(("current_time", {}),))
+
+
+@pytest.mark.parametrize("api", ["v1", "openai"])
+def test_ychat_serve_answers_tool_calls_its_engine_makes(tmp_path: Path, api: str) -> None:
+    from ychat.server import LocalAPI
+    from ychat.server.http import serve
+
+    with serve(LocalAPI(engine=CallingEngine())) as served:  # type: ignore[arg-type]
+        url = served.url + ("/v1" if api == "openai" else "")
+        result = ychat(url, tmp_path, "--api", api, "-T", "current_time", "--no-save", "time?")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().startswith("It is 20")
+
+
+def test_the_openai_packages_tool_loop_against_ychat_serve() -> None:
+    openai = pytest.importorskip("openai")
+    from ychat.server import LocalAPI
+    from ychat.server.http import serve
+
+    tools = [
+        {"type": "function", "function": {"name": "current_time", "description": "d", "parameters": {"type": "object"}}}
+    ]
+    with serve(LocalAPI(engine=CallingEngine())) as served:  # type: ignore[arg-type]
+        client = openai.OpenAI(base_url=served.url + "/v1", api_key="sk-local", max_retries=0)
+        messages: list[dict[str, object]] = [{"role": "user", "content": "time?"}]
+        first = client.chat.completions.create(model="local", messages=messages, tools=tools)
+        (call,) = first.choices[0].message.tool_calls
+        assert first.choices[0].finish_reason == "tool_calls" and call.function.name == "current_time"
+        messages += [
+            first.choices[0].message.model_dump(exclude_none=True),
+            {"role": "tool", "tool_call_id": call.id, "content": "noon"},
+        ]
+        second = client.chat.completions.create(model="local", messages=messages, tools=tools, stream=True)
+        text = "".join(chunk.choices[0].delta.content or "" for chunk in second if chunk.choices)
+    assert text == "It is noon."

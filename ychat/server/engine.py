@@ -45,6 +45,7 @@ class Generation:
     finish: FinishReason | None
     input_tokens: int
     completion_tokens: int
+    tool_calls: tuple[tuple[str, dict[str, Any]], ...] = ()  # finish TOOL_CALLS: (name, arguments) asked for
 
     def usage(self) -> dict[str, Any]:
         """As the current API reports it, int64 as strings (REFERENCE.md §1.2)."""

@@ -21,7 +21,10 @@ def line(record: dict[str, Any]) -> bytes:
 
 def result(generation: Generation, model_version: str) -> dict[str, Any]:
     """A ``CompletionResponse`` (not yet wrapped in ``result``)."""
-    message = {"role": "assistant", "text": generation.text}
+    message: dict[str, Any] = {"role": "assistant", "text": generation.text}
+    if generation.tool_calls and generation.finish is not None:  # the whole list in the final line
+        calls = [{"functionCall": {"name": name, "arguments": arguments}} for name, arguments in generation.tool_calls]
+        message = {"role": "assistant", "toolCallList": {"toolCalls": calls}}
     return {
         "alternatives": [{"message": message, "status": v1_status(generation)}],
         "usage": generation.usage(),

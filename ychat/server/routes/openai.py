@@ -21,7 +21,12 @@ from ychat.server.routes.base import Frames
 from ychat.server.routes.v1 import CompletionArgs
 
 ROLES = frozenset({"system", "user", "assistant", "developer"})
-FINISH = {FinishReason.STOP: "stop", FinishReason.LENGTH: "length", FinishReason.CONTENT_FILTER: "content_filter"}
+FINISH = {
+    FinishReason.STOP: "stop",
+    FinishReason.LENGTH: "length",
+    FinishReason.CONTENT_FILTER: "content_filter",
+    FinishReason.TOOL_CALLS: "tool_calls",
+}
 ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -108,6 +113,19 @@ def sse(record: dict[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
+def tool_calls(generation: Generation) -> list[dict[str, Any]]:
+    """The engine's calls, each whole with an id of its own (as OpenAI sends them)."""
+    return [
+        {
+            "index": i,
+            "id": f"call_{uuid.uuid4().hex[:24]}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)},
+        }
+        for i, (name, arguments) in enumerate(generation.tool_calls)
+    ]
+
+
 class OpenAIFrames:
     def __init__(self, model: str, *, with_usage: bool) -> None:
         self.id, self.created, self.model = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), model
@@ -124,6 +142,8 @@ class OpenAIFrames:
         if not self.sent:
             delta = {"role": "assistant", **delta}
         self.sent = text
+        if generation.tool_calls and generation.finish is not None:
+            delta["tool_calls"] = tool_calls(generation)
         choice: dict[str, Any] = {"index": 0, "delta": delta}
         if generation.finish is not None:
             choice["finish_reason"] = FINISH.get(generation.finish, "stop")
@@ -149,7 +169,9 @@ class OpenAIWire:
         return parse_chat(body)
 
     def whole(self, last: Generation, model_version: str) -> dict[str, Any]:
-        message = {"role": "assistant", "content": last.text}
+        message: dict[str, Any] = {"role": "assistant", "content": last.text}
+        if last.tool_calls:
+            message["tool_calls"] = tool_calls(last)
         choice = {"index": 0, "message": message, "finish_reason": FINISH.get(last.finish or FinishReason.STOP)}
         head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time())}
         return {**head, "model": self.model or model_version, "choices": [choice], "usage": usage(last)}
