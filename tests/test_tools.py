@@ -656,8 +656,8 @@ def test_with_async_each_round_trip_is_its_own_operation(server: RunningServer, 
 
 
 class CallingEngine:
-    """A scripted engine for ychat serve: asks for ``current_time`` until it has a result, then
-    answers with what it got (the engine sees a tool result as the user's words)."""
+    """A scripted engine for ychat serve: asks for the first tool offered until it has a result,
+    then answers with what it got (the engine sees a tool result as the user's words)."""
 
     def __init__(self) -> None:
         from ychat.server.engine import EchoEngine
@@ -668,14 +668,15 @@ class CallingEngine:
     def __getattr__(self, name: str) -> object:
         return getattr(self.echo, name)
 
-    def generate(self, messages, *, temperature=None, max_tokens=None):  # type: ignore[no-untyped-def]
+    def generate(self, messages, *, temperature=None, max_tokens=None, tools=()):  # type: ignore[no-untyped-def]
+        """Calls the first tool the client offered (so the offer must reach the engine)."""
         from ychat.core import FinishReason
         from ychat.server.engine import Generation
 
-        if any(m["role"] == "assistant" for m in messages):
+        if any(m["role"] == "assistant" for m in messages) or not tools:
             yield Generation(f"It is {messages[-1]['text']}.", FinishReason.STOP, 1, 1)
             return
-        yield Generation("", FinishReason.TOOL_CALLS, 1, 1, tool_calls=(("current_time", {}),))
+        yield Generation("", FinishReason.TOOL_CALLS, 1, 1, tool_calls=((tools[0]["name"], {}),))
 
 
 @pytest.mark.parametrize("api", ["v1", "openai"])

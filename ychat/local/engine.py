@@ -106,7 +106,12 @@ class LlamaEngine:
             return [Token(t, _token_text(self._llm, t), _is_special(self._llm, t)) for t in tokens]
 
     def generate(
-        self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        tools: Sequence[dict[str, Any]] = (),  # SmolLM2's chat template has no tool syntax: offered, not used
     ) -> Iterator[Generation]:
         with self._lock:
             text, prompt = self._prompt_tokens(messages)

@@ -157,7 +157,7 @@ class LocalAPI:
 
     def _chat(self, wire: ChatWire, body: Any, start_response: StartResponse) -> Iterable[bytes]:
         args = self._budget(wire, wire.parse(body))
-        generations = self._generate(args.messages, args.temperature, args.max_tokens)
+        generations = self._generate(args)
         first = next(generations)  # a refused request (BadRequest) fails here, before any byte is sent
         if not args.stream:
             last = run_to_end(generations, self.closing, last=first)
@@ -177,11 +177,15 @@ class LocalAPI:
         prompt = len(self.engine.tokenize(args.messages))
         if prompt >= args.max_tokens:
             raise BadRequest(400, f"number of input tokens must be no more than {args.max_tokens}, got {prompt}")
-        return CompletionArgs(args.messages, args.temperature, args.max_tokens - prompt, args.stream)
+        return CompletionArgs(args.messages, args.temperature, args.max_tokens - prompt, args.stream, args.tools)
 
-    def _generate(self, messages: Any, temperature: float | None, max_tokens: int | None) -> Iterator[Generation]:
+    def _generate(self, args: CompletionArgs) -> Iterator[Generation]:
+        """The engine's replies; the tools offered are relayed to an engine that takes them."""
+        offered = {"tools": args.tools} if args.tools else {}
         with self._gate.foreground():
-            yield from self.engine.generate(messages, temperature=temperature, max_tokens=max_tokens)
+            yield from self.engine.generate(
+                args.messages, temperature=args.temperature, max_tokens=args.max_tokens, **offered
+            )
 
     def _stream_generations(self, frames: Frames, first: Generation, rest: Iterator[Generation]) -> Iterator[bytes]:
         last = first

@@ -90,9 +90,16 @@ class Engine(Protocol):
     model_version: str
 
     def generate(
-        self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        tools: Sequence[dict[str, Any]] = (),
     ) -> Iterator[Generation]:
-        """Yield growing replies, the last one with its finish reason; raise BadRequest first."""
+        """Yield growing replies, the last one with its finish reason; raise BadRequest first.
+        ``tools``: the functions the client offered (only when it offered some); an engine that
+        can call asks in its last Generation's ``tool_calls``."""
         ...
 
     def tokenize(self, messages: Sequence[ChatMessage]) -> list[Token]:
@@ -124,7 +131,12 @@ class EchoEngine:
         return [Token(1, "<s>", special=True), *(Token(100 + len(word), word) for word in text.split())]
 
     def generate(
-        self, messages: Sequence[ChatMessage], *, temperature: float | None = None, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        tools: Sequence[dict[str, Any]] = (),
     ) -> Iterator[Generation]:
         prompt = len(self.tokenize(messages))
         if prompt > self.context:

@@ -183,7 +183,10 @@ class Operations:
             return _error(500, str(internal_error(error)))
 
     def _run(self, operation_id: str, args: CompletionArgs) -> Generation:
-        generations = self._engine.generate(args.messages, temperature=args.temperature, max_tokens=args.max_tokens)
+        offered = {"tools": args.tools} if args.tools else {}
+        generations = self._engine.generate(
+            args.messages, temperature=args.temperature, max_tokens=args.max_tokens, **offered
+        )
         try:
             return run_to_end(generations, _Stop(self._closing, lambda: operation_id in self._cancelled))
         except BadRequest:

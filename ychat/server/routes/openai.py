@@ -46,7 +46,12 @@ def parse_chat(body: Any) -> CompletionArgs:
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
         raise BadRequest(400, f"max_tokens must be a positive integer, got {limit!r}")
-    return CompletionArgs(_messages(body.get("messages")), _temperature(body.get("temperature")), limit, stream)
+    offered = tuple(
+        t["function"] for t in body.get("tools") or [] if isinstance(t, dict) and isinstance(t.get("function"), dict)
+    )
+    return CompletionArgs(
+        _messages(body.get("messages")), _temperature(body.get("temperature")), limit, stream, offered
+    )
 
 
 def include_usage(body: Any) -> bool:

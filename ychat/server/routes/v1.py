@@ -25,6 +25,7 @@ class CompletionArgs:
     temperature: float | None
     max_tokens: int | None
     stream: bool
+    tools: tuple[dict[str, Any], ...] = ()  # the functions offered: {name, description, parameters}
 
 
 def validate_completion(body: Any) -> dict[str, Any]:
@@ -113,7 +114,10 @@ def completion_args(body: dict[str, Any]) -> CompletionArgs:
         for m in body.get("messages", [])
     ]
     limit = int(str(max_tokens)) if max_tokens is not None else None
-    return CompletionArgs(messages, temperature, limit, stream is True)
+    offered = tuple(
+        t["function"] for t in body.get("tools", []) if isinstance(t, dict) and isinstance(t.get("function"), dict)
+    )
+    return CompletionArgs(messages, temperature, limit, stream is True, offered)
 
 
 def _options(body: dict[str, Any]) -> dict[str, Any]:
