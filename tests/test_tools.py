@@ -712,3 +712,20 @@ def test_the_openai_packages_tool_loop_against_ychat_serve() -> None:
         second = client.chat.completions.create(model="local", messages=messages, tools=tools, stream=True)
         text = "".join(chunk.choices[0].delta.content or "" for chunk in second if chunk.choices)
     assert text == "It is noon."
+
+
+def test_a_commands_outcome_line_says_its_exit_status(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.calling(("run_command", {"command": "echo hi; exit 3"})), Reply.of("It failed."))
+    result = ychat(server.url, tmp_path, "-T", "run_command", "--yes", "--no-save", "try")
+    assert "→ run_command: exit status 3, " in result.stderr.decode()
+
+
+def test_tools_come_from_a_profile_of_the_config_file(server: RunningServer, tmp_path: Path) -> None:
+    config = tmp_path / "config" / "ychat" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[profiles.work]\ntools = ["current_time"]\n')
+    config.chmod(0o600)
+    server.emulator.enqueue(Reply.calling(("current_time", {})), Reply.of("Now."))
+    result = ychat(server.url, tmp_path, "-p", "work", "--no-save", "time?")
+    assert result.returncode == 0 and result.stdout.decode() == "Now.\n", result.stderr.decode()
+    assert [t["function"]["name"] for t in server.emulator.requests[-2].body["tools"]] == ["current_time"]

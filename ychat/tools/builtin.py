@@ -37,6 +37,7 @@ class Tool:
     run: Callable[[Mapping[str, Any], float], str]
     asks: bool = True  # needs the user's approval (or a rule) before it runs
     source: str = "built-in"
+    brief: Callable[[str], str] | None = None  # what the outcome line says of a result besides its size
 
 
 def _path(value: object) -> Path:
@@ -156,6 +157,7 @@ BUILTIN: dict[str, Tool] = {
             ["command"],
         ),
         run_command,
+        brief=lambda text: text.split("\n", 1)[0],  # "exit status N"
     ),
     "fetch_url": Tool(
         _spec(

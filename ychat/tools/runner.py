@@ -80,7 +80,7 @@ class Toolbox:
             text = tool.run(checked(tool.spec, arguments), self.timeout)
         except ToolError as error:
             return self._outcome(ToolResult(call.id, call.name, str(error), "error"))
-        return self._outcome(ToolResult(call.id, call.name, capped(text)))
+        return self._outcome(ToolResult(call.id, call.name, capped(text)), tool.brief(text) if tool.brief else "")
 
     def _permitted(self, tool: Tool, call: ToolCall) -> Mapping[str, Any] | None:
         """The arguments to run with, or None: declined."""
@@ -102,9 +102,11 @@ class Toolbox:
             self.remember(call.name)
         return arguments
 
-    def _outcome(self, result: ToolResult) -> ToolResult:
+    def _outcome(self, result: ToolResult, brief: str = "") -> ToolResult:
         size = _("{n:,} characters").format(n=len(result.content))
-        said = size if result.status == "ok" else f"{result.status}: {for_terminal(result.content)[:200]}"
+        said = ", ".join(filter(None, [for_terminal(brief)[:200], size]))
+        if result.status != "ok":
+            said = f"{result.status}: {for_terminal(result.content)[:200]}"
         self.note(f"  → {result.name}: {said}")
         return result
 
