@@ -729,3 +729,14 @@ def test_tools_come_from_a_profile_of_the_config_file(server: RunningServer, tmp
     result = ychat(server.url, tmp_path, "-p", "work", "--no-save", "time?")
     assert result.returncode == 0 and result.stdout.decode() == "Now.\n", result.stderr.decode()
     assert [t["function"]["name"] for t in server.emulator.requests[-2].body["tools"]] == ["current_time"]
+
+
+def test_a_function_that_raises_tells_the_model_and_the_turn_goes_on(server: RunningServer, tmp_path: Path) -> None:
+    source = tmp_path / "broken.py"
+    source.write_text('def explode(n: int) -> int:\n    """Divide by zero."""\n    return n // 0\n')
+    server.emulator.enqueue(Reply.calling(("explode", {"n": 1.0})), Reply.of("It broke."))
+    result = ychat(server.url, tmp_path, "--functions", str(source), "--yes", "--no-save", "go")
+    assert result.returncode == 0 and result.stdout.decode() == "It broke.\n"
+    sent_back = server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"][0]["functionResult"]
+    assert sent_back["content"] == "ZeroDivisionError: integer division or modulo by zero"
+    assert "error: ZeroDivisionError" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
