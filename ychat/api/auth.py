@@ -4,8 +4,8 @@
 'Api-Key AQVN-secret'
 >>> ApiKey("AQVN-secret")
 ApiKey(<redacted>)
->>> mask("Unknown api key 'AQVN-secret-key-123'", ["AQVN-secret-key-123"])
-"Unknown api key 'AQVN…'"
+>>> mask("Unknown api key 'my-secret'", ["my-secret"])
+"Unknown api key 'my-s…'"
 """
 
 from __future__ import annotations
