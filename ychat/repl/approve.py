@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from ychat.core import ToolCall
-from ychat.errors import UsageError, YChatError
+from ychat.errors import YChatError
 from ychat.i18n import _
 from ychat.tools.runner import Answer, Ask, Toolbox, shown
 
@@ -30,7 +30,7 @@ def toolbox_for(
 ) -> Toolbox:
     """The tools ``-T`` enabled and every function of ``--functions`` files, asked for on this
     terminal (if there is one)."""
-    from ychat.tools.builtin import BUILTIN
+    from ychat.tools.builtin import BUILTIN, no_such_tool
     from ychat.tools.functions import load
 
     available, offered = dict(BUILTIN), set(settings.tools)
@@ -40,9 +40,7 @@ def toolbox_for(
         offered |= set(found)
     unknown = [name for name in settings.tools if name not in available]
     if unknown:
-        raise UsageError(
-            _("no tool named {name}: the tools are {names}").format(name=unknown[0], names=", ".join(available))
-        )
+        raise no_such_tool(unknown[0], available)
     return Toolbox(
         available,
         offered,

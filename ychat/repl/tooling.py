@@ -21,9 +21,9 @@ def tools(session: ReplSession, arg: str) -> None:
     if words:
         action, name = words
         if name not in box.tools:
-            raise UsageError(
-                _("no tool named {name}: the tools are {names}").format(name=name, names=", ".join(box.tools))
-            )
+            from ychat.tools.builtin import no_such_tool  # a tool module, loaded only when tools are in use
+
+            raise no_such_tool(name, box.tools)
         (box.enabled.add if action == "on" else box.enabled.discard)(name)
     for name in box.tools:
         state = _("on") if name in box.enabled else _("off")

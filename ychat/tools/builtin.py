@@ -12,13 +12,14 @@ import datetime
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ychat import interrupts
 from ychat.core import ToolSpec
+from ychat.errors import UsageError
 from ychat.i18n import _
 from ychat.privatefile import NotRegularFile, read_regular
 
@@ -29,6 +30,11 @@ SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 
 class ToolError(Exception):
     """A call that could not do what it was asked; the message goes to the model."""
+
+
+def no_such_tool(name: str, known: Iterable[str]) -> UsageError:
+    """The one message for a tool name the user gave that names no tool (-T, /tools, ychat tools)."""
+    return UsageError(_("no tool named {name}: the tools are {names}").format(name=name, names=", ".join(known)))
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,14 @@ from typing import Any
 
 from ychat.config.edit import edit
 from ychat.config.file import default_config_file
-from ychat.errors import UsageError
 from ychat.i18n import _
 
 
 def _known(name: str) -> None:
-    from ychat.tools.builtin import BUILTIN
+    from ychat.tools.builtin import BUILTIN, no_such_tool
 
     if name not in BUILTIN:
-        raise UsageError(_("no tool named {name}: the tools are {names}").format(name=name, names=", ".join(BUILTIN)))
+        raise no_such_tool(name, BUILTIN)
 
 
 def allow(name: str) -> str:
