@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +83,36 @@ def test_a_storm_of_ctrl_c_over_replies_prints_no_traceback(tmp_path) -> None:  
     output = child.logfile_read.getvalue()
     assert "Traceback" not in output and "Application" not in output and "internal error" not in output
     assert output.count("Cancelled.") == 10 and child.exitstatus == 0
+
+
+def _blocks_sigint() -> bool:
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def test_threads_ychat_starts_never_take_a_ctrl_c_from_the_main_thread() -> None:
+    """A Ctrl-C taken by a worker thread is only noted by CPython; a main thread asleep in a
+    system call (waiting for a tool's command) was then not woken. Every worker blocks SIGINT."""
+    from ychat.render.live import Ticker
+    from ychat.repl.prefetch import Prefetch
+
+    seen: list[bool] = []
+    with Prefetch(lambda: seen.append(_blocks_sigint())) as prefetch:
+        prefetch.start()
+    ticked = threading.Event()
+    ticker = Ticker(lambda: (seen.append(_blocks_sigint()), ticked.set()), 0.001)
+    ticked.wait()
+    ticker.stop()
+    assert seen and all(seen)
+    assert not _blocks_sigint()  # the main thread still takes it
+
+
+def test_no_module_starts_a_thread_but_through_interrupts_start() -> None:
+    root = Path(interrupts.__file__).parent
+    starts = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if path.parts[-2] not in {"server", "testing"} and path.name != "interrupts.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"(_thread|_progress|Thread\(.*\))\.start\(\)", line)
+    ]
+    assert starts == []

@@ -9,6 +9,7 @@ break the cleanup of the first one (closing the reply, saying "Cancelled.") or e
         line = prompt()
     with held():                # a terminal write and its bookkeeping stay together
         out.write(frame)
+    start(Thread(target=work))  # a worker never takes a Ctrl-C: the main thread always does
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Protocol
 
 
 def _first(signum: int, frame: FrameType | None) -> None:
@@ -63,6 +65,26 @@ def quiet_then_armed() -> Iterator[None]:
         yield
     finally:
         arm()
+
+
+class Startable(Protocol):
+    def start(self) -> None: ...
+
+
+def start(thread: Startable) -> None:
+    """Start ``thread`` (or what starts one: rich's Progress) with SIGINT blocked in the new
+    thread, which inherits the mask of the one that starts it. The kernel gives a process's
+    signal to any thread that does not block it; taken by a worker, CPython only notes it, and
+    a main thread asleep in a system call (a ``select`` waiting for a tool's command, say) is
+    not woken: the Ctrl-C would wait for the command."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on POSIX
+        thread.start()
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        thread.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from ychat import interrupts
 from ychat.core import Done, Message, Options, drain
 from ychat.errors import ConnectionFailed, ExitCode, NetworkError, YChatError
 from ychat.i18n import _
@@ -87,7 +88,7 @@ class Batch:
         pending: deque[Future[Answer]] = deque()
         work: queue.Queue[tuple[Future[Answer], int, str] | None] = queue.Queue()
         for _worker in range(self.concurrency):  # daemon threads: a request stuck in a read never holds up exit
-            threading.Thread(target=self._work, args=(work,), name="ychat-batch", daemon=True).start()
+            interrupts.start(threading.Thread(target=self._work, args=(work,), name="ychat-batch", daemon=True))
         try:
             for index, question in items:
                 future: Future[Answer] = Future()

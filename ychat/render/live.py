@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
-from ychat.interrupts import held
+from ychat.interrupts import held, start
 
 HIDE_CURSOR, SHOW_CURSOR = "\x1b[?25l", "\x1b[?25h"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")  # what a rendered line holds besides text
@@ -205,7 +205,7 @@ class Ticker:
     def __init__(self, tick: Callable[[], None], interval: float) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(tick, interval), name="ychat-spinner", daemon=True)
-        self._thread.start()
+        start(self._thread)
 
     def _run(self, tick: Callable[[], None], interval: float) -> None:
         while not self._stop.wait(interval):

@@ -8,6 +8,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ychat import interrupts
 from ychat.i18n import _
 
 
@@ -26,7 +27,7 @@ class BatchProgress:
         self._failed = self._tokens = self._read = 0
 
     def __enter__(self) -> BatchProgress:
-        self._progress.start()
+        interrupts.start(self._progress)  # its refresh thread never takes a Ctrl-C
         return self
 
     def __exit__(self, *exc_info: object) -> None:

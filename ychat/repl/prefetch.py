@@ -13,6 +13,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from ychat import interrupts
+
 log = logging.getLogger("ychat")
 
 
@@ -28,7 +30,7 @@ class Prefetch:
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="ychat-prefetch")
-            self._thread.start()
+            interrupts.start(self._thread)
 
     def _run(self) -> None:
         for step in self.steps:
