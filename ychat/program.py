@@ -75,6 +75,7 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
         session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
         session.make_tools = lambda: _tools(settings, flags, renderer)
         session.tools = session.make_tools() if settings.tools or flags.get("functions") else None
+        stack.callback(lambda: session.tools.close() if session.tools else None)  # MCP servers stop, always
         for note in backend.notes:
             renderer.info(note)
         _keep(session, settings, flags, stack)
@@ -109,7 +110,8 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     )
     models = session.catalog.names if session.catalog and not backend.local else ()  # offline: one model
     completer = CommandCompleter(commands.names(), models)
-    with Prefetch(*backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
+    tools = [session.tools.warm_up] if session.tools else []  # MCP servers start once the prompt is shown
+    with Prefetch(*tools, *backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
         toolbar = session.status_line if status else None
         read_line = make_reader(
             history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info, toolbar=toolbar

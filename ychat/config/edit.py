@@ -18,7 +18,7 @@ from ychat.i18n import _
 def edit(target: Path, profile: str | None, change: Callable[[Any], None], done: str) -> str:
     """Read, change and write under a lock: two ``ychat config set`` at once lose no update.
     A symlinked config is edited through the link (the link stays)."""
-    with _locked(target):
+    with locked(target):
         _write(target, _changed(target, profile, change))
     return _("{done} in {target}").format(done=done, target=target) + (
         _(" [profiles.{profile}]").format(profile=profile) if profile else ""
@@ -49,7 +49,7 @@ def _changed(target: Path, profile: str | None, change: Callable[[Any], None]) -
 
 
 @contextmanager
-def _locked(target: Path) -> Iterator[None]:
+def locked(target: Path) -> Iterator[None]:
     """An exclusive lock on a file beside the config (the config itself is replaced by a rename)."""
     import fcntl
 

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ychat.core import ToolCall
 from ychat.errors import YChatError
 from ychat.i18n import _
-from ychat.tools.runner import Answer, Ask, Toolbox, shown
+from ychat.tools.runner import Answer, Ask, Later, Toolbox, shown
 
 if TYPE_CHECKING:
     from ychat.config.settings import Settings
@@ -39,8 +39,14 @@ def toolbox_for(
         available |= found
         offered |= set(found)
     unknown = [name for name in settings.tools if name not in available]
+    later: list[Later] = []
+    servers: list[str] = []
+    if unknown:  # MCP servers (NAME) and their tools (NAME.TOOL): mcp.json is read only now
+        mcp, unknown, servers = _mcp_tools(settings, unknown, note)
+        later = [mcp] if mcp is not None else []
+        offered -= {name for name in settings.tools if name not in available}
     if unknown:
-        raise no_such_tool(unknown[0], available)
+        raise no_such_tool(unknown[0], [*available, *servers])
     return Toolbox(
         available,
         offered,
@@ -53,7 +59,16 @@ def toolbox_for(
         chain_limit=settings.chain_limit,
         choice=settings.tool_choice,
         parallel=settings.parallel_tools,
+        later=later,
     )
+
+
+def _mcp_tools(
+    settings: Settings, names: list[str], note: Callable[[str], None]
+) -> tuple[Later | None, list[str], list[str]]:
+    from ychat.mcp.tools import for_names, yandex_auth_for
+
+    return for_names(names, env=os.environ, note=note, auth=yandex_auth_for(settings))  # started on first use
 
 
 def terminal_ask() -> Ask | None:

@@ -44,6 +44,11 @@ class Tool:
     asks: bool = True  # needs the user's approval (or a rule) before it runs
     source: str = "built-in"
     brief: Callable[[str], str] | None = None  # what the outcome line says of a result besides its size
+    label: str = ""  # what the user sees and rules name, when not the model's name (MCP: server.tool)
+
+    @property
+    def shown_as(self) -> str:
+        return self.label or self.spec.name
 
 
 def _path(value: object) -> Path:

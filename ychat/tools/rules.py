@@ -13,10 +13,18 @@ from ychat.i18n import _
 
 
 def _known(name: str) -> None:
+    """A built-in tool, or SERVER.TOOL of an MCP server in mcp.json (not started to check TOOL)."""
     from ychat.tools.builtin import BUILTIN, no_such_tool
 
-    if name not in BUILTIN:
-        raise no_such_tool(name, BUILTIN)
+    if name in BUILTIN:
+        return
+    server, dot, tool = name.partition(".")
+    if dot and tool:
+        from ychat.mcp.servers import load, mcp_file
+
+        if server in load(mcp_file(os.environ)):
+            return
+    raise no_such_tool(name, BUILTIN)
 
 
 def allow(name: str) -> str:

@@ -11,7 +11,7 @@ import enum
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from ychat.core import Options, ToolCall, ToolResult, ToolSpec
 from ychat.i18n import _
@@ -32,6 +32,16 @@ class Answer(enum.Enum):
 Ask = Callable[[ToolCall], tuple[Answer, Mapping[str, Any]]]  # the answer and the arguments (maybe edited)
 
 
+class Later(Protocol):
+    """Tools that arrive after start-up (an MCP server's list): ``collect`` waits for them."""
+
+    def start(self) -> None: ...
+
+    def collect(self, taken: set[str]) -> dict[str, Tool]: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class Toolbox:
     """The tools enabled for a run, and how their calls are allowed."""
@@ -49,17 +59,39 @@ class Toolbox:
     parallel: bool | None = None
 
     following: bool = False  # a follow-up request, with results: a forced choice is not forced again
+    later: list[Later] = field(default_factory=list)  # collected (and enabled) before the first request
+
+    def settle(self) -> None:
+        """Wait for the tools still arriving; they are enabled, as ``-T`` asked."""
+        while self.later:
+            found = self.later[0].collect(set(self.tools))
+            self.tools |= found
+            self.enabled |= set(found)
+            self.closing.append(self.later.pop(0))
+
+    def warm_up(self) -> None:
+        """Start what ``settle`` will wait for (in the REPL: once the prompt is shown)."""
+        for source in self.later:
+            source.start()
+
+    def close(self) -> None:
+        for source in [*self.later, *self.closing]:
+            source.close()
+
+    closing: list[Later] = field(default_factory=list)
 
     def options(self, options: Options) -> Options:
         """The request's options with the tools; ``none`` sends none at all (TOOLS.md §1.7).
         ``required`` or a tool's name forces the first request only, or the model would call
         again and again until the chain limit."""
+        self.settle()
         if self.choice == "none" or not self.enabled:
             return options
         choice = "auto" if self.following and self.choice not in (None, "auto") else self.choice
         return replace(options, tools=self.specs(), tool_choice=choice, parallel_tools=self.parallel)
 
     def specs(self) -> tuple[ToolSpec, ...]:
+        self.settle()
         return tuple(tool.spec for name, tool in self.tools.items() if name in self.enabled)
 
     def run_all(self, calls: tuple[ToolCall, ...]) -> tuple[ToolResult, ...]:
@@ -68,23 +100,26 @@ class Toolbox:
 
     def run(self, call: ToolCall) -> ToolResult:
         tool = self.tools.get(call.name) if call.name in self.enabled else None
-        self.note("⚙ " + shown(call))
+        seen = replace(call, name=tool.label) if tool is not None and tool.label else call  # MCP: server.tool
+        self.note("⚙ " + shown(seen))
         if tool is None:
             return self._outcome(
-                ToolResult(call.id, call.name, _("no such tool: {name}").format(name=call.name), "error")
+                seen, ToolResult(call.id, call.name, _("no such tool: {name}").format(name=call.name), "error")
             )
-        arguments = self._permitted(tool, call)
+        arguments = self._permitted(tool, seen)
         if arguments is None:
-            return self._outcome(ToolResult(call.id, call.name, _("the user declined to run this call"), "declined"))
+            declined = _("the user declined to run this call")
+            return self._outcome(seen, ToolResult(call.id, call.name, declined, "declined"))
         try:
             text = tool.run(checked(tool.spec, arguments), self.timeout)
         except ToolError as error:
-            return self._outcome(ToolResult(call.id, call.name, str(error), "error"))
-        return self._outcome(ToolResult(call.id, call.name, capped(text)), tool.brief(text) if tool.brief else "")
+            return self._outcome(seen, ToolResult(call.id, call.name, str(error), "error"))
+        brief = tool.brief(text) if tool.brief else ""
+        return self._outcome(seen, ToolResult(call.id, call.name, capped(text)), brief)
 
     def _permitted(self, tool: Tool, call: ToolCall) -> Mapping[str, Any] | None:
         """The arguments to run with, or None: declined."""
-        if not tool.asks or self.yes or call.name in self.allowed:
+        if not tool.asks or self.yes or tool.shown_as in self.allowed:
             return call.arguments
         if self.ask is None:
             self.note(
@@ -97,17 +132,17 @@ class Toolbox:
         if answer is Answer.DENY:
             return None
         if answer is not Answer.ONCE:
-            self.allowed.add(call.name)
+            self.allowed.add(tool.shown_as)
         if answer is Answer.ALWAYS and self.remember is not None:
-            self.remember(call.name)
+            self.remember(tool.shown_as)
         return arguments
 
-    def _outcome(self, result: ToolResult, brief: str = "") -> ToolResult:
+    def _outcome(self, seen: ToolCall, result: ToolResult, brief: str = "") -> ToolResult:
         size = _("{n:,} characters").format(n=len(result.content))
         said = ", ".join(filter(None, [for_terminal(brief)[:200], size]))
         if result.status != "ok":
             said = f"{result.status}: {for_terminal(result.content)[:200]}"
-        self.note(f"  → {result.name}: {said}")
+        self.note(f"  → {for_terminal(seen.name)}: {said}")
         return result
 
 

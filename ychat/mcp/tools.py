@@ -1,0 +1,135 @@
+"""MCP tools as ychat's tools: ``-T NAME`` enables every tool of server NAME, ``-T NAME.TOOL``
+one of them. The servers start in the background (``start``: at once for a one-off, once the
+prompt is shown in the REPL); the first request waits for their lists (``collect``), saying which
+server it waits for; one that fails or does not answer in time is left out with one note.
+
+Imports no SDK: ``hub.py`` is loaded on the first ``start``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ychat.core import ToolSpec
+from ychat.errors import ConfigError
+from ychat.i18n import _
+from ychat.mcp.names import label, model_name
+from ychat.mcp.servers import Server, load, mcp_file
+from ychat.render.safe import for_terminal
+from ychat.tools.builtin import Tool, ToolError
+
+if TYPE_CHECKING:
+    from ychat.config.settings import Settings
+    from ychat.mcp.hub import AuthFor, Hub
+
+
+class McpTools:
+    """The servers ``-T`` named (with the tools it named of each; None: all of them)."""
+
+    def __init__(
+        self,
+        servers: Mapping[str, Server],
+        wanted: Mapping[str, set[str] | None],
+        *,
+        env: Mapping[str, str],
+        note: Callable[[str], None],
+        auth: AuthFor | None = None,
+    ) -> None:
+        self.servers, self.wanted, self.env, self.note, self.auth = servers, wanted, env, note, auth
+        self._hub: Hub | None = None
+
+    @property
+    def hub(self) -> Hub:
+        if self._hub is None:
+            from ychat.mcp.hub import Hub
+
+            self._hub = Hub({name: self.servers[name] for name in self.servers}, env=self.env, auth=self.auth)
+        return self._hub
+
+    def start(self) -> None:
+        for name in self.wanted:
+            self.hub.start(name)
+
+    def collect(self, taken: set[str]) -> dict[str, Tool]:
+        self.start()
+        found: dict[str, Tool] = {}
+        for name, only in self.wanted.items():
+            found |= self._tools_of(name, only, taken | set(found))
+        return found
+
+    def _tools_of(self, name: str, only: set[str] | None, taken: set[str]) -> dict[str, Tool]:
+        if not self.hub.links[name].settled.is_set():
+            self.note(_("waiting for MCP server {name}…").format(name=name))
+        link = self.hub.wait(name)
+        if link.state != "ready":
+            self.note(_("MCP server {name} is left out: {why}").format(name=name, why=for_terminal(link.why)))
+            return {}
+        server, tools = self.servers[name], dict[str, Tool]()
+        for listed in link.tools:
+            if server.offers(listed.name) and (only is None or listed.name in only):
+                model = model_name(name, listed.name, taken | set(tools))
+                spec = ToolSpec(model, listed.description, listed.schema)
+                run, shown = self._runner(name, listed.name), label(name, listed.name)
+                tools[model] = Tool(spec, run, asks=not server.trust, source=f"mcp:{name}", label=shown)
+        for missing in sorted((only or set()) - {t.name for t in link.tools}):
+            self.note(_("MCP server {name} has no tool {tool}").format(name=name, tool=for_terminal(missing)))
+        return tools
+
+    def _runner(self, server: str, tool: str) -> Callable[[Mapping[str, Any], float], str]:
+        def run(arguments: Mapping[str, Any], timeout: float) -> str:
+            result = self.hub.call(server, tool, arguments, timeout)
+            if result.error:
+                raise ToolError(result.text)
+            return result.text
+
+        return run
+
+    def restart(self, name: str) -> None:
+        self.hub.restart(name)
+
+    def close(self) -> None:
+        if self._hub is not None:
+            self._hub.close()
+
+
+def split_names(names: Sequence[str], servers: Mapping[str, Server]) -> tuple[dict[str, set[str] | None], list[str]]:
+    """``-T`` names that are MCP servers (NAME) or their tools (NAME.TOOL), and those that are neither."""
+    wanted: dict[str, set[str] | None] = {}
+    unknown = []
+    for name in names:
+        server, dot, tool = name.partition(".")
+        if server not in servers or (dot and not tool):
+            unknown.append(name)
+        elif servers[server].disabled:
+            raise ConfigError(_("MCP server {name} is disabled in mcp.json").format(name=server))
+        elif not dot:
+            wanted[server] = None
+        elif wanted.get(server, set()) is not None:
+            wanted.setdefault(server, set()).add(tool)  # type: ignore[union-attr]
+    return wanted, unknown
+
+
+def for_names(
+    names: Sequence[str], *, env: Mapping[str, str], note: Callable[[str], None], auth: AuthFor | None = None
+) -> tuple[McpTools | None, list[str], list[str]]:
+    """The MCP tools of ``names``, what is neither, and the configured servers' names."""
+    servers = load(mcp_file(env))
+    wanted, unknown = split_names(names, servers)
+    tools = McpTools(servers, wanted, env=env, note=note, auth=auth) if wanted else None
+    return tools, unknown, list(servers)
+
+
+def yandex_auth_for(settings: Settings) -> AuthFor:
+    """``auth: "yandex"``: ychat's own current Yandex Cloud credentials (read when the server
+    starts, so a chat that uses no such server needs none)."""
+
+    def auth(server: Server) -> Any:
+        if server.auth != "yandex":
+            return None
+        from ychat.api.http.mcp import yandex_auth
+        from ychat.config.settings import require_credentials
+
+        return yandex_auth(require_credentials(settings))
+
+    return auth
