@@ -66,18 +66,23 @@ def proxy(*command: str) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         text=True,
     )
+    drain = threading.Thread(target=lambda: process.stderr and process.stderr.read(), daemon=True)
     try:
         assert process.stderr is not None
         for line in process.stderr:
             found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line)
             if found:
-                threading.Thread(target=process.stderr.read, daemon=True).start()  # never a full pipe
+                drain.start()  # never a full pipe
                 yield found[1]
                 return
         pytest.fail("mcp-proxy ended before it listened")
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if drain.is_alive():
+            drain.join()
+        if process.stderr is not None:
+            process.stderr.close()
 
 
 def alive(pid: int) -> bool:

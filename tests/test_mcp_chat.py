@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import ychat_env
 from tests.helpers import Dialogue, ychat
-from tests.mcp_helpers import alive, scripted, tool_results, write_servers
+from tests.mcp_helpers import SCRIPTED, alive, scripted, tool_results, write_servers
 from tests.test_tools import v1_tool_call
 from ychat.server.http import RunningServer
 from ychat.testing import Raw, Reply
@@ -209,3 +211,82 @@ def pexpect_eof() -> object:
     import pexpect
 
     return pexpect.EOF
+
+
+OAUTH = "y0_AgAAAAsecret-oauth-token-for-mcp-0123456789"
+
+
+def test_auth_yandex_sends_ychats_own_refreshed_iam_token(tmp_path: Path) -> None:
+    """``auth: "yandex"`` (the MCP Hub): the Authorization is ychat's own Yandex Cloud sign-in —
+    here an OAuth token exchanged for IAM tokens by the test double; a 401 gets a fresh one."""
+    from ychat.server.http import serve
+    from ychat.testing.double import Emulator
+    from ychat.testing.iam import IamDouble
+
+    iam = IamDouble(oauth_tokens={OAUTH})
+    port_file, headers = tmp_path / "port", tmp_path / "headers"
+    os.mkfifo(port_file)
+    hub = subprocess.Popen(
+        [sys.executable, str(SCRIPTED), "--http", str(port_file), "--headers-file", str(headers), "--reject-first"]
+    )
+    try:
+        port = int(port_file.read_text())  # blocks until it listens
+        write_servers(tmp_path, {"hub": {"url": f"http://127.0.0.1:{port}/mcp", "auth": "yandex"}})
+        with serve(Emulator(iam=iam)) as running:
+            running.emulator.enqueue(Raw((v1_tool_call("hub_echo", {"text": "from the hub"}),)), Reply.of("Done."))
+            env = {"YC_API_KEY": "", "YC_OAUTH_TOKEN": OAUTH, "YCHAT_IAM_ENDPOINT": running.url}
+            result = ychat(running.url, tmp_path, "-T", "hub", "--yes", "--no-save", "go", **env)
+            assert result.returncode == 0, result.stderr.decode()
+            assert tool_results(running.emulator.requests[-1])[0]["content"] == "from the hub"
+    finally:
+        hub.terminate()
+        hub.wait()
+    sent = [json.loads(line)["authorization"] for line in headers.read_text().splitlines()]
+    first, *rest = sent
+    assert first.startswith("Bearer t1.") and first[len("Bearer ") :] in iam.issued
+    assert rest and all(value == rest[0] != first for value in rest)  # refused once, then a fresh token
+    assert rest[0][len("Bearer ") :] in iam.issued
+    for secret in (OAUTH, first[7:], rest[0][7:]):
+        assert secret not in result.stdout.decode() + result.stderr.decode()
+
+
+def test_the_repl_starts_servers_after_the_prompt_and_mcp_shows_and_restarts_them(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    s_pid, h_pid = tmp_path / "s.pid", tmp_path / "h.pid"
+    os.mkfifo(s_pid)
+    os.mkfifo(h_pid)
+    write_servers(
+        tmp_path,
+        {"s": scripted("--pid-file", str(s_pid)), "h": scripted("--pid-file", str(h_pid), "--at-start", "hang")},
+    )
+    chat = Dialogue.start(ychat_env(tmp_path, server.url), "-T", "s.echo", "-T", "h", "--yes")  # the prompt is shown
+    first, hanging = int(s_pid.read_text()), int(h_pid.read_text())  # then the servers start
+    chat.ask("/mcp", "h  stdio  starting")  # h never answers, and the prompt did not wait for it
+    chat.type("/mcp restart s")
+    second = int(s_pid.read_text())
+    chat.child.expect_exact("s  stdio  ready")
+    chat.child.expect_exact("s.echo")
+    assert second != first and not alive(first) and alive(second)
+    chat.ask("/mcp restart nope", "/mcp takes restart NAME (a server in use), not 'restart nope'")
+    assert chat.leave() == 0
+    assert not alive(second) and not alive(hanging)
+
+
+def test_tools_list_shows_mcp_tools_with_their_server(tmp_path: Path) -> None:
+    write_servers(tmp_path, {"s": scripted(trust=True), "gone": {"command": "no-such-mcp-server"}})
+    (tmp_path / "config" / "ychat" / "config.toml").write_text('tools = ["s.echo"]\n')
+    listed = ychat(None, tmp_path, "tools", "list", "--json")
+    assert listed.returncode == 0, listed.stderr.decode()
+    rows = {row["name"]: row for row in map(json.loads, listed.stdout.decode().splitlines())}
+    assert rows["s.echo"] == {
+        "name": "s.echo",
+        "source": "mcp:s",
+        "enabled": True,
+        "approval": "never asked",
+        "description": "Says the text back",
+    }
+    assert rows["s.env"]["enabled"] is False and rows["read_file"]["source"] == "built-in"
+    assert rows["gone"]["description"] == "failed: command not found: no-such-mcp-server"
+    text = ychat(None, tmp_path, "tools", "list").stdout.decode()
+    assert "s.echo" in text and "mcp:s" in text

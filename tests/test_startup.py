@@ -20,7 +20,17 @@ from ychat.testing import Reply
 
 # Never needed before the first reply (or at all on these paths)
 LAZY = ["markdown_it", "rich.markdown", "prompt_toolkit", "sqlite3", "llama_cpp", "keyring", "uvicorn", "pydantic"]
-LAZY += ["jwt", "cryptography", "tomlkit", "ychat.api.iam", "jsonschema", "ychat.structured", "ychat.tools", "mcp", "ychat.mcp"]  # only for the sources and commands that need them
+LAZY += [
+    "jwt",
+    "cryptography",
+    "tomlkit",
+    "ychat.api.iam",
+    "jsonschema",
+    "ychat.structured",
+    "ychat.tools",
+    "mcp",
+    "ychat.mcp",
+]  # only for the sources and commands that need them
 SHOW = "import atexit, sys; atexit.register(lambda: print('LOADED', sorted(m for m in {lazy} if m in sys.modules)))"
 
 

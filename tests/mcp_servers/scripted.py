@@ -1,7 +1,8 @@
 """A scripted MCP server for ychat's tests: JSON-RPC over stdio (or streamable HTTP with
 ``--http``), stdlib only, misbehaving on request.
 
-    scripted.py [--pid-file F] [--at-start crash|hang|garbage] [--http PORT_FILE --headers-file F]
+    scripted.py [--pid-file F] [--at-start crash|hang|garbage]
+    scripted.py --http PORT_FILE --headers-file F [--reject-first]   (401 for the first token it sees)
 
 Tools: echo (its ``text``), env (the environment it runs with, as JSON), fail (``isError``),
 crash (exits mid-call), hang (never answers), garbage (a line that is not JSON), picture (an
@@ -98,17 +99,25 @@ def stdio(at_start: str | None) -> None:
     sys.stderr.write("scripted: stdin closed, bye\n")
 
 
-def http(port_file: str, headers_file: str) -> None:
+def http(port_file: str, headers_file: str, reject_first: bool) -> None:
     lock = threading.Lock()
+    refused: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
         def do_POST(self) -> None:
-            with lock, open(headers_file, "a", encoding="utf-8") as seen:
-                seen.write(json.dumps({"authorization": self.headers.get("Authorization")}) + "\n")
+            authorization = self.headers.get("Authorization")
             message = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            with lock, open(headers_file, "a", encoding="utf-8") as seen:
+                seen.write(json.dumps({"authorization": authorization}) + "\n")
+                if reject_first and (not refused or authorization == refused[0]):
+                    refused[:1] = [authorization]  # the first token it sees counts as expired
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             if "id" not in message:
                 self.send_response(202)
                 self.end_headers()
@@ -130,9 +139,8 @@ def http(port_file: str, headers_file: str) -> None:
             self.end_headers()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(port_file + ".tmp", "w") as out:
+    with open(port_file, "w") as out:  # a fifo in the tests: the port is the event they wait for
         out.write(str(server.server_address[1]))
-    os.replace(port_file + ".tmp", port_file)
     server.serve_forever()
 
 
@@ -142,13 +150,14 @@ def main() -> None:
     parser.add_argument("--at-start", choices=["crash", "hang", "garbage"])
     parser.add_argument("--http")
     parser.add_argument("--headers-file")
+    parser.add_argument("--reject-first", action="store_true")
     args = parser.parse_args()
     if args.pid_file:
         with open(args.pid_file, "w") as out:
             out.write(str(os.getpid()))
     sys.stderr.write("scripted: started\n")
     if args.http:
-        http(args.http, args.headers_file)
+        http(args.http, args.headers_file, args.reject_first)
     else:
         stdio(args.at_start)
 

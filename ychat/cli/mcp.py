@@ -140,10 +140,9 @@ def _row(mcp: Any, name: str) -> dict[str, Any]:
 
 
 def _text(row: dict[str, Any]) -> str:
+    from ychat.mcp.tools import summary
+
     state = row["state"] + (f": {row['error']}" if row.get("error") else "")
     lines = [f"{row['name']}  {row['transport']}  {state}  {row['where']}"]
-    lines += [
-        f"  {tool['name']:<24} {tool['description'].strip().splitlines()[0] if tool['description'].strip() else ''}"
-        for tool in row["tools"]
-    ]
+    lines += [f"  {tool['name']:<24} {summary(tool['description'])}" for tool in row["tools"]]
     return "\n".join(lines)

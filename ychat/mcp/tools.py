@@ -86,11 +86,29 @@ class McpTools:
         return run
 
     def restart(self, name: str) -> None:
-        self.hub.restart(name)
+        if name in self.wanted:
+            self.hub.restart(name)
+
+    def report(self) -> list[str]:
+        """A line per server in use (``s  stdio  ready``), then one per tool it offers."""
+        lines = []
+        for name in self.wanted:
+            link, server = self.hub.links[name], self.servers[name]
+            state = link.state + (f": {link.why}" if link.why else "")
+            lines.append(f"{name}  {server.transport}  {state}")
+            lines += [
+                f"  {label(name, t.name):<28} {summary(t.description)}" for t in link.tools if server.offers(t.name)
+            ]
+        return [for_terminal(line) for line in lines]
 
     def close(self) -> None:
         if self._hub is not None:
             self._hub.close()
+
+
+def summary(description: str) -> str:
+    """A tool's description as one line (its first)."""
+    return description.strip().split("\n", 1)[0]
 
 
 def split_names(names: Sequence[str], servers: Mapping[str, Server]) -> tuple[dict[str, set[str] | None], list[str]]:

@@ -1,4 +1,5 @@
-"""``/tools``: what the model may call in this session, and ``/tools on|off NAME``."""
+"""``/tools``: what the model may call in this session, and ``/tools on|off NAME``; ``/mcp``:
+the MCP servers in use (state, tools) and ``/mcp restart NAME``."""
 
 from __future__ import annotations
 
@@ -18,13 +19,34 @@ def tools(session: ReplSession, arg: str) -> None:
     if box is None:
         session.renderer.info(_("No tools are enabled (ychat -T NAME)."))
         return
+    box.settle()  # MCP servers still starting: their tools are listed too
+    shown = {tool.shown_as: name for name, tool in box.tools.items()}  # server.tool for MCP tools
     if words:
         action, name = words
-        if name not in box.tools:
+        if name not in shown:
             from ychat.tools.builtin import no_such_tool  # a tool module, loaded only when tools are in use
 
-            raise no_such_tool(name, box.tools)
-        (box.enabled.add if action == "on" else box.enabled.discard)(name)
-    for name in box.tools:
+            raise no_such_tool(name, shown)
+        (box.enabled.add if action == "on" else box.enabled.discard)(shown[name])
+    for label, name in shown.items():
         state = _("on") if name in box.enabled else _("off")
-        session.renderer.info(f"{name:<14} {state}")
+        session.renderer.info(f"{label:<14} {state}")
+
+
+def mcp(session: ReplSession, arg: str) -> None:
+    """``/mcp``: each MCP server of this session, its state and tools (it does not wait for one
+    that is starting); ``/mcp restart NAME`` stops and starts it again."""
+    from ychat.mcp.tools import McpTools
+
+    words = arg.split()
+    found = [s for s in (session.tools.sources() if session.tools else []) if isinstance(s, McpTools)]
+    if not found:
+        session.renderer.info(_("No MCP server is in use (ychat -T NAME; ychat mcp list shows them all)."))
+        return
+    if words and (words[0] != "restart" or len(words) != 2 or not any(words[1] in m.wanted for m in found)):
+        raise UsageError(_("/mcp takes restart NAME (a server in use), not {arg!r}").format(arg=arg))
+    for servers in found:
+        if words:
+            servers.restart(words[1])
+        for line in servers.report():
+            session.renderer.info(line)

@@ -69,13 +69,16 @@ class Toolbox:
             self.enabled |= set(found)
             self.closing.append(self.later.pop(0))
 
+    def sources(self) -> list[Later]:
+        return [*self.later, *self.closing]
+
     def warm_up(self) -> None:
         """Start what ``settle`` will wait for (in the REPL: once the prompt is shown)."""
         for source in self.later:
             source.start()
 
     def close(self) -> None:
-        for source in [*self.later, *self.closing]:
+        for source in self.sources():
             source.close()
 
     closing: list[Later] = field(default_factory=list)
