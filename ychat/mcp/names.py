@@ -28,7 +28,7 @@ def model_name(server: str, tool: str, taken: Set[str]) -> str:
         candidate = f"{name[: LIMIT - 9]}_{digest}"
         if candidate not in taken:
             return candidate
-    raise ValueError(f"no free name for {server}.{tool}")  # pragma: no cover - 100 sha256 clashes
+    raise AssertionError("unreachable")  # pragma: no cover - 100 sha256 clashes
 
 
 def label(server: str, tool: str) -> str:

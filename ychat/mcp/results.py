@@ -23,7 +23,8 @@ class Outcome:
 
 def outcome(result: Mapping[str, Any]) -> Outcome:
     """From a CallToolResult as JSON (``model_dump(by_alias=True)``)."""
-    parts = [described(part) for part in result.get("content") or [] if isinstance(part, Mapping)]
+    content = result.get("content")
+    parts = [described(part) for part in content if isinstance(part, Mapping)] if isinstance(content, list) else []
     structured = result.get("structuredContent")
     if not any(parts) and structured is not None:
         parts = [json.dumps(structured, ensure_ascii=False)]
