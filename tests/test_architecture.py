@@ -50,6 +50,7 @@ OWNERS = {
     "typer": {room("ychat.cli")},
     "uvicorn": {room("ychat.server.http")},
     "llama_cpp": {room("ychat.local.engine")},
+    "mcp": {room("ychat.mcp.hub")},  # the official MCP SDK (issue 21)
 }
 
 

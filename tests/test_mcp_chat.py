@@ -78,10 +78,12 @@ def test_a_missing_variable_leaves_the_server_out_with_one_note(server: RunningS
 
 def test_its_stderr_goes_to_a_log_file_not_over_the_chat(server: RunningServer, tmp_path: Path) -> None:
     write_servers(tmp_path, {"s": scripted()})
-    result = ask_with(server, tmp_path, ("s_echo", {"text": "x"}))
-    assert "scripted: started" not in result.stderr.decode()
+    result = ask_with(server, tmp_path, ("s_progress_log", {}))  # a log notification, then "logged"
+    assert "scripted: started" not in result.stderr.decode() and "working on it" not in result.stderr.decode()
+    assert tool_results(server.emulator.requests[-1])[0]["content"] == "logged"
     log = tmp_path / ".local" / "state" / "ychat" / "mcp" / "s.log"
     assert "scripted: started" in log.read_text() and log.stat().st_mode & 0o777 == 0o600
+    assert "[info] s: working on it" in log.read_text()
 
 
 def test_a_tool_that_reports_an_error_is_told_to_the_model(server: RunningServer, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from mcp import ClientSession, StdioServerParameters, types
-from mcp.client.session import MessageHandlerFnT
+from mcp.client.session import LoggingFnT, MessageHandlerFnT
 from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -86,6 +86,7 @@ class Hub:
             return
         link.state, link.why = "starting", ""
         link.settled.clear()
+        log.debug("mcp: starting %s (%s: %s)", name, link.server.transport, link.server.where)
         self._submit(self._hold(link))
 
     def wait(self, name: str, timeout: float | None = None) -> Link:
@@ -175,7 +176,12 @@ class Hub:
             async with contextlib.AsyncExitStack() as stack:
                 streams = await stack.enter_async_context(self._transport(link.server))
                 session = await stack.enter_async_context(
-                    ClientSession(streams[0], streams[1], message_handler=self._garbage(link))
+                    ClientSession(
+                        streams[0],
+                        streams[1],
+                        message_handler=self._garbage(link),
+                        logging_callback=self._logged(link.server.name),
+                    )
                 )
                 await session.initialize()
                 link.tools = await _tools(session)
@@ -198,6 +204,16 @@ class Hub:
         if server.transport == "stdio" and why == "Connection closed":
             return _("it exited (its stderr is in {log})").format(log=log_folder() / f"{server.name}.log")
         return why
+
+    def _logged(self, name: str) -> LoggingFnT:
+        """A server's log notifications go to its log file, not over the chat."""
+
+        async def write(params: types.LoggingMessageNotificationParams) -> None:
+            handle = server_log(self._logs, name)
+            handle.write(f"[{params.level}] {params.logger or name}: {params.data}\n")
+            handle.flush()
+
+        return write
 
     def _garbage(self, link: Link) -> MessageHandlerFnT:
         async def handle(message: Any) -> None:
