@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +274,25 @@ def test_the_mcp_commands(tmp_path: Path) -> None:
         "state": "disabled",
         "tools": [],
     }
+
+
+def test_the_sdk_is_loaded_without_its_server_side() -> None:
+    code = (
+        "import sys; from ychat.mcp.sdk import client_side; client_side(); import ychat.mcp.hub; "
+        "print(sorted(m for m in ('mcp.server.fastmcp', 'starlette', 'uvicorn') if m in sys.modules), "
+        "hasattr(sys.modules['httpx._main'], '__file__'))"  # httpx's CLI: ychat's stand-in has no file
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[] False"
+
+
+def test_without_the_sdk_mcp_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from ychat.mcp.sdk import client_side
+
+    monkeypatch.delitem(sys.modules, "mcp", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(UsageError, match="MCP servers need the MCP SDK, which is not installed") as raised:
+        client_side()
+    assert raised.value.hint == "Install ychat with its mcp extra: pip install 'ychat-cli[mcp]'"

@@ -24,10 +24,10 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from mcp import ClientSession, StdioServerParameters, types
-from mcp.client.session import LoggingFnT, MessageHandlerFnT
+from mcp import types
+from mcp.client.session import ClientSession, LoggingFnT, MessageHandlerFnT
 from mcp.client.sse import sse_client
-from mcp.client.stdio import stdio_client
+from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
 

@@ -42,6 +42,9 @@ class McpTools:
     @property
     def hub(self) -> Hub:
         if self._hub is None:
+            from ychat.mcp.sdk import client_side
+
+            client_side()  # the SDK without its server side
             from ychat.mcp.hub import Hub
 
             self._hub = Hub({name: self.servers[name] for name in self.servers}, env=self.env, auth=self.auth)
