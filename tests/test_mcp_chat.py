@@ -151,6 +151,7 @@ def test_servers_that_fail_at_start_are_left_out_with_one_note_each(server: Runn
     assert result.returncode == 0 and result.stdout.decode() == "Fine.\n" and "Traceback" not in stderr
     assert "MCP server gone is left out: command not found: no-such-mcp-server" in stderr
     assert "MCP server crash is left out: it exited (its stderr is in " in stderr
+    assert "waiting for MCP server hang…" in stderr  # which server the first request waits for
     assert "MCP server hang is left out: it did not answer within 1 s" in stderr
     assert "MCP server noise is left out: it wrote something that is not MCP: 'Welcome to my server!'" in stderr
     assert [tool["function"]["name"] for tool in server.emulator.requests[0].body["tools"]] == ["s_echo"]
@@ -292,3 +293,18 @@ def test_tools_list_shows_mcp_tools_with_their_server(tmp_path: Path) -> None:
     assert rows["gone"]["description"] == "failed: command not found: no-such-mcp-server"
     text = ychat(None, tmp_path, "tools", "list").stdout.decode()
     assert "s.echo" in text and "mcp:s" in text
+
+
+def test_on_a_terminal_an_mcp_call_is_asked_for_and_always_is_remembered(server: RunningServer, tmp_path: Path) -> None:
+    write_servers(tmp_path, {"s": scripted()})
+    for _ in range(2):
+        server.emulator.enqueue(Raw((v1_tool_call("s_echo", {"text": "approved"}),)), Reply.of("Said it."))
+    chat = Dialogue.start(ychat_env(tmp_path, server.url), "-T", "s")
+    chat.type("say it", "Run s.echo text=approved? [y]es once, [s]ession, [a]lways, [e]dit, [n]o: ")
+    chat.ask("a", "Said it.")
+    assert tool_results(server.emulator.requests[-1])[0]["content"] == "approved"
+    assert chat.leave() == 0
+    config = (tmp_path / "config" / "ychat" / "config.toml").read_text()
+    assert 'allowed_tools = ["s.echo"]' in config  # the rule names server.tool, as the user sees it
+    result = ychat(server.url, tmp_path, "-T", "s", "--no-save", "again")  # no terminal: the rule allows it
+    assert result.returncode == 0 and tool_results(server.emulator.requests[-1])[0]["content"] == "approved"
