@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ychat.api.dialects import Dialect
     from ychat.api.http.transport import Transport
 
-__all__ = ["DEFAULT_ENDPOINT", "NAMES", "OPENAI", "REGISTRY", "V1", "V1ALPHA", "DialectRecord", "record"]
+__all__ = ["DEFAULT_ENDPOINT", "NAMES", "OPENAI", "REGISTRY", "RESPONSES", "V1", "V1ALPHA", "DialectRecord", "record"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,17 @@ OPENAI = DialectRecord(
     local_path="/v1",
     temperature=(0.0, 2.0),  # OpenAI's range: ychat serve's route takes it, clamped to the engines' 0..1
 )  # §5: Yandex's OpenAI-compatible /v1, or llama.cpp, vLLM, Ollama
-REGISTRY = {dialect.name: dialect for dialect in (V1, V1ALPHA, OPENAI)}
+RESPONSES = DialectRecord(
+    "responses",
+    "responses",
+    "Responses",
+    "yandexgpt",
+    "https://ai.api.cloud.yandex.net",
+    any_server=True,
+    models_path="/v1",
+    probe="models",
+)  # RESPONSES.md: POST {endpoint}/v1/responses; the history as input, or chained on the server
+REGISTRY = {dialect.name: dialect for dialect in (V1, V1ALPHA, OPENAI, RESPONSES)}
 NAMES = tuple(REGISTRY)  # the --api choices, in --help's order
 
 

@@ -59,7 +59,7 @@ def models(
     local: Annotated[bool, typer.Option("--local", help=N_("The local model (the local extra)."))] = False,
     api: Annotated[
         Optional[str],
-        typer.Option("--api", metavar="v1|v1alpha|openai", help=N_("Wire protocol [default: v1].")),
+        typer.Option("--api", metavar="v1|v1alpha|openai|responses", help=N_("Wire protocol [default: v1].")),
     ] = None,
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help=N_("Base URL of the chosen API."))] = None,
     profile: Profile = None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ychat.server.engine import BadRequest
-from ychat.server.routes import openai
+from ychat.server.routes import openai, responses
 from ychat.server.routes.base import ChatWire, V1Wire
 from ychat.server.routes.v1alpha import V1AlphaWire
 
@@ -22,6 +22,7 @@ CHAT_ROUTES: dict[tuple[str, str], Callable[[Any], ChatWire]] = {
     ("POST", API + "completion"): lambda body: V1Wire(),
     ("POST", V1ALPHA_CHAT): lambda body: V1AlphaWire(),
     ("POST", OPENAI + "chat/completions"): openai.OpenAIWire,
+    ("POST", OPENAI + "responses"): responses.ResponsesWire,  # RESPONSES.md
 }
 
 

@@ -1,0 +1,207 @@
+"""Issue 22, the Responses dialect (RESPONSES.md): the live captures replayed byte for byte
+through the decoder, the request bodies, ychat against the test double, and the real ``openai``
+package's Responses client against ychat's local server."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.helpers import ychat
+from ychat.api.dialects.ndjson import split_lines
+from ychat.api.dialects.responses import events_from_body, events_from_stream, response_body
+from ychat.core import Delta, Done, FinishReason, Message, Options, ToolCall, ToolResult, ToolSpec
+from ychat.errors import APIError, QuotaExceeded, StreamInterrupted
+from ychat.server.app import LocalAPI
+from ychat.server.http import RunningServer, serve
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "api" / "RESPONSES.md"
+
+
+def reference_blocks(heading: str) -> list[str]:
+    """The fenced blocks under a heading of RESPONSES.md, exactly as written there."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    return [block.split("\n", 1)[1] for block in section.split("```")[1::2]]
+
+
+def sse_bytes(*blocks: str) -> list[bytes]:
+    return [block.encode() for block in blocks]
+
+
+def run(chunks: list[bytes]) -> list[Any]:
+    return list(events_from_stream(split_lines(iter(chunks))))
+
+
+# The recorded stream (J plain.sse): seq 1, then 3–9 as quoted; seq 2 and 10 as RESPONSES.md §4.2 describes them.
+def plain_stream() -> list[bytes]:
+    first, rest = reference_blocks("### 4.2 A plain text turn, exactly")[:2]
+    second = first.replace('"sequence_number":1', '"sequence_number":2').replace(
+        '"status":"queued"', '"status":"in_progress"'
+    )
+    second = second.replace('"type":"response.created"}', '"type":"response.in_progress"}').replace(
+        "event:response.created", "event:response.in_progress"
+    )
+    response = json.loads(first.split("\n", 1)[0].removeprefix("data:"))["response"]
+    item = json.loads(rest.strip().split("\n\n")[-1].split("\n")[0].removeprefix("data:"))["item"]
+    usage = {"input_tokens": 15, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 4, "total_tokens": 19}
+    completed = response | {"status": "completed", "output": [item], "usage": usage}
+    last = json.dumps({"sequence_number": 10, "response": completed, "type": "response.completed"})
+    return sse_bytes(first, second, rest, f"data:{last}\nevent:response.completed\n\n")
+
+
+def test_the_recorded_plain_stream_decodes_as_sent() -> None:
+    events = run(plain_stream())
+    assert [e.text for e in events if isinstance(e, Delta)] == ["Привет", ", мир!"]
+    done = events[-1]
+    assert isinstance(done, Done) and done.text == "Привет, мир!" and done.finish is FinishReason.STOP
+    assert done.usage is not None and (done.usage.input_tokens, done.usage.completion_tokens) == (15, 4)
+    assert done.model_version == "gpt://b1gxxxxxxxxxxxxxxxxx/yandexgpt-5-lite/latest"
+
+
+def test_the_recorded_unary_reply_with_duplicate_keys_decodes() -> None:
+    body = reference_blocks("## 3. Response object")[0].strip().encode()
+    assert body.count(b'"valid":true,"valid":true') > 1  # the quirk is in the bytes
+    events = list(events_from_body(body))
+    assert events[0] == Delta("Париж.") and isinstance(events[-1], Done) and events[-1].text == "Париж."
+    assert events[-1].usage is not None and events[-1].usage.total_tokens == 20
+
+
+def test_the_recorded_function_call_becomes_a_tool_call() -> None:
+    calls = reference_blocks("Streamed call, J `func.sse` seq 3–6 exactly")[0]
+    head = plain_stream()[0]
+    done = {"sequence_number": 7, "response": {"status": "completed", "usage": None}, "type": "response.completed"}
+    events = run([head, calls.encode(), f"data:{json.dumps(done)}\nevent:response.completed\n\n".encode()])
+    reply = events[-1]
+    assert isinstance(reply, Done) and reply.finish is FinishReason.TOOL_CALLS
+    assert reply.tool_calls == (ToolCall("get_weather", "get_weather", {"city": "Казань"}, raw='{"city":"Казань"}'),)
+
+
+def test_the_recorded_web_search_items_are_skipped_and_unknown_events_too() -> None:
+    search = reference_blocks("### 8.1 `web_search`")[1]
+    stream = [plain_stream()[0], search.encode(), b'data:{"type":"response.brand_new_event"}\n\n', *plain_stream()[2:]]
+    assert run(stream)[-1].text == "Привет, мир!"
+
+
+def test_a_stream_that_ends_before_a_terminal_event_is_cut_short() -> None:
+    with pytest.raises(StreamInterrupted):
+        run(plain_stream()[:3])
+
+
+@pytest.mark.parametrize(
+    ("event", "error", "message"),
+    [
+        ({"type": "error", "code": "rate_limit_exceeded", "message": "slow down"}, QuotaExceeded, "slow down"),
+        (
+            {
+                "type": "response.failed",
+                "response": {"status": "failed", "error": {"code": "server_error", "message": "boom"}},
+            },
+            APIError,
+            "boom",
+        ),
+    ],
+)
+def test_errors_in_the_stream(event: dict[str, Any], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        run([plain_stream()[0], f"data:{json.dumps(event)}\n\n".encode()])
+
+
+def test_an_incomplete_response_is_cut_at_the_limit() -> None:
+    response = {"status": "incomplete", "incomplete_details": {"reason": "max_output_tokens"}, "usage": None}
+    stream = [
+        *plain_stream()[:3],
+        f"data:{json.dumps({'type': 'response.incomplete', 'response': response})}\n\n".encode(),
+    ]
+    assert run(stream)[-1].finish is FinishReason.LENGTH
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_give_events_or_a_ychat_error(data: bytes) -> None:
+    from ychat.errors import YChatError
+
+    with contextlib.suppress(YChatError):  # anything else (a crash) fails the test
+        run([data])
+
+
+def test_the_request_body() -> None:
+    weather = ToolSpec("get_weather", "The weather", {"type": "object", "properties": {"city": {"type": "string"}}})
+    call = ToolCall("get_weather", "get_weather", {"city": "Казань"}, raw='{"city":"Казань"}')
+    messages = [
+        Message("system", "Use tools."),
+        Message("user", "Weather in Kazan?"),
+        Message("assistant", "", tool_calls=(call,)),
+        Message("user", "", tool_results=(ToolResult("get_weather", "get_weather", "+5"),)),
+    ]
+    options = Options(temperature=0.3, max_tokens=32, tools=(weather,), tool_choice="auto")
+    assert response_body("gpt://b1g/yandexgpt/latest", messages, options) == {
+        "model": "gpt://b1g/yandexgpt/latest",
+        "input": [
+            {"role": "user", "content": "Weather in Kazan?"},
+            {
+                "type": "function_call",
+                "call_id": "get_weather",
+                "name": "get_weather",
+                "arguments": '{"city":"Казань"}',
+            },
+            {"type": "function_call_output", "call_id": "get_weather", "output": "+5"},
+        ],
+        "stream": True,
+        "store": False,
+        "instructions": "Use tools.",
+        "temperature": 0.3,
+        "max_output_tokens": 32,
+        "tools": [
+            {"type": "function", "name": "get_weather", "description": "The weather", "parameters": weather.parameters}
+        ],
+        "tool_choice": "auto",
+    }
+    schema = {"type": "object"}
+    assert response_body("m", [Message("user", "x")], Options(schema=schema))["text"] == {
+        "format": {"type": "json_schema", "name": "reply", "schema": schema}
+    }
+
+
+# --- ychat against the test double, and the openai package against the local server ---------------
+
+
+def test_ychat_streams_and_answers_unary_over_responses(server: RunningServer, tmp_path: Path) -> None:
+    streamed = ychat(server.url, tmp_path, "--api", "responses", "-s", "Be brief", "--no-save", "hello there")
+    assert streamed.returncode == 0 and streamed.stdout.decode() == "Echo: hello there\n", streamed.stderr.decode()
+    first = server.emulator.requests[-1]
+    assert first.path == "/v1/responses"
+    assert first.body == {
+        "model": "yandexgpt",
+        "input": [{"role": "user", "content": "hello there"}],
+        "stream": True,
+        "store": False,
+        "instructions": "Be brief",
+    }
+    unary = ychat(server.url, tmp_path, "--api", "responses", "--no-stream", "--no-save", "again")
+    assert unary.stdout.decode() == "Echo: again\n" and server.emulator.requests[-1].body["stream"] is False
+
+
+def openai_client(base_url: str) -> Any:
+    openai = pytest.importorskip("openai", reason="the openai package (the test extra) is not installed")
+    return openai.OpenAI(base_url=base_url, api_key="sk-local", max_retries=0, timeout=60)
+
+
+def test_the_openai_packages_responses_client_against_the_local_server() -> None:
+    with serve(LocalAPI()) as api, openai_client(api.url + "/v1") as client:
+        whole = client.responses.create(model="echo", input="Hello there", instructions="Be kind")
+        chained = client.responses.create(model="echo", input="And again", previous_response_id=whole.id)
+        with client.responses.stream(model="echo", input=[{"role": "user", "content": "streamed"}]) as stream:
+            deltas = [event.delta for event in stream if event.type == "response.output_text.delta"]
+            final = stream.get_final_response()
+        with client.responses.create(model="echo", input="raw events", stream=True) as created:
+            kinds = [event.type for event in created]
+    assert whole.output_text == "Echo: Hello there" and whole.usage is not None and whole.status == "completed"
+    assert chained.output_text == "Echo: And again" and chained.previous_response_id == whole.id
+    assert "".join(deltas) == "Echo: streamed" and final.output_text == "Echo: streamed"
+    assert kinds[0] == "response.created" and kinds[-1] == "response.completed"
