@@ -168,7 +168,10 @@ def test_an_error_from_the_server_is_shown_as_the_server_wrote_it(russian: None)
     ("args", "russian_line"),
     [
         (["a", "b"], "Ошибка: лишние аргументы (b)"),
-        (["--api", "x", "q"], "Ошибка: недопустимое значение '--api': 'x' — не одно из 'v1', 'v1alpha', 'openai', 'responses'."),
+        (
+            ["--api", "x", "q"],
+            "Ошибка: недопустимое значение '--api': 'x' — не одно из 'v1', 'v1alpha', 'openai', 'responses'.",
+        ),
         (["-m"], "Ошибка: параметру '-m' нужно значение."),
         (["config", "bogus"], "Ошибка: нет такой команды 'bogus'."),
         (["--concurrency", "0"], "Ошибка: недопустимое значение '--concurrency': 0 вне диапазона 1<=x<=64."),

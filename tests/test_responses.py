@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import ychat
+from tests.conftest import ychat_env
+from tests.helpers import Dialogue, ychat
 from ychat.api.dialects.ndjson import split_lines
-from ychat.api.dialects.responses import events_from_body, events_from_stream, response_body
+from ychat.api.dialects.responses import response_body
+from ychat.api.dialects.responses_events import events_from_body, events_from_stream
 from ychat.core import Delta, Done, FinishReason, Message, Options, ToolCall, ToolResult, ToolSpec
 from ychat.errors import APIError, QuotaExceeded, StreamInterrupted
 from ychat.server.app import LocalAPI
@@ -205,3 +207,66 @@ def test_the_openai_packages_responses_client_against_the_local_server() -> None
     assert chained.output_text == "Echo: And again" and chained.previous_response_id == whole.id
     assert "".join(deltas) == "Echo: streamed" and final.output_text == "Echo: streamed"
     assert kinds[0] == "response.created" and kinds[-1] == "response.completed"
+
+
+# --- --server-state: the server keeps the conversation ---------------------------------------------
+
+
+def inputs(server: RunningServer) -> list[tuple[Any, Any]]:
+    """Per request: its previous_response_id and its input."""
+    return [(r.body.get("previous_response_id"), r.body["input"]) for r in server.emulator.requests]
+
+
+@pytest.mark.parametrize("server_state", [False, True])
+def test_a_three_turn_chat_in_both_history_modes(server: RunningServer, tmp_path: Path, server_state: bool) -> None:
+    flags = ["--api", "responses", "-s", "Be brief", *(["--server-state"] if server_state else [])]
+    chat = Dialogue.start(ychat_env(tmp_path, server.url), *flags)
+    for word in ("one", "two", "three"):
+        chat.ask(word, f"Echo: {word}")
+    assert chat.leave() == 0
+    bodies = [r.body for r in server.emulator.requests]
+    assert all(b["instructions"] == "Be brief" and b["store"] is server_state for b in bodies)
+    user = lambda text: {"role": "user", "content": text}  # noqa: E731
+    said = lambda text: {"role": "assistant", "content": f"Echo: {text}"}  # noqa: E731
+    if not server_state:  # the whole history each time, as for every dialect
+        assert [b["input"] for b in bodies] == [
+            [user("one")],
+            [user("one"), said("one"), user("two")],
+            [user("one"), said("one"), user("two"), said("two"), user("three")],
+        ]
+        assert not any("previous_response_id" in b for b in bodies)
+        return
+    assert [b["input"] for b in bodies] == [[user("one")], [user("two")], [user("three")]]  # only what is new
+    assert bodies[0].get("previous_response_id") is None
+    assert bodies[1]["previous_response_id"] and bodies[2]["previous_response_id"] != bodies[1]["previous_response_id"]
+
+
+def test_continue_follows_the_chain_and_a_forgotten_id_resends_the_history_once(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    from ychat.server.routes import responses as route
+
+    data = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    first = ychat(server.url, tmp_path, "--api", "responses", "--server-state", "one", **data)
+    assert first.returncode == 0, first.stderr.decode()
+    second = ychat(server.url, tmp_path, "--api", "responses", "--server-state", "-c", "two", **data)
+    assert second.returncode == 0 and second.stdout.decode() == "Echo: two\n", second.stderr.decode()
+    kept = server.emulator.requests[-1].body
+    assert kept["input"] == [{"role": "user", "content": "two"}] and kept["previous_response_id"]
+    route._stored.clear()  # the server forgets (30 days passed, say)
+    third = ychat(server.url, tmp_path, "--api", "responses", "--server-state", "-c", "three", **data)
+    assert third.returncode == 0 and third.stdout.decode() == "Echo: three\n", third.stderr.decode()
+    assert "the server no longer knows this conversation's reply" in third.stderr.decode()
+    refused, resent = (r.body for r in server.emulator.requests[-2:])
+    assert refused["previous_response_id"] not in ("", None, kept["previous_response_id"])  # the second reply's
+    assert "previous_response_id" not in resent and [i["content"] for i in resent["input"]] == [
+        "one",
+        "Echo: one",
+        "two",
+        "Echo: two",
+        "three",
+    ]
+    fourth = ychat(server.url, tmp_path, "--api", "responses", "--server-state", "-c", "four", **data)
+    assert fourth.returncode == 0 and server.emulator.requests[-1].body["input"] == [
+        {"role": "user", "content": "four"}
+    ]

@@ -307,7 +307,10 @@ def test_resuming_sends_the_tool_round_trips_again(server: RunningServer, tmp_pa
 
 def test_v1alpha_has_no_tools_a_clear_error_before_any_request(server: RunningServer, tmp_path: Path) -> None:
     result = ychat(server.url, tmp_path, "--api", "v1alpha", "-T", "current_time", "hi")
-    assert result.returncode == 2 and "--tool works with --api v1, openai, responses, not with v1alpha" in result.stderr.decode()
+    assert (
+        result.returncode == 2
+        and "--tool works with --api v1, openai, responses, not with v1alpha" in result.stderr.decode()
+    )
     assert server.emulator.requests == []
 
 

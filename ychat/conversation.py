@@ -26,11 +26,16 @@ class Exchange:
     user: str
     assistant: str
     steps: tuple[Message, ...] = ()
+    response_id: str = ""  # the server keeps the reply (--server-state)
 
     @functools.cached_property
     def messages(self) -> tuple[Message, ...]:
         """The same objects every turn (the request encoder keeps their JSON by identity)."""
-        return Message("user", self.user), *self.steps, Message("assistant", self.assistant)
+        return (
+            Message("user", self.user),
+            *self.steps,
+            Message("assistant", self.assistant, response_id=self.response_id),
+        )
 
 
 @dataclass
@@ -60,8 +65,8 @@ class Conversation:
         messages.append(Message("user", user_text))
         return messages
 
-    def record(self, user_text: str, reply_text: str, steps: tuple[Message, ...] = ()) -> None:
-        self.exchanges.append(Exchange(user_text, reply_text, steps))
+    def record(self, user_text: str, reply_text: str, steps: tuple[Message, ...] = (), response_id: str = "") -> None:
+        self.exchanges.append(Exchange(user_text, reply_text, steps, response_id))
 
     def undo(self) -> Exchange | None:
         """Drop and return the last exchange (None when there is none)."""

@@ -64,6 +64,7 @@ class Message:
     text: str
     tool_calls: tuple[ToolCall, ...] = ()
     tool_results: tuple[ToolResult, ...] = ()
+    response_id: str = ""  # an assistant reply the server keeps (--server-state): later turns chain on it
 
 
 class Reasoning(enum.Enum):
@@ -87,6 +88,7 @@ class Options:
     parallel_tools: bool | None = None  # several calls in one reply; None: the server's default
     schema: Mapping[str, Any] | None = None  # --schema: the reply is JSON of this JSON Schema
     json_object: bool = False  # --json-object: the reply is some JSON object
+    server_state: bool = False  # --server-state: the server keeps the replies; a request sends what is new
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class Done:
     model_version: str = ""
     request_id: str = ""  # the server's x-request-id (or ychat's x-client-request-id)
     tool_calls: tuple[ToolCall, ...] = ()  # finish TOOL_CALLS: what the model asked to run
+    response_id: str = ""  # the server keeps this reply under this id (--server-state)
 
 
 def call_id() -> str:

@@ -236,6 +236,7 @@ def _build_session(
         price_per_1k=settings.price_per_1k,
         context=settings.context,
         local=backend.local,
+        server_state=settings.server_state,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile

@@ -60,6 +60,7 @@ class Settings:
     tool_timeout: float = 60.0
     allowed_tools: tuple[str, ...] = ()  # tools that run without asking
     parallel_tools: bool | None = None  # --no-parallel-tools: False
+    server_state: bool = False  # --server-state (Responses): the server keeps the conversation
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None

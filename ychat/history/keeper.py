@@ -85,6 +85,7 @@ class Keeper:
                 model_version=done.model_version,
                 finish=done.finish.value,
                 steps=dump_steps(steps),
+                response_id=done.response_id,
             )
 
     def failed(self, partial: str, status: str) -> None:
@@ -155,7 +156,7 @@ def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
     found: list[Exchange] = []
     for question, answer in itertools.pairwise(messages):
         if _answered(question, answer):
-            found.append(Exchange(question.text, answer.text, load_steps(answer.steps)))
+            found.append(Exchange(question.text, answer.text, load_steps(answer.steps), answer.response_id))
     return found
 
 

@@ -1,7 +1,7 @@
 """The store's SQL schema: each migration from one version to the next (``PRAGMA user_version``),
 run by ``store.py`` in one write transaction with the store's creation."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS = {
     1: """
         CREATE TABLE conversations (
@@ -21,6 +21,9 @@ MIGRATIONS = {
     """,
     3: """
         ALTER TABLE messages ADD COLUMN steps TEXT;
+    """,
+    4: """
+        ALTER TABLE messages ADD COLUMN response_id TEXT NOT NULL DEFAULT '';
     """,
 }
 FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, content='messages', content_rowid='id')"

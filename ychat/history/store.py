@@ -30,6 +30,7 @@ from ychat.errors import ConfigError, StoreDamaged, StoreError, UsageError
 from ychat.history.schema import FTS, MIGRATIONS, SCHEMA_VERSION
 from ychat.i18n import _
 
+OPEN_ATTEMPTS = 5  # "locked" while opening is tried again this often (Store._open)
 OPEN_WAIT_MS = 30_000  # opening (WAL, a migration) waits for other openers: a few fsyncs each, slow on a busy disk
 
 
@@ -55,6 +56,7 @@ class SavedMessage:
     finish: str | None
     created: float
     steps: str | None = None  # a reply's tool round trips, as JSON (history/keeper.py)
+    response_id: str = ""  # the server keeps the reply under this id (--server-state)
 
 
 class Store:
@@ -73,16 +75,29 @@ class Store:
                 )
             ) from None
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")  # other processes may be opening it too
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-            self._db.execute("PRAGMA busy_timeout = 5000")  # as connect's timeout: a write waits 5 s
+            self._open()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise _unusable(path, exc) from None
         self.fts = self._fts()
+
+    def _open(self) -> None:
+        """WAL, then the schema. Several processes opening a store at once wait for each other
+        (busy_timeout); SQLite answers "locked" without waiting in a few of those races (a WAL
+        switch or recovery under way in another process), so that answer is tried again."""
+        self._db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")  # other processes may be opening it too
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+                break
+            except (sqlite3.OperationalError, StoreError) as exc:
+                if "locked" not in str(exc) or attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))  # pragma: no cover - a race of other processes
+        self._db.execute("PRAGMA busy_timeout = 5000")  # as connect's timeout: a write waits 5 s
 
     def close(self) -> None:
         self._db.close()
@@ -160,17 +175,18 @@ class Store:
         system: str | None = None,
         model: str | None = None,
         steps: str | None = None,
+        response_id: str = "",
     ) -> None:
         """One message, in one transaction (one fsync) with the conversation's ``system``/``model``
         when given (a message sent with a changed system prompt or model)."""
-        now = time.time()
+        now, extra = time.time(), (steps, response_id)
         with self._write() as db:
             if model is not None:
                 db.execute("UPDATE conversations SET system = ?, model = ? WHERE id = ?", (system, model, cid))
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, text, created, status, usage, model_version, finish,"
-                " steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cid, role, text, now, status, json.dumps(usage) if usage else None, model_version, finish, steps),
+                " steps, response_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, role, text, now, status, json.dumps(usage) if usage else None, model_version, finish, *extra),
             )
             if self.fts:
                 db.execute("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", (cursor.lastrowid, text))
@@ -227,7 +243,7 @@ class Store:
 
     def messages(self, cid: str) -> list[SavedMessage]:
         rows = self._db.execute(
-            "SELECT role, text, status, usage, model_version, finish, created, steps FROM messages"
+            "SELECT role, text, status, usage, model_version, finish, created, steps, response_id FROM messages"
             " WHERE conversation_id = ? ORDER BY id",
             (cid,),
         )

@@ -107,6 +107,8 @@ class Hub:
             return Outcome(_("MCP server {name} is not running: {why}").format(name=name, why=link.why), True)
         future = self._submit(link.session.call_tool(tool, dict(arguments)))
         link.calls.add(future)
+        if link.state != "ready":  # it wrote garbage before the call was in ``calls``: no one cancels it
+            future.cancel()
         try:
             return outcome(future.result(timeout).model_dump(by_alias=True, mode="json"))
         except concurrent.futures.TimeoutError:

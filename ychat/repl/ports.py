@@ -89,6 +89,7 @@ class ChatOptions:
     context: str = "drop"  # what an overflowing window does: drop the oldest exchanges, or summarize them
     schema: dict[str, Any] | None = None  # --schema
     json_object: bool = False  # --json-object
+    server_state: bool = False  # --server-state (the Responses API keeps the conversation)
 
     @property
     def names_from(self) -> str:
@@ -105,6 +106,7 @@ class ChatOptions:
             deferred=self.deferred,
             schema=self.schema,
             json_object=self.json_object,
+            server_state=self.server_state,
         )
 
 

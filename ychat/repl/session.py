@@ -78,7 +78,7 @@ class Session:
         if done.usage is not None:
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
             self._count(done.usage)
-        self.conversation.record(text, done.text, steps)
+        self.conversation.record(text, done.text, steps, done.response_id)
         self.unsent, self.attachments = None, []
         self.renderer.end_reply(done)
         return done

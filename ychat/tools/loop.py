@@ -28,7 +28,7 @@ def round_trips(
                     hint=_("Raise the limit with --chain-limit."),
                 )
             results = toolbox.run_all(done.tool_calls)
-            asked = Message("assistant", done.text, tool_calls=done.tool_calls)
+            asked = Message("assistant", done.text, tool_calls=done.tool_calls, response_id=done.response_id)
             steps += (asked, Message("user", "", tool_results=results))
             toolbox.following = True
             done = send([*messages, *steps])

@@ -15,31 +15,28 @@ the function's name (§5), kept as sent, since the server pairs outputs by it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ychat.api.dialects.ndjson import decode, split_lines
-from ychat.api.dialects.reply import cut_short, finished, function_json
-from ychat.api.dialects.sse import events
+from ychat.api.dialects.ndjson import split_lines
+from ychat.api.dialects.reply import function_json
+from ychat.api.dialects.responses_events import events_from_body, events_from_stream
 from ychat.api.dialects.yandex import (
     YandexWire,
-    error_from_record,
     expand_model_uri,
     is_yandex,
-    load_object,
     yandex_headers,
 )
 from ychat.api.request import HttpRequest
-from ychat.core import Delta, Done, Event, FinishReason, Message, Options, ToolCall, Usage
-from ychat.errors import APIError, ProtocolError
+from ychat.core import Event, Message, Options, Retrying, ToolCall
+from ychat.errors import APIError
 from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.api.http.transport import Transport
 
 DEFAULT_ENDPOINT = "https://ai.api.cloud.yandex.net"  # RESPONSES.md §1
-ERROR_STATUS = {"rate_limit_exceeded": 429, "invalid_prompt": 400, "server_error": 500, "vector_store_timeout": 504}
-INCOMPLETE = {"max_output_tokens": FinishReason.LENGTH, "content_filter": FinishReason.CONTENT_FILTER}
 
 
 def input_json(messages: Sequence[Message]) -> tuple[str | None, list[dict[str, Any]]]:
@@ -66,9 +63,27 @@ def _call_json(call: ToolCall) -> dict[str, Any]:
     return {"type": "function_call", "call_id": call.id, "name": call.name, "arguments": arguments}
 
 
-def response_body(model: str, messages: Sequence[Message], options: Options) -> dict[str, Any]:
-    instructions, items = input_json(messages)
-    body: dict[str, Any] = {"model": model, "input": items, "stream": options.stream, "store": False}
+def chained(messages: Sequence[Message], options: Options) -> tuple[str | None, Sequence[Message]]:
+    """``--server-state``: the last reply the server keeps, and the messages after it (which are
+    all a request sends, with ``previous_response_id``); else nothing kept and every message."""
+    if options.server_state:
+        for index in range(len(messages) - 1, -1, -1):
+            if messages[index].role == "assistant" and messages[index].response_id:
+                return messages[index].response_id, messages[index + 1 :]
+    return None, messages
+
+
+def response_body(
+    model: str, messages: Sequence[Message], options: Options, *, previous: str | None = None
+) -> dict[str, Any]:
+    """The request; with ``previous``, only the messages after that reply go as ``input``. The
+    system prompt is not carried over by the chain (§2): it goes as ``instructions`` each time."""
+    instructions = input_json([m for m in messages if m.role == "system"])[0]
+    _, new = chained(messages, options) if previous else (None, messages)
+    items = input_json([m for m in new if m.role != "system"])[1]
+    body: dict[str, Any] = {"model": model, "input": items, "stream": options.stream, "store": options.server_state}
+    if previous:
+        body["previous_response_id"] = previous
     if instructions is not None:
         body["instructions"] = instructions
     if options.temperature is not None:
@@ -99,137 +114,14 @@ def _format(options: Options) -> dict[str, Any]:
     return {"text": {"format": {"type": "json_object"}}} if options.json_object else {}
 
 
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-
-
-def usage_of(raw: object) -> Usage | None:
-    """``usage`` (may be null: §3.1); ``total_tokens`` includes search results' ``tool_tokens``."""
-    if not isinstance(raw, Mapping):
-        return None
-    details = raw.get("output_tokens_details")
-    reasoning = details.get("reasoning_tokens") if isinstance(details, Mapping) else 0
-    return Usage(
-        input_tokens=_count(raw.get("input_tokens")),
-        completion_tokens=_count(raw.get("output_tokens")),
-        reasoning_tokens=_count(reasoning),
-        total_tokens=_count(raw.get("total_tokens")),
-    )
-
-
-def error_of(fields: Mapping[str, Any], http_status: int = 200) -> APIError:
-    """``response.error`` or an ``error`` event: ``{code, message}``, the code a word (§10)."""
-    code = fields.get("code")
-    status = ERROR_STATUS.get(str(code), 500) if http_status == 200 else http_status
-    message = fields.get("message")
-    text = message if isinstance(message, str) and message else str(code or _("the response failed"))
-    return error_from_record({"error": {"message": text, "httpCode": status}}, http_status=status)
-
-
-def call_of(item: Mapping[str, Any]) -> ToolCall:
-    """A ``function_call`` item: its arguments are a JSON string (§5)."""
-    raw = item.get("arguments")
-    text = raw if isinstance(raw, str) else json.dumps(raw or {})
-    try:
-        arguments = json.loads(text or "{}")
-    except ValueError:
-        raise ProtocolError(_("a function call's arguments are not JSON: {text}").format(text=text[:120])) from None
-    if not isinstance(arguments, dict):
-        raise ProtocolError(_("a function call's arguments are not a JSON object: {text}").format(text=text[:120]))
-    name = str(item.get("name") or "")
-    return ToolCall(str(item.get("call_id") or name), name, arguments, raw=text)
-
-
-class Reading:
-    """What a response has said so far: its text, calls, usage, how it ended."""
-
-    def __init__(self) -> None:
-        self.text: list[str] = []
-        self.calls: list[ToolCall] = []
-        self.usage: Usage | None = None
-        self.model = ""
-        self.response_id = ""
-        self.finish: FinishReason | None = None
-
-    def response(self, response: Mapping[str, Any]) -> None:
-        """A whole response object (unary, or a stream's terminal event)."""
-        self.response_id = str(response.get("id") or self.response_id)
-        self.model = str(response.get("model") or self.model)
-        self.usage = usage_of(response.get("usage")) or self.usage
-        status = response.get("status")
-        if status == "failed":
-            error = response.get("error")
-            raise error_of(error if isinstance(error, Mapping) else {})
-        if status == "incomplete":
-            details = response.get("incomplete_details")
-            reason = details.get("reason") if isinstance(details, Mapping) else None
-            self.finish = INCOMPLETE.get(str(reason), FinishReason.LENGTH)
-        elif status in ("completed", None):
-            self.finish = FinishReason.TOOL_CALLS if self.calls else FinishReason.STOP
-
-    def item(self, item: Mapping[str, Any], *, text: bool) -> None:
-        """A finished output item; ``text``: take a message's text from it (unary replies)."""
-        if item.get("type") == "function_call":
-            self.calls.append(call_of(item))
-        elif item.get("type") == "message" and text:
-            for part in item.get("content") or []:
-                if isinstance(part, Mapping) and part.get("type") == "output_text":
-                    self.text.append(str(part.get("text") or ""))
-
-    def done(self) -> Done:
-        finish = self.finish or FinishReason.STOP
-        if self.calls and finish is FinishReason.STOP:
-            finish = FinishReason.TOOL_CALLS
-        reply = Done("".join(self.text), finish, self.usage, self.model, tool_calls=tuple(self.calls))
-        return finished(reply, None)
-
-
-def _object(data: str) -> dict[str, Any]:
-    return load_object(data)
-
-
-def events_from_stream(lines: Iterable[str]) -> Iterator[Event]:
-    """The SSE events, dispatched on their JSON ``type``; unknown ones are skipped (§4.3)."""
-    reading, ended = Reading(), False
-    for data in events(lines):
-        record = _object(data)
-        kind = record.get("type")
-        if kind == "response.output_text.delta" and isinstance(record.get("delta"), str) and record["delta"]:
-            reading.text.append(record["delta"])
-            yield Delta(record["delta"])
-        elif kind == "response.output_item.done" and isinstance(record.get("item"), Mapping):
-            reading.item(record["item"], text=False)
-        elif kind in ("response.created", "response.in_progress", "response.queued"):
-            response = record.get("response")
-            reading.response_id = str(response.get("id") or "") if isinstance(response, Mapping) else ""
-        elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            response = record.get("response")
-            reading.response(response if isinstance(response, Mapping) else {"status": kind.rsplit(".", 1)[1]})
-            ended = True
-            break
-        elif kind == "error":
-            raise error_of(record)
-    if not ended:
-        raise cut_short()
-    yield reading.done()
-
-
-def events_from_body(body: bytes) -> Iterator[Event]:
-    record = _object(decode(body))
-    reading = Reading()
-    for item in record.get("output") or []:
-        if isinstance(item, Mapping):
-            reading.item(item, text=True)
-    reading.response(record)
-    reply = reading.done()
-    if reply.text:
-        yield Delta(reply.text)
-    yield reply
-
-
 class ResponsesWire(YandexWire):
+    def __init__(self, *, kept: bool = False) -> None:
+        self.kept = kept
+
     def decode(self, chunks: Iterator[bytes], *, stream: bool) -> Iterator[Event]:
-        return events_from_stream(split_lines(chunks)) if stream else events_from_body(b"".join(chunks))
+        if stream:
+            return events_from_stream(split_lines(chunks), kept=self.kept)
+        return events_from_body(b"".join(chunks), kept=self.kept)
 
 
 class Responses:
@@ -239,7 +131,6 @@ class Responses:
         self.url = endpoint.rstrip("/") + "/v1/responses"
         self.yandex = is_yandex(endpoint)
         self.folder_id, self.data_logging = folder_id, data_logging
-        self.wire = ResponsesWire()
 
     def headers(self) -> dict[str, str]:
         """On Yandex's host: a request id, no data logging unless asked, the folder (§1)."""
@@ -257,9 +148,35 @@ class Responses:
     def complete(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options
     ) -> Iterator[Event]:
-        body = response_body(self.model_name(model), messages, options)
+        previous, _new = chained(messages, options)
+        if previous is None:
+            return self._send(transport, model, messages, options, None)
+        return self._chain(transport, model, messages, options, previous)
+
+    def _send(
+        self, transport: Transport, model: str, messages: Sequence[Message], options: Options, previous: str | None
+    ) -> Iterator[Event]:
+        body = response_body(self.model_name(model), messages, options, previous=previous)
         request = HttpRequest("POST", self.url, body, self.headers(), stream=options.stream)
-        return transport.exchange(request, self.wire)
+        return transport.exchange(request, ResponsesWire(kept=options.server_state))
+
+    def _chain(
+        self, transport: Transport, model: str, messages: Sequence[Message], options: Options, previous: str
+    ) -> Iterator[Event]:
+        """Only what is new, after ``previous``; when the server no longer knows that id (an error
+        before any reply, naming it or a 404), the whole history once, with a note (§6)."""
+        events = self._send(transport, model, messages, options, previous)
+        try:
+            first = next(events)
+        except APIError as error:
+            if error.http_status != 404 and not (error.http_status == 400 and previous in str(error)):
+                raise
+            forgot = _("the server no longer knows this conversation's reply {id}: the whole history is sent")
+            yield Retrying(0, 0.0, forgot.format(id=previous))
+            yield from self._send(transport, model, messages, replace(options, server_state=True), None)
+            return
+        yield first
+        yield from events
 
 
 def probe(transport: Transport, *, endpoint: str, folder_id: str | None, model: str) -> int:
