@@ -270,3 +270,62 @@ def test_continue_follows_the_chain_and_a_forgotten_id_resends_the_history_once(
     assert fourth.returncode == 0 and server.emulator.requests[-1].body["input"] == [
         {"role": "user", "content": "four"}
     ]
+
+
+# --- --web-search: the hosted web search, its sources as footnotes ---------------------------------
+
+SOURCES = [("https://pogoda.mail.ru/prognoz/moskva/24hours/", "Погода Mail"), ("yandex.ru/pogoda/ru/moscow", "")]
+
+
+def test_web_search_sends_the_tool_and_shows_stores_and_exports_the_sources(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    from ychat.testing.hosted import web_search_reply
+
+    config = tmp_path / "config" / "ychat" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[web_search]\ndomains = ["pogoda.mail.ru", "yandex.ru"]\nregion = "213"\ncontext = "high"\n')
+    data = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    server.emulator.enqueue(web_search_reply(" Сейчас в Москве пасмурно.", SOURCES))
+    result = ychat(server.url, tmp_path, "--web-search", "погода?", **data)  # selects --api responses
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() == (
+        " Сейчас в Москве пасмурно.\n\n[1] Погода Mail — https://pogoda.mail.ru/prognoz/moskva/24hours/\n"
+        "[2] https://yandex.ru/pogoda/ru/moscow\n"  # a bare host in the annotation becomes a link
+    )
+    sent = server.emulator.requests[-1]
+    assert sent.path == "/v1/responses" and sent.body["tools"] == [
+        {
+            "type": "web_search",
+            "filters": {"allowed_domains": ["pogoda.mail.ru", "yandex.ru"]},
+            "user_location": {"region": "213"},
+            "search_context_size": "high",
+        }
+    ]
+    listed = ychat(None, tmp_path, "history", "list", "--json", **data).stdout.decode().splitlines()
+    shown = ychat(None, tmp_path, "history", "show", json.loads(listed[0])["id"], **data).stdout.decode()
+    assert "[1] Погода Mail — <https://pogoda.mail.ru/prognoz/moskva/24hours/>" in shown
+    assert "[2] https://yandex.ru/pogoda/ru/moscow — <https://yandex.ru/pogoda/ru/moscow>" in shown
+    server.emulator.enqueue(web_search_reply("Да.", SOURCES[:1]))
+    as_json = json.loads(ychat(server.url, tmp_path, "--web-search", "--json", "--no-save", "ещё?", **data).stdout)
+    assert as_json["sources"] == [{"url": SOURCES[0][0], "title": "Погода Mail"}]
+
+
+def test_web_search_needs_the_responses_dialect_and_a_sane_table(tmp_path: Path) -> None:
+    refused = ychat(None, tmp_path, "--api", "v1", "--web-search", "q")
+    assert refused.returncode == 2 and "--web-search works with --api responses, not with v1" in refused.stderr.decode()
+    config = tmp_path / "config" / "ychat" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[web_search]\ndomains = ["a", "b", "c", "d", "e", "f"]\n')
+    too_many = ychat(None, tmp_path, "--web-search", "q")
+    assert too_many.returncode == 2 and "lists more than 5 domains" in too_many.stderr.decode()
+
+
+def test_usage_counts_the_searches_and_their_price(server: RunningServer, tmp_path: Path) -> None:
+    from ychat.testing.hosted import web_search_reply
+
+    server.emulator.enqueue(web_search_reply("Пасмурно.", SOURCES, searches=2))
+    chat = Dialogue.start(ychat_env(tmp_path, server.url), "--web-search", "--no-save")
+    chat.ask("погода?", "Пасмурно.", "[1] Погода Mail")
+    chat.ask("/usage", "Web searches: 2 (≈1.80 ₽ at 0.90 ₽ each, Yandex's price from 2025-11-20)")
+    assert chat.leave() == 0

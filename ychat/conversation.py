@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from ychat.core import Message
+from ychat.core import Done, Message, Source
 
 __all__ = ["Conversation", "Exchange", "Message"]
 
@@ -27,6 +27,7 @@ class Exchange:
     assistant: str
     steps: tuple[Message, ...] = ()
     response_id: str = ""  # the server keeps the reply (--server-state)
+    sources: tuple[Source, ...] = ()  # the pages the reply cites (web search)
 
     @functools.cached_property
     def messages(self) -> tuple[Message, ...]:
@@ -65,8 +66,12 @@ class Conversation:
         messages.append(Message("user", user_text))
         return messages
 
-    def record(self, user_text: str, reply_text: str, steps: tuple[Message, ...] = (), response_id: str = "") -> None:
-        self.exchanges.append(Exchange(user_text, reply_text, steps, response_id))
+    def record(self, user_text: str, reply: Done | str, steps: tuple[Message, ...] = ()) -> None:
+        """The exchange; ``reply``: the Done (its id and sources are kept too), or just its text."""
+        if isinstance(reply, str):
+            self.exchanges.append(Exchange(user_text, reply, steps))
+        else:
+            self.exchanges.append(Exchange(user_text, reply.text, steps, reply.response_id, reply.sources))
 
     def undo(self) -> Exchange | None:
         """Drop and return the last exchange (None when there is none)."""

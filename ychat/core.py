@@ -89,6 +89,24 @@ class Options:
     schema: Mapping[str, Any] | None = None  # --schema: the reply is JSON of this JSON Schema
     json_object: bool = False  # --json-object: the reply is some JSON object
     server_state: bool = False  # --server-state: the server keeps the replies; a request sends what is new
+    web_search: WebSearch | None = None  # --web-search
+
+
+@dataclass(frozen=True)
+class WebSearch:
+    """``--web-search``: the hosted web search (the Responses API), and how it searches."""
+
+    domains: tuple[str, ...] = ()  # only these sites (at most 5); none: the whole web
+    region: str | None = None  # a Yandex Search region code (213: Moscow)
+    context: str | None = None  # how much of the results the model reads: low, medium, high
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page a reply cites (a hosted search's citation), shown as a numbered footnote."""
+
+    url: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,8 @@ class Done:
     request_id: str = ""  # the server's x-request-id (or ychat's x-client-request-id)
     tool_calls: tuple[ToolCall, ...] = ()  # finish TOOL_CALLS: what the model asked to run
     response_id: str = ""  # the server keeps this reply under this id (--server-state)
+    sources: tuple[Source, ...] = ()  # what it cites (web search), in order, each once
+    searches: int = 0  # hosted web searches made for it (billed per call)
 
 
 def call_id() -> str:

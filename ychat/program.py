@@ -237,6 +237,7 @@ def _build_session(
         context=settings.context,
         local=backend.local,
         server_state=settings.server_state,
+        web_search=settings.web_search,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile

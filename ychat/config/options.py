@@ -100,6 +100,16 @@ SCHEMA: tuple[Opt, ...] = (
         dialects=("responses",),
     ),
     Opt(
+        "web_search",
+        v.web_search,
+        ("--web-search",),
+        N_("Let the model search the web (responses; the config's [web_search] table says how)."),
+        ("YCHAT_WEB_SEARCH",),
+        bool,
+        switch=True,
+        dialects=("responses",),
+    ),
+    Opt(
         "reasoning",
         v.choice(*REASONING),
         ("--reasoning",),

@@ -23,8 +23,9 @@ from ychat.config.file import ConfigFile, default_config_file, read_config_file
 from ychat.config.options import SETTINGS
 
 __all__ = ["Settings", "default_config_file", "load_settings", "require_credentials"]
+from ychat.config import values as v
 from ychat.config.values import HEADER_SAFE, Invalid
-from ychat.core import Options, Reasoning
+from ychat.core import Options, Reasoning, WebSearch
 from ychat.errors import ConfigError, MissingCredentials
 from ychat.i18n import _
 
@@ -61,6 +62,7 @@ class Settings:
     allowed_tools: tuple[str, ...] = ()  # tools that run without asking
     parallel_tools: bool | None = None  # --no-parallel-tools: False
     server_state: bool = False  # --server-state (Responses): the server keeps the conversation
+    web_search: WebSearch | None = None  # --web-search, or [web_search] enabled = true
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
@@ -94,6 +96,9 @@ def load_settings(flags: Mapping[str, object], *, env: Mapping[str, str], config
         source, raw = _pick(name, flags, env, env_names, layers, config)
         if raw is not None:
             values[name] = validated(validate, raw, source)
+    if flags.get("web_search"):  # the flag takes the [web_search] table's settings, enabled or not
+        table = next((t["web_search"] for t, _p in layers if isinstance(t.get("web_search"), dict)), None)
+        values["web_search"] = validated(v.web_search_table, table, "[web_search]") if table else WebSearch()
     _dialect_defaults(values)
     options = auth.AuthSettings(**{key: values.pop(key) for key in AUTH_KEYS if key in values})
     credentials = auth.resolve(env, options)
@@ -108,7 +113,10 @@ def _profile(flags: Mapping[str, object], env: Mapping[str, str]) -> str | None:
 
 
 def _dialect_defaults(values: dict[str, Any]) -> None:
-    """The model and endpoint a dialect starts from, and its own limits."""
+    """The model and endpoint a dialect starts from, and its own limits. A hosted tool (web
+    search) chooses the Responses dialect unless a dialect was named."""
+    if values.get("web_search") and "api" not in values:
+        values["api"] = registry.RESPONSES.name
     dialect = registry.record(values.get("api", registry.V1.name))
     values.setdefault("model", dialect.default_model)
     values.setdefault("endpoint", dialect.default_endpoint)

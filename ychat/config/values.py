@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Callable
 
+from ychat.core import WebSearch
 from ychat.i18n import _
 
 MAX_SECONDS = 86_400.0  # one day: a wait longer than that is a mistake (and overflows some system calls)
@@ -117,3 +118,29 @@ def boolean(value: object) -> bool:
     if text not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
         raise Invalid(_("must be true or false"))
     return text in {"1", "true", "yes", "on"}
+
+
+SEARCH_KEYS = frozenset({"enabled", "domains", "region", "context"})
+
+
+def web_search(value: object) -> WebSearch | None:
+    """``--web-search`` / ``YCHAT_WEB_SEARCH`` (on or off), or the config's ``[web_search]`` table:
+    ``domains`` (at most 5), ``region``, ``context`` (low, medium, high), and ``enabled`` (the
+    table alone configures the search; ``enabled = true`` or the flag turns it on)."""
+    if not isinstance(value, dict):
+        return WebSearch() if boolean(value) else None
+    unknown = sorted(set(value) - SEARCH_KEYS)
+    if unknown:
+        raise Invalid(_("has an unknown key {key} (known: domains, region, context, enabled)").format(key=unknown[0]))
+    domains = names(value.get("domains", []))
+    if len(domains) > 5:
+        raise Invalid(_("lists more than 5 domains"))
+    region = value.get("region")
+    context = choice("low", "medium", "high")(value["context"]) if "context" in value else None
+    search = WebSearch(domains, str(region) if region is not None else None, context)
+    return search if boolean(value.get("enabled", False)) else None
+
+
+def web_search_table(value: object) -> WebSearch | None:
+    """The ``[web_search]`` table's settings whether or not it turns the search on (for ``--web-search``)."""
+    return web_search({**value, "enabled": True}) if isinstance(value, dict) else None

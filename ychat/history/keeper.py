@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ychat.conversation import Conversation, Exchange
-from ychat.core import Done, Message
+from ychat.core import Done, Message, Source
 from ychat.history.steps import dump as dump_steps
 from ychat.history.steps import load as load_steps
 from ychat.history.steps import markdown as tool_steps_markdown
@@ -85,7 +85,7 @@ class Keeper:
                 model_version=done.model_version,
                 finish=done.finish.value,
                 steps=dump_steps(steps),
-                response_id=done.response_id,
+                meta=reply_meta(done),
             )
 
     def failed(self, partial: str, status: str) -> None:
@@ -156,7 +156,12 @@ def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
     found: list[Exchange] = []
     for question, answer in itertools.pairwise(messages):
         if _answered(question, answer):
-            found.append(Exchange(question.text, answer.text, load_steps(answer.steps), answer.response_id))
+            meta = answer.meta or {}
+            sources = tuple(Source(str(s.get("url")), str(s.get("title", ""))) for s in meta.get("sources", []))
+            exchange = Exchange(
+                question.text, answer.text, load_steps(answer.steps), meta.get("response_id", ""), sources
+            )
+            found.append(exchange)
     return found
 
 
@@ -200,4 +205,20 @@ def export_markdown(saved: Saved, messages: Sequence[SavedMessage]) -> str:
         parts += tool_steps_markdown(load_steps(message.steps))
         mark = "" if message.status == "ok" else f" ({message.status})"
         parts += [f"## {message.role.capitalize()}{mark}", "", message.text, ""]
+        sources = (message.meta or {}).get("sources", [])
+        parts += [f"[{n}] {s.get('title') or s.get('url')} — <{s.get('url')}>" for n, s in enumerate(sources, 1)]
+        parts += [""] if sources else []
     return "\n".join(parts)
+
+
+def reply_meta(done: Done) -> dict[str, Any] | None:
+    """What a reply carries besides its text: the server's id for it (--server-state), the pages
+    it cites and the web searches made for it (None: nothing)."""
+    meta: dict[str, Any] = {}
+    if done.response_id:
+        meta["response_id"] = done.response_id
+    if done.sources:
+        meta["sources"] = [{"url": s.url, "title": s.title} for s in done.sources]
+    if done.searches:
+        meta["searches"] = done.searches
+    return meta or None

@@ -23,7 +23,7 @@ MIGRATIONS = {
         ALTER TABLE messages ADD COLUMN steps TEXT;
     """,
     4: """
-        ALTER TABLE messages ADD COLUMN response_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE messages ADD COLUMN meta TEXT;
     """,
 }
 FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, content='messages', content_rowid='id')"

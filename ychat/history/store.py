@@ -22,41 +22,18 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ychat.errors import ConfigError, StoreDamaged, StoreError, UsageError
+from ychat.history.records import Saved, SavedMessage, loaded, saved
 from ychat.history.schema import FTS, MIGRATIONS, SCHEMA_VERSION
 from ychat.i18n import _
 
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Saved", "SavedMessage", "Store"]
+
 OPEN_ATTEMPTS = 5  # "locked" while opening is tried again this often (Store._open)
 OPEN_WAIT_MS = 30_000  # opening (WAL, a migration) waits for other openers: a few fsyncs each, slow on a busy disk
-
-
-@dataclass(frozen=True)
-class Saved:
-    id: str
-    title: str
-    dialect: str
-    model: str
-    system: str | None
-    options: dict[str, Any]
-    created: float
-    updated: float
-
-
-@dataclass(frozen=True)
-class SavedMessage:
-    role: str
-    text: str
-    status: str  # ok, cancelled, failed
-    usage: dict[str, int] | None
-    model_version: str
-    finish: str | None
-    created: float
-    steps: str | None = None  # a reply's tool round trips, as JSON (history/keeper.py)
-    response_id: str = ""  # the server keeps the reply under this id (--server-state)
 
 
 class Store:
@@ -175,17 +152,17 @@ class Store:
         system: str | None = None,
         model: str | None = None,
         steps: str | None = None,
-        response_id: str = "",
+        meta: dict[str, Any] | None = None,
     ) -> None:
         """One message, in one transaction (one fsync) with the conversation's ``system``/``model``
         when given (a message sent with a changed system prompt or model)."""
-        now, extra = time.time(), (steps, response_id)
+        now, extra = time.time(), (steps, json.dumps(meta, ensure_ascii=False) if meta else None)
         with self._write() as db:
             if model is not None:
                 db.execute("UPDATE conversations SET system = ?, model = ? WHERE id = ?", (system, model, cid))
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, text, created, status, usage, model_version, finish,"
-                " steps, response_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " steps, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (cid, role, text, now, status, json.dumps(usage) if usage else None, model_version, finish, *extra),
             )
             if self.fts:
@@ -239,19 +216,19 @@ class Store:
         row = self._db.execute("SELECT * FROM conversations WHERE id = ?", (cid,)).fetchone()
         if row is None:
             raise UsageError(_("no saved conversation {cid!r}").format(cid=cid))
-        return _saved(row)
+        return saved(row)
 
     def messages(self, cid: str) -> list[SavedMessage]:
         rows = self._db.execute(
-            "SELECT role, text, status, usage, model_version, finish, created, steps, response_id FROM messages"
+            "SELECT role, text, status, usage, model_version, finish, created, steps, meta FROM messages"
             " WHERE conversation_id = ? ORDER BY id",
             (cid,),
         )
-        return [SavedMessage(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None, *r[4:]) for r in rows]
+        return [SavedMessage(r[0], r[1], r[2], loaded(r[3]), r[4], r[5], r[6], r[7], loaded(r[8])) for r in rows]
 
     def recent(self, limit: int = 20) -> list[Saved]:
         rows = self._db.execute("SELECT * FROM conversations ORDER BY updated DESC LIMIT ?", (limit,))
-        return [_saved(row) for row in rows]
+        return [saved(row) for row in rows]
 
     def delete(self, cid: str) -> None:
         with self._write() as db:
@@ -293,7 +270,3 @@ def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
         _("the conversation store {path} cannot be read: {exc}").format(path=path, exc=exc),
         hint=_("Move it aside (mv {path} {path}.broken) to start a new one, or run with --no-save.").format(path=path),
     )
-
-
-def _saved(row: tuple[Any, ...]) -> Saved:
-    return Saved(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}"), row[6], row[7])

@@ -41,6 +41,8 @@ class JsonRenderer(PlainRenderer):
             "request_id": done.request_id,
             "conversation_id": self._conversation_id(),
         }
+        if done.sources:
+            record["sources"] = [{"url": s.url, "title": s.title} for s in done.sources]
         exchanges = self._conversation.exchanges if self._conversation is not None else []
         calls = tool_calls(exchanges[-1].steps) if exchanges else []
         if calls:

@@ -1,11 +1,10 @@
 """Streaming replies as Markdown on a terminal (rich).
 
-Each finished Markdown block (a paragraph after its blank line, a closed code fence, …) is
-committed to the scrollback exactly once; only the open block is live (``live.LiveArea``),
-redrawn at most ~15 times a second from its newest lines, cropped to the screen, rewriting only the
-lines that changed (``--debug`` logs how many frames a reply took), so a reply taller than the screen
-never leaves duplicated or torn frames and the cost stays linear in its length. markdown-it and
-pygments are imported on the first reply (or by ``prepare``), not at start-up.
+Each finished Markdown block (a paragraph after its blank line, a closed code fence, …) is committed
+to the scrollback exactly once; only the open block is live (``live.LiveArea``), redrawn at most ~15
+times a second from its newest lines, cropped to the screen, rewriting only the lines that changed
+(``--debug`` logs how many frames a reply took), so a reply taller than the screen never leaves
+duplicated or torn frames and costs linear time. markdown-it and pygments load on the first reply.
 
     >>> renderer = MarkdownRenderer(Console(file=io.StringIO(), width=80))
 """
@@ -30,7 +29,7 @@ from ychat.errors import YChatError, describe
 from ychat.i18n import _
 from ychat.render.blocks import BlockSplitter, kept_code, kept_paragraph
 from ychat.render.live import ANSI, KeysUnechoed, LiveArea, Ticker
-from ychat.render.plain import NOTES, REPLACED, pending_note
+from ychat.render.plain import NOTES, REPLACED, footnotes, pending_note
 from ychat.render.safe import for_terminal
 
 FRAME_INTERVAL = 1 / 15
@@ -240,6 +239,8 @@ class MarkdownRenderer:
     def end_reply(self, done: Done) -> None:
         self._stop_live()
         log.debug("the reply was drawn in %d frames", self.frames)
+        if done.sources:  # the pages it cites, dim under it
+            self.console.print(Text("\n" + for_terminal(footnotes(done)), style="dim"))
         if done.finish in NOTES:
             self._note(_(NOTES[done.finish]))
         self.console.print()
@@ -248,11 +249,8 @@ class MarkdownRenderer:
         self._stop_live()
 
     def retrying(self, event: Retrying) -> None:
-        self._note(
-            _("{reason}; retrying in {delay:.1f} s (attempt {attempt})").format(
-                reason=event.reason, delay=event.delay, attempt=event.attempt + 1
-            )
-        )
+        again = _("{reason}; retrying in {delay:.1f} s (attempt {attempt})")
+        self._note(again.format(reason=event.reason, delay=event.delay, attempt=event.attempt + 1))
 
     def pending(self, event: Pending) -> None:
         if self._operation is None:

@@ -20,6 +20,12 @@ NOTES = {
 REPLACED = N_("The server replaced the reply text while it streamed")
 
 
+def footnotes(done: Done) -> str:
+    """The pages a reply cites (web search), numbered in the order cited: ``[1] Title — URL``."""
+    lines = [f"[{n}] {s.title} — {s.url}" if s.title else f"[{n}] {s.url}" for n, s in enumerate(done.sources, 1)]
+    return "\n".join(lines)
+
+
 def pending_note(event: Pending, *, terminal: bool) -> str:
     if terminal:  # short enough for one line; the spinner then shows the id and the time
         return _("Deferred operation {operation_id} · Ctrl-C cancels it").format(operation_id=event.operation_id)
@@ -62,6 +68,8 @@ class PlainRenderer:
 
     def end_reply(self, done: Done) -> None:
         self.abort_reply()
+        if done.sources:  # part of the answer: on stdout, after a blank line
+            self._write("\n" + footnotes(done) + "\n")
         if done.finish in NOTES:
             self._say(_("ychat: note: {text}").format(text=_(NOTES[done.finish])))
 

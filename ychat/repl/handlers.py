@@ -101,7 +101,7 @@ def async_(session: ReplSession, arg: str) -> None:
 
 
 def usage(session: ReplSession, arg: str) -> None:
-    from ychat.models.prices import PRICES_AS_OF, describe, total
+    from ychat.models.prices import PRICES_AS_OF, WEB_SEARCH_FROM, WEB_SEARCH_RUB, describe, total
 
     if not session.spent:
         session.renderer.info(_("No reply with token counts yet in this session."))
@@ -117,6 +117,13 @@ def usage(session: ReplSession, arg: str) -> None:
     )
     last, overall = describe(usage, roubles), describe(whole, spent)
     session.renderer.info(text.format(last=last, replies=replies, session=overall, date=PRICES_AS_OF))
+    if session.searches:  # counted in the ₽ above
+        searched = _("Web searches: {n} (≈{rub:.2f} ₽ at {each:.2f} ₽ each, Yandex's price from {date})")
+        session.renderer.info(
+            searched.format(
+                n=session.searches, rub=session.searches * WEB_SEARCH_RUB, each=WEB_SEARCH_RUB, date=WEB_SEARCH_FROM
+            )
+        )
 
 
 def edit(session: ReplSession, arg: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ychat.conversation import Conversation
-from ychat.core import Done, Event, Message, Options, Pending, Reasoning, Retrying, Usage
+from ychat.core import Done, Event, Message, Options, Pending, Reasoning, Retrying, Usage, WebSearch
 from ychat.errors import YChatError
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ class ChatOptions:
     schema: dict[str, Any] | None = None  # --schema
     json_object: bool = False  # --json-object
     server_state: bool = False  # --server-state (the Responses API keeps the conversation)
+    web_search: WebSearch | None = None  # --web-search
 
     @property
     def names_from(self) -> str:
@@ -107,6 +108,7 @@ class ChatOptions:
             schema=self.schema,
             json_object=self.json_object,
             server_state=self.server_state,
+            web_search=self.web_search,
         )
 
 
@@ -121,6 +123,7 @@ class ReplSession(Protocol):
     profile: str | None
     unsent: str | None
     spent: list[tuple[Usage, float | None]]
+    searches: int  # hosted web searches (--web-search), priced per call
     attachments: list[tuple[str, str]]
     keeper: Keeper | None
     catalog: ModelCatalog | None

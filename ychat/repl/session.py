@@ -44,6 +44,7 @@ class Session:
         self._partial = ""  # the reply text shown so far
         self._measured: tuple[int, int] | None = None  # the last reply's input+completion, and its leave_out
         self.spent: list[tuple[Usage, float | None]] = []
+        self.searches = 0  # hosted web searches in this session (--web-search)
         self.attachments: list[
             tuple[str, str]
         ] = []  # /file: (name, text) for the next message  # each reply's usage and estimated cost, ₽
@@ -77,8 +78,8 @@ class Session:
         self.saving(lambda keeper: keeper.replied(done, steps))
         if done.usage is not None:
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
-            self._count(done.usage)
-        self.conversation.record(text, done.text, steps, done.response_id)
+            self._count(done.usage, done.searches)
+        self.conversation.record(text, done, steps)
         self.unsent, self.attachments = None, []
         self.renderer.end_reply(done)
         return done
@@ -146,11 +147,13 @@ class Session:
             self.renderer.error(error)
             self.renderer.info(_("This conversation goes on unsaved (what was saved before stays)."))
 
-    def _count(self, usage: Usage) -> None:
-        from ychat.models.prices import cost, price_of
+    def _count(self, usage: Usage, searches: int = 0) -> None:
+        from ychat.models.prices import WEB_SEARCH_RUB, cost, price_of
 
         price = None if self.options.local else price_of(self.options.model, override=self.options.price_per_1k)
-        self.spent.append((usage, 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)))
+        roubles = 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)
+        self.searches += searches  # billed per call, on top of the tokens
+        self.spent.append((usage, roubles + searches * WEB_SEARCH_RUB if roubles is not None else None))
 
     def _fit(self, text: str) -> int:
         measured = self._measured[0] if self._measured and self._measured[1] == 0 else None

@@ -29,7 +29,7 @@ from ychat.api.dialects.yandex import (
     yandex_headers,
 )
 from ychat.api.request import HttpRequest
-from ychat.core import Event, Message, Options, Retrying, ToolCall
+from ychat.core import Event, Message, Options, Retrying, ToolCall, WebSearch
 from ychat.errors import APIError
 from ychat.i18n import _
 
@@ -93,11 +93,26 @@ def response_body(
     return body | _tools(options) | _format(options)
 
 
+def web_search_json(search: WebSearch) -> dict[str, Any]:
+    """The hosted web search tool (RESPONSES.md §8.1); ``user_location`` at the top level, as the
+    live echo has it (the docs' code nests it in ``filters``: §12)."""
+    tool: dict[str, Any] = {"type": "web_search"}
+    if search.domains:
+        tool["filters"] = {"allowed_domains": list(search.domains)}
+    if search.region:
+        tool["user_location"] = {"region": search.region}
+    if search.context:
+        tool["search_context_size"] = search.context
+    return tool
+
+
 def _tools(options: Options) -> dict[str, Any]:
-    """Flat function tools (RESPONSES.md §5), ``tool_choice``, ``parallel_tool_calls``."""
+    """Flat function tools (RESPONSES.md §5) and the hosted ones, ``tool_choice``, ``parallel_tool_calls``."""
+    hosted = [web_search_json(options.web_search)] if options.web_search else []
     if not options.tools:
-        return {}
-    found: dict[str, Any] = {"tools": [{"type": "function", **function_json(spec)} for spec in options.tools]}
+        return {"tools": hosted} if hosted else {}
+    functions = [{"type": "function", **function_json(spec)} for spec in options.tools]
+    found: dict[str, Any] = {"tools": functions + hosted}
     if options.tool_choice in ("auto", "required", "none"):
         found["tool_choice"] = options.tool_choice
     elif options.tool_choice:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ychat.api.dialects.ndjson import decode
 from ychat.api.dialects.reply import cut_short, finished
 from ychat.api.dialects.sse import events
 from ychat.api.dialects.yandex import error_from_record, load_object
-from ychat.core import Delta, Done, Event, FinishReason, ToolCall, Usage
+from ychat.core import Delta, Done, Event, FinishReason, Source, ToolCall, Usage
 from ychat.errors import APIError, ProtocolError
 from ychat.i18n import _
 
@@ -72,6 +73,8 @@ class Reading:
         self.model = ""
         self.response_id = ""
         self.finish: FinishReason | None = None
+        self.sources: dict[str, Source] = {}  # by URL, in the order they were cited
+        self.searches = 0
 
     def response(self, response: Mapping[str, Any]) -> None:
         """A whole response object (unary, or a stream's terminal event)."""
@@ -93,10 +96,20 @@ class Reading:
         """A finished output item; ``text``: take a message's text from it (unary replies)."""
         if item.get("type") == "function_call":
             self.calls.append(call_of(item))
-        elif item.get("type") == "message" and text:
+        elif item.get("type") == "web_search_call":
+            self.searches += 1
+        elif item.get("type") == "message":
             for part in item.get("content") or []:
                 if isinstance(part, Mapping) and part.get("type") == "output_text":
-                    self.text.append(str(part.get("text") or ""))
+                    self.text += [str(part.get("text") or "")] if text else []
+                    self.cite(part.get("annotations"))
+
+    def cite(self, annotations: object) -> None:
+        """``url_citation`` annotations (their indexes are 0: only the URL counts, §8.1)."""
+        for note in annotations if isinstance(annotations, list) else []:
+            if isinstance(note, Mapping) and note.get("type") == "url_citation" and isinstance(note.get("url"), str):
+                url = note["url"] if "://" in note["url"] else "https://" + note["url"]  # docs show bare hosts
+                self.sources.setdefault(url, Source(url, str(note.get("title") or "")))
 
     def done(self, *, kept: bool) -> Done:
         """``kept``: the server stores the response (``store: true``), so its id is worth keeping."""
@@ -104,7 +117,8 @@ class Reading:
         if self.calls and finish is FinishReason.STOP:
             finish = FinishReason.TOOL_CALLS
         text, calls, kept_id = "".join(self.text), tuple(self.calls), self.response_id if kept else ""
-        return finished(Done(text, finish, self.usage, self.model, tool_calls=calls, response_id=kept_id), None)
+        reply = Done(text, finish, self.usage, self.model, tool_calls=calls, response_id=kept_id)
+        return finished(replace(reply, sources=tuple(self.sources.values()), searches=self.searches), None)
 
 
 def _object(data: str) -> dict[str, Any]:

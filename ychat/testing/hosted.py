@@ -1,0 +1,81 @@
+"""Scripted Responses API replies with Yandex's hosted tools, framed as Yandex sends them
+(RESPONSES.md §4.1, §8.1): ``data:`` first, ``event:`` after, no space after the colons.
+
+    >>> emulator.enqueue(web_search_reply("Sunny.", [("https://yandex.ru/pogoda", "Погода")]))
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from ychat.testing.script import Raw
+
+
+def _events(events: Sequence[dict[str, Any]]) -> Raw:
+    lines: list[bytes] = []
+    for number, event in enumerate(events, 1):
+        data = json.dumps({"sequence_number": number, **event}, ensure_ascii=False, separators=(",", ":"))
+        lines += [f"data:{data}".encode(), f"event:{event['type']}".encode(), b""]
+    return Raw(tuple(lines), content_type="text/event-stream")
+
+
+def web_search_reply(text: str, sources: Sequence[tuple[str, str]], query: str = "query", searches: int = 1) -> Raw:
+    """A stream in which the model searched the web ``searches`` times, then answered ``text``
+    citing ``sources`` (url, title) as ``url_citation`` annotations on the finished message."""
+    rid, mid = str(uuid.uuid4()), str(uuid.uuid4())
+    head: dict[str, Any] = {
+        "id": rid,
+        "object": "response",
+        "status": "in_progress",
+        "output": [],
+        "usage": None,
+        "model": "gpt://b1g/yandexgpt/latest",
+    }
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": head}]
+    calls = []
+    for index in range(searches):
+        sid = str(uuid.uuid4())
+        call = {
+            "id": sid,
+            "action": {"query": query, "type": "search"},
+            "status": "completed",
+            "type": "web_search_call",
+        }
+        events += [
+            {"type": "response.output_item.added", "output_index": index, "item": call | {"status": "in_progress"}},
+            {"type": "response.web_search_call.searching", "item_id": sid, "output_index": index},
+            {"type": "response.web_search_call.completed", "item_id": sid, "output_index": index},
+            {"type": "response.output_item.done", "output_index": index, "item": call},
+        ]
+        calls.append(call)
+    notes = [{"end_index": 0, "start_index": 0, "title": t, "type": "url_citation", "url": u} for u, t in sources]
+    message = {
+        "id": mid,
+        "content": [{"annotations": notes, "text": text, "type": "output_text"}],
+        "role": "assistant",
+        "status": "completed",
+        "type": "message",
+    }
+    at = {"item_id": mid, "output_index": searches, "content_index": 0}
+    events += [
+        {
+            "type": "response.output_item.added",
+            "output_index": searches,
+            "item": message | {"content": [], "status": "in_progress"},
+        },
+        {"type": "response.output_text.delta", **at, "delta": text},
+        {"type": "response.output_text.done", **at, "text": text},
+        {"type": "response.output_item.done", "output_index": searches, "item": message},
+    ]
+    usage = {
+        "input_tokens": 649,
+        "input_tokens_details": {"cached_tokens": 624, "tool_tokens": 2102},
+        "output_tokens": 59,
+        "total_tokens": 2810,
+    }
+    done = head | {"status": "completed", "output": [*calls, message], "usage": usage}
+    events.append({"type": "response.completed", "response": done})
+    return _events(events)
