@@ -1,6 +1,7 @@
 """Stream decoding: CPU per received byte to turn a reply stream into events, for the three
 wire formats ychat reads: v1 NDJSON (cumulative text, one ``{"result": …}`` per line),
-v1alpha NDJSON (cumulative, ``{"result": {"message": …}}``) and OpenAI SSE (delta text).
+v1alpha NDJSON (cumulative, ``{"result": {"message": …}}``), OpenAI SSE (delta text) and the
+Responses API's SSE (``data:`` first, an ``event:`` line each, delta text: RESPONSES.md §4).
 
 Each reply is 20 KB of text arriving in 20-byte pieces (~1 000 chunks), fed to the decoder
 in 4 KB network reads. Cumulative streams send far more bytes for the same reply (each line
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 from _common import parser, report
 
-from ychat.api.dialects import openai, v1, v1alpha
+from ychat.api.dialects import openai, responses_events, v1, v1alpha
 from ychat.api.dialects.ndjson import split_lines
 
 TEXT_KB, PIECE, READ = 20, 20, 4096
@@ -72,6 +73,20 @@ def sse_stream(parts: list[str]) -> bytes:
     return data.encode()
 
 
+def responses_stream(parts: list[str]) -> bytes:
+    """As Yandex frames it (RESPONSES.md §4.2): ids, sequence numbers, no space after the colons."""
+    at = {"item_id": "01fdcf10-0f44-47fc-a098-c9533af6e822", "output_index": 0, "content_index": 0}
+    head = {"id": "ff635965-2c99-44f5-aa1e-2d84ffc68733", "status": "queued", "output": [], "usage": None}
+    events = [{"type": "response.created", "response": head}]
+    events += [{"type": "response.output_text.delta", **at, "delta": part} for part in parts]
+    usage = {"input_tokens": 15, "output_tokens": len(parts), "total_tokens": 15 + len(parts)}
+    events.append({"type": "response.completed", "response": head | {"status": "completed", "usage": usage}})
+    return "".join(
+        f"data:{json.dumps({'sequence_number': n, **e}, ensure_ascii=False, separators=(',', ':'))}\nevent:{e['type']}\n\n"
+        for n, e in enumerate(events, 1)
+    ).encode()
+
+
 def reads(data: bytes) -> Iterator[bytes]:
     return (data[i : i + READ] for i in range(0, len(data), READ))
 
@@ -93,6 +108,10 @@ def main() -> None:
         "v1 ndjson": (v1_stream(parts), lambda chunks: v1.events_from_lines(split_lines(chunks))),
         "v1alpha ndjson": (v1alpha_stream(parts), lambda chunks: v1alpha.events_from_lines(split_lines(chunks))),
         "openai sse": (sse_stream(parts), lambda chunks: openai.events_from_stream(split_lines(chunks))),
+        "responses sse": (
+            responses_stream(parts),
+            lambda chunks: responses_events.events_from_stream(split_lines(chunks)),
+        ),
     }
     figures: dict[str, dict[str, float]] = {}
     for name, (data, decode) in cases.items():
@@ -111,6 +130,8 @@ def main() -> None:
         for n, f in figures.items()
     ]
     lines.append(f"SSE / v1 NDJSON: per reply and per chunk {per_reply:.2f}, per byte {per_byte:.2f}")
+    responses = figures["responses sse"]
+    lines.append(f"Responses SSE / v1 NDJSON per byte: {responses['ns_per_byte'] / ndjson['ns_per_byte']:.2f}")
     report({**figures, "sse_over_ndjson_per_reply": per_reply, "sse_over_ndjson_per_byte": per_byte}, lines, args.json)
 
 

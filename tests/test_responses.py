@@ -329,3 +329,22 @@ def test_usage_counts_the_searches_and_their_price(server: RunningServer, tmp_pa
     chat.ask("погода?", "Пасмурно.", "[1] Погода Mail")
     chat.ask("/usage", "Web searches: 2 (≈1.80 ₽ at 0.90 ₽ each, Yandex's price from 2025-11-20)")
     assert chat.leave() == 0
+
+
+def test_function_tools_travel_over_responses(server: RunningServer, tmp_path: Path) -> None:
+    from ychat.testing import Reply
+
+    server.emulator.enqueue(Reply.calling(("current_time", {})), Reply.of("Noon."))
+    result = ychat(server.url, tmp_path, "--api", "responses", "-T", "current_time", "--no-save", "time?")
+    assert result.returncode == 0 and result.stdout.decode() == "Noon.\n", result.stderr.decode()
+    first, second = (r.body for r in server.emulator.requests[-2:])
+    assert first["tools"][0] == {
+        "type": "function",
+        "name": "current_time",
+        "description": "The current local date and time",
+        "parameters": {"type": "object", "properties": {}, "required": []},
+    }
+    call, output = second["input"][1:]
+    assert call == {"type": "function_call", "call_id": "current_time", "name": "current_time", "arguments": "{}"}
+    assert output["type"] == "function_call_output" and output["call_id"] == "current_time"
+    assert output["output"].startswith("20")  # an ISO date and time

@@ -208,7 +208,13 @@ def _generations(reply: Reply, args: CompletionArgs) -> list[Generation]:
     finish = FINISH_OF_STATUS.get(reply.status, FinishReason.STOP)
     last = len(reply.texts) - 1
     return [
-        Generation(text, finish if i == last and not reply.cut else None, prompt, len(text.split()))
+        Generation(
+            text,
+            finish if i == last and not reply.cut else None,
+            prompt,
+            len(text.split()),
+            reply.tool_calls if i == last else (),  # framed by the route's wire (the Responses one)
+        )
         for i, text in enumerate(reply.texts)
     ]
 
