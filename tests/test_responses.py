@@ -348,3 +348,90 @@ def test_function_tools_travel_over_responses(server: RunningServer, tmp_path: P
     assert call == {"type": "function_call", "call_id": "current_time", "name": "current_time", "arguments": "{}"}
     assert output["type"] == "function_call_output" and output["call_id"] == "current_time"
     assert output["output"].startswith("20")  # an ISO date and time
+
+
+# --- search indexes: ychat index, --index, file citations ------------------------------------------
+
+
+def test_an_index_of_two_files_and_a_question_citing_one(server: RunningServer, tmp_path: Path) -> None:
+    from ychat.testing.hosted import file_search_reply
+
+    data = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    (tmp_path / "guide.md").write_text("# Guide\nThe port is 8787.\n")
+    (tmp_path / "отчёт.txt").write_bytes("Итоги года.".encode())
+    made = ychat(
+        server.url, tmp_path, "index", "create", "docs", str(tmp_path / "guide.md"), str(tmp_path / "отчёт.txt"), **data
+    )
+    assert made.returncode == 0, made.stderr.decode()
+    assert made.stdout.decode() == 'Search index docs is ready (2 files): ychat --index docs "…"\n'
+    files = server.emulator.files
+    assert sorted(f["filename"] for f in files.files.values()) == ["guide.md", "отчёт.txt"]
+    assert {f["purpose"] for f in files.files.values()} == {"assistants"}
+    assert [f["data"] for f in files.files.values() if f["filename"] == "guide.md"] == [b"# Guide\nThe port is 8787.\n"]
+    [(index_id, index)] = files.indexes.items()
+    assert index["name"] == "docs" and len(index["file_ids"]) == 2
+    registry = tmp_path / "data" / "indexes.json"
+    assert json.loads(registry.read_text())["docs"]["id"] == index_id and registry.stat().st_mode & 0o777 == 0o600
+    listed = json.loads(ychat(None, tmp_path, "index", "list", "--json", **data).stdout)
+    assert listed == {"name": "docs", "id": index_id, "files": ["guide.md", "отчёт.txt"]}
+    guide = next(i for i, f in files.files.items() if f["filename"] == "guide.md")
+    server.emulator.enqueue(file_search_reply("The port is 8787.", [(guide, "guide.md")]))
+    asked = ychat(server.url, tmp_path, "--index", "docs", "--no-save", "which port?", **data)
+    assert asked.returncode == 0, asked.stderr.decode()
+    assert asked.stdout.decode() == "The port is 8787.\n\n[1] guide.md\n"
+    assert server.emulator.requests[-1].body["tools"] == [{"type": "file_search", "vector_store_ids": [index_id]}]
+    unknown = ychat(server.url, tmp_path, "--index", "nope", "q", **data)
+    assert unknown.returncode == 2 and "no search index named nope; the indexes are: docs" in unknown.stderr.decode()
+    assert ychat(server.url, tmp_path, "index", "delete", "docs", **data).returncode == 0
+    assert files.indexes == {} and json.loads(registry.read_text()) == {}
+
+
+def test_building_an_index_waits_until_it_is_ready_and_a_failure_is_one_line() -> None:
+    from ychat.api.indexes import IndexState
+    from ychat.errors import YChatError
+    from ychat.hosted.indexes import build
+
+    class Fake:
+        def __init__(self, states: list[str]) -> None:
+            self.states, self.uploaded = states, []
+
+        def upload(self, path: Path, data: bytes) -> str:
+            self.uploaded.append(path.name)
+            return f"f{len(self.uploaded)}"
+
+        def create(self, name: str, ids: list[str]) -> str:
+            return "vs1"
+
+        def state(self, index: str) -> IndexState:
+            return IndexState(self.states.pop(0), 0, 2)
+
+    naps: list[float] = []
+    steps: list[tuple[str, int]] = []
+    fake = Fake(["in_progress", "in_progress", "completed"])
+    files = [(Path("a.txt"), b"a"), (Path("b.txt"), b"b")]
+    assert build(fake, "docs", files, lambda what, done: steps.append((what, done)), sleep=naps.append) == "vs1"
+    assert naps == [1.0, 1.0] and steps[:2] == [("uploading a.txt", 0), ("uploading b.txt", 1)]
+    with pytest.raises(YChatError, match="the search index docs could not be built: failed"):
+        build(Fake(["failed"]), "docs", files, lambda what, done: None, sleep=naps.append)
+
+
+def test_index_create_refuses_a_missing_file_before_any_upload(server: RunningServer, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    result = ychat(server.url, tmp_path, "index", "create", "docs", str(tmp_path / "a.txt"), str(tmp_path / "gone.pdf"))
+    assert result.returncode == 2 and "cannot read" in result.stderr.decode() and "gone.pdf" in result.stderr.decode()
+    assert server.emulator.files.files == {}
+
+
+def test_the_repl_switches_the_index(server: RunningServer, tmp_path: Path) -> None:
+    from ychat.hosted.indexes import remember
+
+    data = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    remember(data, "docs", {"id": "vs42", "files": ["a.txt"]})
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, **data), "--api", "responses", "--no-save")
+    chat.ask("/index docs", "Search index for the next messages: vs42")
+    chat.ask("hello", "Echo: hello")
+    assert server.emulator.requests[-1].body["tools"] == [{"type": "file_search", "vector_store_ids": ["vs42"]}]
+    chat.ask("/index off", "Search index for the next messages: none")
+    chat.ask("again", "Echo: again")
+    assert "tools" not in server.emulator.requests[-1].body
+    assert chat.leave() == 0

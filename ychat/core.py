@@ -90,6 +90,7 @@ class Options:
     json_object: bool = False  # --json-object: the reply is some JSON object
     server_state: bool = False  # --server-state: the server keeps the replies; a request sends what is new
     web_search: WebSearch | None = None  # --web-search
+    file_search: str | None = None  # --index: the search index (vector store) the model may search
 
 
 @dataclass(frozen=True)

@@ -238,6 +238,7 @@ def _build_session(
         local=backend.local,
         server_state=settings.server_state,
         web_search=settings.web_search,
+        file_search=_index(settings.index),
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile
@@ -288,3 +289,9 @@ def _read_stdin(stream: BinaryIO) -> str:
         return stream.read().decode("utf-8").rstrip("\n")
     except UnicodeDecodeError:
         raise UsageError(_("standard input is not valid UTF-8 text")) from None
+
+
+def _index(name: str | None) -> str | None:
+    from ychat.hosted.indexes import index_id
+
+    return index_id(os.environ, name) if name else None

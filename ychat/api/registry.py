@@ -42,6 +42,7 @@ class DialectRecord:
     local_path: str = ""  # where the in-process local server answers it, under its root
     tools: bool = True  # takes function tools (-T)
     temperature: tuple[float, float] = (0.0, 1.0)  # the range its requests may carry (ychat serve checks it too)
+    hosted: bool = False  # Yandex's hosted tools and server-side state (--web-search, --index, --server-state)
 
     def build(self, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
         """The dialect, talking to ``endpoint`` (its base URL)."""
@@ -85,6 +86,7 @@ RESPONSES = DialectRecord(
     any_server=True,
     models_path="/v1",
     probe="models",
+    hosted=True,
 )  # RESPONSES.md: POST {endpoint}/v1/responses; the history as input, or chained on the server
 REGISTRY = {dialect.name: dialect for dialect in (V1, V1ALPHA, OPENAI, RESPONSES)}
 NAMES = tuple(REGISTRY)  # the --api choices, in --help's order

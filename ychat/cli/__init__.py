@@ -14,7 +14,7 @@ import sys
 
 from ychat.cli.chat import app
 
-SUBCOMMANDS = ("serve", "operation", "config", "auth", "history", "completion", "models", "tools", "mcp")
+SUBCOMMANDS = ("serve", "operation", "config", "auth", "history", "completion", "models", "tools", "mcp", "index")
 
 __all__ = ["app", "main"]
 

@@ -20,6 +20,7 @@ from ychat.i18n import N_
 __all__ = ["CHOICES", "ENVIRONMENT", "OPTIONS", "SETTINGS", "Opt"]
 
 REASONING = ("hidden", "off")
+HOSTED = tuple(name for name, dialect in REGISTRY.items() if dialect.hosted)  # the Responses API
 AUTH_SOURCES = ("api-key", "iam-token", "oauth", "service-account", "yc", "metadata")  # YCHAT_AUTH's choices
 
 
@@ -97,7 +98,7 @@ SCHEMA: tuple[Opt, ...] = (
         ("YCHAT_SERVER_STATE",),
         bool,
         switch=True,
-        dialects=("responses",),
+        dialects=HOSTED,
     ),
     Opt(
         "web_search",
@@ -107,7 +108,16 @@ SCHEMA: tuple[Opt, ...] = (
         ("YCHAT_WEB_SEARCH",),
         bool,
         switch=True,
-        dialects=("responses",),
+        dialects=HOSTED,
+    ),
+    Opt(
+        "index",
+        v.text,
+        ("--index",),
+        N_("Let the model search this index of your files (responses; ychat index create NAME FILE...)."),
+        ("YCHAT_INDEX",),
+        metavar="NAME",
+        dialects=HOSTED,
     ),
     Opt(
         "reasoning",

@@ -206,7 +206,10 @@ def export_markdown(saved: Saved, messages: Sequence[SavedMessage]) -> str:
         mark = "" if message.status == "ok" else f" ({message.status})"
         parts += [f"## {message.role.capitalize()}{mark}", "", message.text, ""]
         sources = (message.meta or {}).get("sources", [])
-        parts += [f"[{n}] {s.get('title') or s.get('url')} — <{s.get('url')}>" for n, s in enumerate(sources, 1)]
+        parts += [
+            f"[{n}] {s.get('title') or s.get('url')}" + (f" — <{s['url']}>" if s.get("url") else "")
+            for n, s in enumerate(sources, 1)
+        ]
         parts += [""] if sources else []
     return "\n".join(parts)
 

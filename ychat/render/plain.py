@@ -22,7 +22,7 @@ REPLACED = N_("The server replaced the reply text while it streamed")
 
 def footnotes(done: Done) -> str:
     """The pages a reply cites (web search), numbered in the order cited: ``[1] Title — URL``."""
-    lines = [f"[{n}] {s.title} — {s.url}" if s.title else f"[{n}] {s.url}" for n, s in enumerate(done.sources, 1)]
+    lines = [f"[{n}] " + " — ".join(filter(None, [s.title, s.url])) for n, s in enumerate(done.sources, 1)]
     return "\n".join(lines)
 
 

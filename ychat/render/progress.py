@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ychat import interrupts
 from ychat.i18n import _
+from ychat.render.safe import for_terminal
 
 
 class BatchProgress:
@@ -44,3 +45,29 @@ class BatchProgress:
 
     def note(self, text: str) -> None:
         self._progress.console.print(text, markup=False, highlight=False)
+
+
+class StepsProgress:
+    """A bar of named steps on stderr (``ychat index create``: each upload, then the indexing)."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self._progress = Progress(
+            TextColumn("[dim]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=stream, stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("", total=total)
+
+    def __enter__(self) -> StepsProgress:
+        interrupts.start(self._progress)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def step(self, description: str, *, done: int | None = None) -> None:
+        """Now doing ``description``; ``done``: the steps finished so far."""
+        self._progress.update(self._task, description=for_terminal(description), completed=done)

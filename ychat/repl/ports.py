@@ -91,6 +91,7 @@ class ChatOptions:
     json_object: bool = False  # --json-object
     server_state: bool = False  # --server-state (the Responses API keeps the conversation)
     web_search: WebSearch | None = None  # --web-search
+    file_search: str | None = None  # --index / /index: the search index's id
 
     @property
     def names_from(self) -> str:
@@ -109,6 +110,7 @@ class ChatOptions:
             json_object=self.json_object,
             server_state=self.server_state,
             web_search=self.web_search,
+            file_search=self.file_search,
         )
 
 

@@ -50,3 +50,21 @@ def mcp(session: ReplSession, arg: str) -> None:
             servers.restart(words[1])
         for line in servers.report():
             session.renderer.info(line)
+
+
+def index(session: ReplSession, arg: str) -> None:
+    """``/index NAME``: the model may search that index (``file_search``) from the next message;
+    ``/index off`` stops it; alone: which one it searches."""
+    import os
+
+    from ychat.hosted.indexes import index_id
+
+    name = arg.strip()
+    from ychat.api.registry import record
+
+    if not record(session.options.dialect).hosted and name and name != "off":
+        raise UsageError(_("/index needs the Responses API: start ychat with --api responses"))
+    if name:
+        session.options.file_search = None if name == "off" else index_id(os.environ, name)
+    shown = session.options.file_search or _("none")
+    session.renderer.info(_("Search index for the next messages: {index}").format(index=shown))

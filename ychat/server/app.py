@@ -118,8 +118,19 @@ class LocalAPI:
         }
         found = methods.get(path.removeprefix(API)) if method == "POST" and path.startswith(API) else None
         if found is None:
-            raise BadRequest(404, f"no such method: {method} {path}")
+            return self._unknown(method, path)
         return found
+
+    def _unknown(self, method: str, path: str) -> Handler:
+        """404 — also for a composing intercept, which may answer routes of its own first (the
+        test double's uploads and search indexes)."""
+        if self.intercept is None:
+            raise BadRequest(404, f"no such method: {method} {path}")
+
+        def refuse(body: Any, respond: StartResponse) -> Iterable[bytes]:
+            raise BadRequest(404, f"no such method: {method} {path}")
+
+        return refuse
 
     def _check_auth(self, header: str, *, optional: bool = False) -> None:
         """An OpenAI-style client may send no key (as to llama.cpp), unless keys are configured."""

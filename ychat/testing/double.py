@@ -29,6 +29,7 @@ from ychat.server.routes import openai
 from ychat.server.routes.base import ChatWire, Frames, V1Wire
 from ychat.server.routes.v1 import CompletionArgs, completion_args, validate_completion
 from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line, unary_error
+from ychat.testing.files import FilesDouble
 from ychat.testing.iam import METADATA_PATH, TOKENS_PATH, IamDouble
 from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent
 
@@ -47,6 +48,7 @@ class Emulator:
         self._lock = threading.Lock()
         self.client_left = threading.Event()  # set when a client closed a reply before its end
         self.models: list[str] | None = None  # GET /v1/models lists these (default: the engine's model)
+        self.files = FilesDouble()  # /v1/files and /v1/vector_stores (search indexes)
         self._operations: dict[str, dict[str, Any]] = {}  # scripted deferred replies, by operation id
 
     @property
@@ -98,6 +100,8 @@ class Emulator:
             raise BadRequest(401, "The token is invalid or has expired")
         if (request.method, request.path) == ("GET", OPENAI + "models") and self.models is not None:
             return json_response(start_response, 200, openai.models(self.models))
+        if request.path.startswith((OPENAI + "files", OPENAI + "vector_stores")):
+            return self.files.answer(request, start_response)
         wire = chat_wire(request.method, request.path, request.body)
         if wire is not None:
             return self._chat(wire, request.body, start_response)

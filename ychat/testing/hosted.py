@@ -79,3 +79,35 @@ def web_search_reply(text: str, sources: Sequence[tuple[str, str]], query: str =
     done = head | {"status": "completed", "output": [*calls, message], "usage": usage}
     events.append({"type": "response.completed", "response": done})
     return _events(events)
+
+
+def file_search_reply(text: str, files: Sequence[tuple[str, str]]) -> Raw:
+    """A stream in which the model searched the index, then answered ``text`` citing ``files``
+    (file id, file name) as ``file_citation`` annotations (RESPONSES.md §8.2)."""
+    rid, mid, sid = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    head: dict[str, Any] = {"id": rid, "object": "response", "status": "in_progress", "output": [], "usage": None}
+    call = {"id": sid, "type": "file_search_call", "status": "completed", "queries": ["q"], "results": None}
+    notes = [{"file_id": f, "filename": n, "index": 0, "type": "file_citation"} for f, n in files]
+    part = {"annotations": notes, "text": text, "type": "output_text"}
+    message = {"id": mid, "content": [part], "role": "assistant", "status": "completed", "type": "message"}
+    usage = {"input_tokens": 120, "output_tokens": 12, "total_tokens": 132}
+    return _events(
+        [
+            {"type": "response.created", "response": head},
+            {"type": "response.output_item.added", "output_index": 0, "item": call | {"status": "in_progress"}},
+            {"type": "response.file_search_call.searching", "item_id": sid, "output_index": 0},
+            {"type": "response.output_item.done", "output_index": 0, "item": call},
+            {
+                "type": "response.output_text.delta",
+                "item_id": mid,
+                "output_index": 1,
+                "content_index": 0,
+                "delta": text,
+            },
+            {"type": "response.output_item.done", "output_index": 1, "item": message},
+            {
+                "type": "response.completed",
+                "response": head | {"status": "completed", "output": [call, message], "usage": usage},
+            },
+        ]
+    )

@@ -109,6 +109,8 @@ def web_search_json(search: WebSearch) -> dict[str, Any]:
 def _tools(options: Options) -> dict[str, Any]:
     """Flat function tools (RESPONSES.md §5) and the hosted ones, ``tool_choice``, ``parallel_tool_calls``."""
     hosted = [web_search_json(options.web_search)] if options.web_search else []
+    if options.file_search:  # one index per request, as the API allows (§8.2)
+        hosted.append({"type": "file_search", "vector_store_ids": [options.file_search]})
     if not options.tools:
         return {"tools": hosted} if hosted else {}
     functions = [{"type": "function", **function_json(spec)} for spec in options.tools]

@@ -110,6 +110,9 @@ class Reading:
             if isinstance(note, Mapping) and note.get("type") == "url_citation" and isinstance(note.get("url"), str):
                 url = note["url"] if "://" in note["url"] else "https://" + note["url"]  # docs show bare hosts
                 self.sources.setdefault(url, Source(url, str(note.get("title") or "")))
+            elif isinstance(note, Mapping) and note.get("type") == "file_citation":  # only these two count
+                name = str(note.get("filename") or note.get("file_id") or "")
+                self.sources.setdefault("file:" + str(note.get("file_id")), Source("", name))
 
     def done(self, *, kept: bool) -> Done:
         """``kept``: the server stores the response (``store: true``), so its id is worth keeping."""
