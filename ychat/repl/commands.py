@@ -63,7 +63,7 @@ TABLE: dict[str, Row] = {
     "usage": Row("", N_("tokens and estimated cost (₽) of the last reply and session"), slash.usage, "расход"),
     "tools": Row("on|off NAME", N_("the model's tools (alone: list them)"), tooling.tools, "инструменты"),
     "mcp": Row("[restart NAME]", N_("the MCP servers in use: state and tools"), tooling.mcp),
-    "index": Row("NAME|off", N_("let the model search a search index of your files (responses)"), tooling.index),
+    "index": Row("NAME|off", N_("the model searches this index of your files"), tooling.index),
 }
 COMMANDS = {name: (row.arg, row.help) for name, row in TABLE.items()}  # name -> (argument, help line)
 ALIASES = {"quit": "exit", "q": "exit", "?": "help", "new": "clear", "reset": "clear"}
