@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import ychat_env
+from tests.conftest import ychat_argv, ychat_env
 from tests.helpers import Dialogue, ychat
 from ychat.api.dialects.ndjson import split_lines
 from ychat.api.dialects.responses import response_body
@@ -435,3 +436,47 @@ def test_the_repl_switches_the_index(server: RunningServer, tmp_path: Path) -> N
     chat.ask("again", "Echo: again")
     assert "tools" not in server.emulator.requests[-1].body
     assert chat.leave() == 0
+
+
+# --- --code-interpreter: the code streams as a block, logs dimly, files downloaded --------------------
+
+
+def test_a_code_interpreter_run_streams_its_code_and_saves_its_file(server: RunningServer, tmp_path: Path) -> None:
+    from ychat.testing.hosted import code_interpreter_reply
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "chart.png").write_bytes(b"an older chart")  # never overwritten
+    file_id = "fvt-chart"
+    server.emulator.files.files[file_id] = {
+        "filename": "chart.png",
+        "bytes": 9,
+        "purpose": "assistants",
+        "data": b"\x89PNG-new",
+    }
+    code = "import matplotlib\nprint('drawn')"
+    server.emulator.enqueue(code_interpreter_reply(code, "drawn\n", "Here is the chart.", [(file_id, "../chart.png")]))
+    result = subprocess.run(
+        [*ychat_argv(), "--code-interpreter", "--no-save", "draw it"],
+        capture_output=True,
+        env=ychat_env(tmp_path, server.url),
+        cwd=work,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() == f"\n```python\n{code}\n```\n\nHere is the chart.\n"
+    assert "drawn" in result.stderr.decode() and "saved chart (1).png (8 bytes)" in result.stderr.decode()
+    assert (work / "chart (1).png").read_bytes() == b"\x89PNG-new" and (
+        work / "chart.png"
+    ).read_bytes() == b"an older chart"
+    assert not (tmp_path / "chart.png").exists()  # "../chart.png" stays in the current folder
+    assert server.emulator.requests[0].body["tools"] == [{"type": "code_interpreter", "container": {"type": "auto"}}]
+    assert server.emulator.requests[-1].path == f"/v1/files/{file_id}/content"
+
+
+def test_downloaded_names_are_made_safe() -> None:
+    from ychat.hosted.downloads import safe_name
+
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name(".bashrc") == "bashrc" and safe_name("a\x1b[31mb.txt") == "a_[31mb.txt"
+    assert safe_name("C:\\\\Users\\\\x.csv") == "x.csv" and safe_name("") == "file"

@@ -91,6 +91,7 @@ class Options:
     server_state: bool = False  # --server-state: the server keeps the replies; a request sends what is new
     web_search: WebSearch | None = None  # --web-search
     file_search: str | None = None  # --index: the search index (vector store) the model may search
+    code_interpreter: bool = False  # --code-interpreter: the hosted code interpreter
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,22 @@ class Source:
 
     url: str
     title: str = ""
+
+
+@dataclass(frozen=True)
+class Produced:
+    """A file a hosted tool wrote (the code interpreter), to download: its id and name."""
+
+    file_id: str
+    filename: str
+    container_id: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something to show dimly while a reply streams, not part of it (the code interpreter's logs)."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -160,6 +177,7 @@ class Done:
     response_id: str = ""  # the server keeps this reply under this id (--server-state)
     sources: tuple[Source, ...] = ()  # what it cites (web search), in order, each once
     searches: int = 0  # hosted web searches made for it (billed per call)
+    files: tuple[Produced, ...] = ()  # files the hosted code interpreter wrote (downloaded after it)
 
 
 def call_id() -> str:
@@ -169,7 +187,7 @@ def call_id() -> str:
     return "call_" + uuid.uuid4().hex[:24]
 
 
-Event = Delta | Replace | Retrying | Pending | Done
+Event = Delta | Replace | Retrying | Pending | Note | Done
 
 
 def drain(events: Generator[Event, None, None], *, stop: Callable[[], bool] = lambda: False) -> Done | None:

@@ -239,6 +239,7 @@ def _build_session(
         server_state=settings.server_state,
         web_search=settings.web_search,
         file_search=_index(settings.index),
+        code_interpreter=settings.code_interpreter,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile

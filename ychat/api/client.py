@@ -58,6 +58,14 @@ class ApiClient:
         dialect = self._deferred() if options.deferred else self.dialect
         yield from dialect.complete(self.transport, model, messages, options)
 
+    def download(self, file_id: str, container_id: str = "") -> bytes:
+        """A file a hosted tool wrote (the Responses API's code interpreter)."""
+        fetch = getattr(self.dialect, "download", None)
+        if fetch is None:
+            raise YChatError(_("this dialect has no files to download"))
+        found: bytes = fetch(self.transport, file_id, container_id)
+        return found
+
     def count_tokens(self, model: str, messages: Sequence[Message]) -> int | None:
         """The prompt's tokens by the server's tokenizer (v1 tokenizeCompletion, free); None when
         the dialect has none or the count fails (the caller then estimates)."""

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from ychat.api.registry import NAMES, REGISTRY, V1
 from ychat.config import values as v
+from ychat.config.hosted import HOSTED_OPTIONS
 from ychat.config.opt import Opt
 from ychat.i18n import N_
 
 __all__ = ["CHOICES", "ENVIRONMENT", "OPTIONS", "SETTINGS", "Opt"]
 
 REASONING = ("hidden", "off")
-HOSTED = tuple(name for name, dialect in REGISTRY.items() if dialect.hosted)  # the Responses API
 AUTH_SOURCES = ("api-key", "iam-token", "oauth", "service-account", "yc", "metadata")  # YCHAT_AUTH's choices
 
 
@@ -90,35 +90,7 @@ SCHEMA: tuple[Opt, ...] = (
         switch=True,
         dialects=tuple(name for name, dialect in REGISTRY.items() if dialect.deferred),
     ),
-    Opt(
-        "server_state",
-        v.boolean,
-        ("--server-state",),
-        N_("The server keeps the conversation (responses): each turn sends only the new message."),
-        ("YCHAT_SERVER_STATE",),
-        bool,
-        switch=True,
-        dialects=HOSTED,
-    ),
-    Opt(
-        "web_search",
-        v.web_search,
-        ("--web-search",),
-        N_("Let the model search the web (responses; the config's [web_search] table says how)."),
-        ("YCHAT_WEB_SEARCH",),
-        bool,
-        switch=True,
-        dialects=HOSTED,
-    ),
-    Opt(
-        "index",
-        v.text,
-        ("--index",),
-        N_("Let the model search this index of your files (responses; ychat index create NAME FILE...)."),
-        ("YCHAT_INDEX",),
-        metavar="NAME",
-        dialects=HOSTED,
-    ),
+    *HOSTED_OPTIONS,  # the Responses API's: --server-state, --web-search, --code-interpreter, --index
     Opt(
         "reasoning",
         v.choice(*REASONING),

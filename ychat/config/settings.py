@@ -64,6 +64,7 @@ class Settings:
     server_state: bool = False  # --server-state (Responses): the server keeps the conversation
     web_search: WebSearch | None = None  # --web-search, or [web_search] enabled = true
     index: str | None = None  # --index NAME: a search index the model may search (file_search)
+    code_interpreter: bool = False  # --code-interpreter: the hosted code interpreter
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None
@@ -116,7 +117,7 @@ def _profile(flags: Mapping[str, object], env: Mapping[str, str]) -> str | None:
 def _dialect_defaults(values: dict[str, Any]) -> None:
     """The model and endpoint a dialect starts from, and its own limits. A hosted tool (web
     search) chooses the Responses dialect unless a dialect was named."""
-    if (values.get("web_search") or values.get("index")) and "api" not in values:
+    if any(values.get(hosted) for hosted in ("web_search", "index", "code_interpreter")) and "api" not in values:
         values["api"] = registry.RESPONSES.name
     dialect = registry.record(values.get("api", registry.V1.name))
     values.setdefault("model", dialect.default_model)

@@ -265,11 +265,13 @@ class MarkdownRenderer:
             self.err.print(Text(for_terminal(hint), style="dim"))
 
     def info(self, text: str) -> None:
-        self.err.print(Text(for_terminal(text), style="dim"))
+        self._note(text, Text(for_terminal(text), style="dim"))  # above a live reply, else on err
 
-    def _note(self, text: str) -> None:
+    note = info  # dim, during a reply: the code interpreter's logs
+
+    def _note(self, text: str, shown: Text | None = None) -> None:
         """Above the live area while a reply is live (on its console), else on ``err``."""
-        note = Text(f"[{for_terminal(text)}]", style="yellow")
+        note = shown or Text(f"[{for_terminal(text)}]", style="yellow")
         with self._lock:
             if self._area is None:
                 self.err.print(note)

@@ -77,6 +77,9 @@ class PlainRenderer:
         if self._last != "\n":
             self._write("\n")
 
+    def note(self, text: str) -> None:
+        self._say(text)
+
     def retrying(self, event: Retrying) -> None:
         self._say(
             _("ychat: {reason}; retrying in {delay:.1f} s (attempt {attempt})").format(

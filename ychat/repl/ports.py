@@ -62,6 +62,7 @@ class Renderer(Protocol):
     def replace(self, text: str) -> None: ...
     def retrying(self, event: Retrying) -> None: ...
     def pending(self, event: Pending) -> None: ...
+    def note(self, text: str) -> None: ...
     def end_reply(self, done: Done) -> None: ...
     def abort_reply(self) -> None: ...
     def error(self, error: YChatError) -> None: ...
@@ -92,6 +93,7 @@ class ChatOptions:
     server_state: bool = False  # --server-state (the Responses API keeps the conversation)
     web_search: WebSearch | None = None  # --web-search
     file_search: str | None = None  # --index / /index: the search index's id
+    code_interpreter: bool = False  # --code-interpreter
 
     @property
     def names_from(self) -> str:
@@ -111,6 +113,7 @@ class ChatOptions:
             server_state=self.server_state,
             web_search=self.web_search,
             file_search=self.file_search,
+            code_interpreter=self.code_interpreter,
         )
 
 

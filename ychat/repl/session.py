@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from ychat import interrupts
 from ychat.conversation import Conversation
-from ychat.core import Delta, Done, Event, Message, Options, Pending, Replace, Retrying, Usage, drain
+from ychat.core import Delta, Done, Event, Message, Note, Options, Pending, Replace, Retrying, Usage, drain
 from ychat.errors import ContextTooLong, MessageTooLong, StoreError, StreamInterrupted, UnsupportedReply, YChatError
+from ychat.hosted import downloads
 from ychat.i18n import _, ngettext
 from ychat.repl import fitting
 from ychat.repl.commands import TABLE, ChatText, Command, UnknownCommand, parse
@@ -82,6 +83,8 @@ class Session:
         self.conversation.record(text, done, steps)
         self.unsent, self.attachments = None, []
         self.renderer.end_reply(done)
+        if done.files:  # the code interpreter's files: downloaded beside the user, never over one
+            downloads.fetch(done.files, self.client, self.renderer.info, self.renderer.error)
         return done
 
     def _request(self, text: str, leave_out: int) -> tuple[Done, int, tuple[Message, ...]]:
@@ -199,6 +202,8 @@ class Session:
                 self.renderer.retrying(event)
             elif isinstance(event, Pending):
                 self.renderer.pending(event)
+            elif isinstance(event, Note):
+                self.renderer.note(event.text)
             else:
                 return event
         raise YChatError(_("the reply ended without a final status"))  # pragma: no cover - client always ends with Done

@@ -28,6 +28,9 @@ class FilesDouble:
         with self._lock:
             if parts == ["files"] and method == "POST":
                 return json_response(respond, 200, self._upload(request))
+            if len(parts) == 3 and parts[0] == "files" and parts[2] == "content" and parts[1] in self.files:
+                respond("200 OK", [("Content-Type", "application/octet-stream")])
+                return [self.files[parts[1]]["data"]]
             if parts == ["vector_stores"] and method == "POST":
                 return json_response(respond, 200, self._create(request.body))
             if len(parts) >= 2 and parts[0] == "vector_stores":

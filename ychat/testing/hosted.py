@@ -111,3 +111,62 @@ def file_search_reply(text: str, files: Sequence[tuple[str, str]]) -> Raw:
             },
         ]
     )
+
+
+def code_interpreter_reply(code: str, logs: str, text: str, files: Sequence[tuple[str, str]] = ()) -> Raw:
+    """A stream in which the model wrote ``code`` (in two deltas), ran it (``logs``), and answered
+    ``text`` citing the files it wrote (file id, name) as ``container_file_citation``s (§8.3)."""
+    rid, mid, cid = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    head: dict[str, Any] = {"id": rid, "object": "response", "status": "in_progress", "output": [], "usage": None}
+    call: dict[str, Any] = {"id": cid, "type": "code_interpreter_call", "status": "completed", "container_id": "cntr1"}
+    call["code"] = code
+    call["outputs"] = [{"type": "logs", "logs": logs}]
+    notes = [
+        {
+            "type": "container_file_citation",
+            "container_id": "cntr1",
+            "file_id": f,
+            "filename": n,
+            "start_index": 0,
+            "end_index": 0,
+        }
+        for f, n in files
+    ]
+    message = {
+        "id": mid,
+        "content": [{"annotations": notes, "text": text, "type": "output_text"}],
+        "role": "assistant",
+        "status": "completed",
+        "type": "message",
+    }
+    at = {"item_id": cid, "output_index": 0}
+    half = len(code) // 2
+    return _events(
+        [
+            {"type": "response.created", "response": head},
+            {
+                "type": "response.output_item.added",
+                "output_index": 0,
+                "item": call | {"status": "in_progress", "code": ""},
+            },
+            {"type": "response.code_interpreter_call.in_progress", **at},
+            {"type": "response.code_interpreter_call_code.delta", **at, "delta": code[:half]},
+            {"type": "response.code_interpreter_call_code.delta", **at, "delta": code[half:]},
+            {"type": "response.code_interpreter_call_code.done", **at, "code": code},
+            {"type": "response.code_interpreter_call.interpreting", **at},
+            {"type": "response.code_interpreter_call.completed", **at},
+            {"type": "response.output_item.done", "output_index": 0, "item": call},
+            {
+                "type": "response.output_text.delta",
+                "item_id": mid,
+                "output_index": 1,
+                "content_index": 0,
+                "delta": text,
+            },
+            {"type": "response.output_item.done", "output_index": 1, "item": message},
+            {
+                "type": "response.completed",
+                "response": head | {"status": "completed", "output": [call, message], "usage": None},
+            },
+        ]
+    )

@@ -111,6 +111,8 @@ def _tools(options: Options) -> dict[str, Any]:
     hosted = [web_search_json(options.web_search)] if options.web_search else []
     if options.file_search:  # one index per request, as the API allows (§8.2)
         hosted.append({"type": "file_search", "vector_store_ids": [options.file_search]})
+    if options.code_interpreter:  # an automatic container (§8.3)
+        hosted.append({"type": "code_interpreter", "container": {"type": "auto"}})
     if not options.tools:
         return {"tools": hosted} if hosted else {}
     functions = [{"type": "function", **function_json(spec)} for spec in options.tools]
@@ -170,6 +172,10 @@ class Responses:
             return self._send(transport, model, messages, options, None)
         return self._chain(transport, model, messages, options, previous)
 
+    def download(self, transport: Transport, file_id: str, container_id: str = "") -> bytes:
+        """A file the code interpreter wrote (``GET /v1/files/{id}/content``)."""
+        return download(transport, self.url.removesuffix("/responses") + f"/files/{file_id}/content", self.headers())
+
     def _send(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options, previous: str | None
     ) -> Iterator[Event]:
@@ -194,6 +200,16 @@ class Responses:
             return
         yield first
         yield from events
+
+
+def download(transport: Transport, url: str, headers: dict[str, str]) -> bytes:
+    """A file's bytes (the Files API's content: RESPONSES.md §8.3)."""
+
+    def read(chunks: Iterator[bytes], stream: bool) -> Iterator[bytes]:
+        yield b"".join(chunks)
+
+    found: bytes = transport.fetch(HttpRequest("GET", url, headers=headers), YandexWire(), read, b"")
+    return found
 
 
 def probe(transport: Transport, *, endpoint: str, folder_id: str | None, model: str) -> int:

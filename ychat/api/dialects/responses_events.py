@@ -14,7 +14,7 @@ from ychat.api.dialects.ndjson import decode
 from ychat.api.dialects.reply import cut_short, finished
 from ychat.api.dialects.sse import events
 from ychat.api.dialects.yandex import error_from_record, load_object
-from ychat.core import Delta, Done, Event, FinishReason, Source, ToolCall, Usage
+from ychat.core import Delta, Done, Event, FinishReason, Note, Produced, Source, ToolCall, Usage
 from ychat.errors import APIError, ProtocolError
 from ychat.i18n import _
 
@@ -75,6 +75,38 @@ class Reading:
         self.finish: FinishReason | None = None
         self.sources: dict[str, Source] = {}  # by URL, in the order they were cited
         self.searches = 0
+        self.files: dict[str, Produced] = {}  # what the code interpreter wrote, by file id
+        self.coding: set[str] = set()  # code interpreter calls whose code block is open
+        self.coded: set[str] = set()  # those whose code was streamed
+
+    def say(self, text: str) -> Delta:
+        self.text.append(text)
+        return Delta(text)
+
+    def code(self, record: Mapping[str, Any]) -> list[Event]:
+        """The code interpreter's code as a Markdown code block while it is written (§8.3)."""
+        kind, call = str(record.get("type")), str(record.get("item_id"))
+        if kind.endswith(".delta") and isinstance(record.get("delta"), str):
+            opening = [] if call in self.coding else [self.say("\n```python\n")]
+            self.coding.add(call)
+            self.coded.add(call)
+            return [*opening, self.say(record["delta"])]
+        if kind.endswith(".done") and call in self.coding:
+            self.coding.discard(call)
+            return [self.say("\n```\n\n")]
+        return []
+
+    def interpreted(self, item: Mapping[str, Any], *, text: bool) -> list[Event]:
+        """A finished code interpreter call: its code (when it was not streamed), then its logs —
+        dim notes in a stream, a ``text`` block in a whole reply."""
+        found: list[Event] = []
+        if str(item.get("id")) not in self.coded and isinstance(item.get("code"), str) and item["code"]:
+            found.append(self.say(f"\n```python\n{item['code']}\n```\n\n"))
+        for output in item.get("outputs") or []:
+            logs = output.get("logs") if isinstance(output, Mapping) else None
+            if isinstance(logs, str) and logs.strip():
+                found.append(self.say(f"```text\n{logs.rstrip()}\n```\n\n") if text else Note(logs.rstrip()))
+        return found
 
     def response(self, response: Mapping[str, Any]) -> None:
         """A whole response object (unary, or a stream's terminal event)."""
@@ -92,8 +124,10 @@ class Reading:
         elif status in ("completed", None):
             self.finish = FinishReason.TOOL_CALLS if self.calls else FinishReason.STOP
 
-    def item(self, item: Mapping[str, Any], *, text: bool) -> None:
+    def item(self, item: Mapping[str, Any], *, text: bool) -> list[Event]:
         """A finished output item; ``text``: take a message's text from it (unary replies)."""
+        if item.get("type") == "code_interpreter_call":
+            return self.interpreted(item, text=text)
         if item.get("type") == "function_call":
             self.calls.append(call_of(item))
         elif item.get("type") == "web_search_call":
@@ -103,6 +137,7 @@ class Reading:
                 if isinstance(part, Mapping) and part.get("type") == "output_text":
                     self.text += [str(part.get("text") or "")] if text else []
                     self.cite(part.get("annotations"))
+        return []
 
     def cite(self, annotations: object) -> None:
         """``url_citation`` annotations (their indexes are 0: only the URL counts, §8.1)."""
@@ -113,6 +148,9 @@ class Reading:
             elif isinstance(note, Mapping) and note.get("type") == "file_citation":  # only these two count
                 name = str(note.get("filename") or note.get("file_id") or "")
                 self.sources.setdefault("file:" + str(note.get("file_id")), Source("", name))
+            elif isinstance(note, Mapping) and note.get("type") == "container_file_citation" and note.get("file_id"):
+                file_id, name = str(note["file_id"]), str(note.get("filename") or note["file_id"])
+                self.files.setdefault(file_id, Produced(file_id, name, str(note.get("container_id") or "")))
 
     def done(self, *, kept: bool) -> Done:
         """``kept``: the server stores the response (``store: true``), so its id is worth keeping."""
@@ -121,7 +159,8 @@ class Reading:
             finish = FinishReason.TOOL_CALLS
         text, calls, kept_id = "".join(self.text), tuple(self.calls), self.response_id if kept else ""
         reply = Done(text, finish, self.usage, self.model, tool_calls=calls, response_id=kept_id)
-        return finished(replace(reply, sources=tuple(self.sources.values()), searches=self.searches), None)
+        found = replace(reply, sources=tuple(self.sources.values()), searches=self.searches)
+        return finished(replace(found, files=tuple(self.files.values())), None)
 
 
 def _object(data: str) -> dict[str, Any]:
@@ -138,7 +177,9 @@ def events_from_stream(lines: Iterable[str], *, kept: bool = False) -> Iterator[
             reading.text.append(record["delta"])
             yield Delta(record["delta"])
         elif kind == "response.output_item.done" and isinstance(record.get("item"), Mapping):
-            reading.item(record["item"], text=False)
+            yield from reading.item(record["item"], text=False)
+        elif str(kind).startswith("response.code_interpreter_call_code."):
+            yield from reading.code(record)
         elif kind in ("response.created", "response.in_progress", "response.queued"):
             response = record.get("response")
             reading.response_id = str(response.get("id") or "") if isinstance(response, Mapping) else ""
