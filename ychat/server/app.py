@@ -48,13 +48,15 @@ class LocalAPI:
         hosts: Iterable[str] | None = None,
         observer: Observer | None = None,
         intercept: Intercept | None = None,
+        claims: Callable[[str, str], bool] | None = None,
     ) -> None:
         """``observer`` sees every request once it is read (a request log); ``intercept`` is asked
         first for every request that passed routing and authentication, and may answer it (the
-        test double's scripted replies and faults) or pass (None)."""
+        test double's scripted replies and faults) or pass (None); ``claims`` names the routes
+        (method, path) it adds to this server's (the double's uploads and search indexes)."""
         self.engine: Engine = engine or EchoEngine()
         self.observer = observer
-        self.intercept = intercept
+        self.intercept, self.claims = intercept, claims
         self.hosts = frozenset(hosts) if hosts is not None else None  # over HTTP: the Host names it answers
         self.closing = threading.Event()  # set on shutdown: replies in progress end at once
         self.max_body = max_body
@@ -122,9 +124,8 @@ class LocalAPI:
         return found
 
     def _unknown(self, method: str, path: str) -> Handler:
-        """404 — also for a composing intercept, which may answer routes of its own first (the
-        test double's uploads and search indexes)."""
-        if self.intercept is None:
+        """404, but for a route the intercept claims (it answers it; else 404 after all)."""
+        if self.claims is None or not self.claims(method, path):
             raise BadRequest(404, f"no such method: {method} {path}")
 
         def refuse(body: Any, respond: StartResponse) -> Iterable[bytes]:

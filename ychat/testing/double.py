@@ -41,7 +41,10 @@ class Emulator:
     """A LocalAPI that logs every request and answers from a queue of scripted replies first."""
 
     def __init__(self, *, iam: IamDouble | None = None, **options: Any) -> None:
-        self.api = LocalAPI(observer=self._log, intercept=self._intercept, **options)
+        files = (OPENAI + "files", OPENAI + "vector_stores")
+        self.api = LocalAPI(
+            observer=self._log, intercept=self._intercept, claims=lambda m, p: p.startswith(files), **options
+        )
         self.iam = iam  # when set: /iam/v1/tokens, the metadata endpoint, and Bearer tokens checked
         self.requests: list[Request] = []
         self._queue: deque[Scripted] = deque()
