@@ -20,12 +20,12 @@ from ychat.api.dialects.openai_tools import CallsBuffer, calls_of, format_json, 
 from ychat.api.dialects.reply import cut_short, finished
 from ychat.api.dialects.sse import events
 from ychat.api.dialects.yandex import (
+    ModelNames,
     YandexWire,
     clip,
     count_listed,
     error_from_body,
     error_from_record,
-    expand_model_uri,
     is_yandex,
     load_object,
 )
@@ -163,7 +163,7 @@ class OpenAIWire:
         return error
 
 
-class OpenAI:
+class OpenAI(ModelNames):
     """``--api openai``."""
 
     def __init__(self, *, endpoint: str = DEFAULT_BASE, folder_id: str | None, data_logging: bool = False) -> None:
@@ -172,12 +172,6 @@ class OpenAI:
         self.yandex = is_yandex(endpoint)
         self.folder_id = folder_id
         self.wire = OpenAIWire(endpoint)
-
-    def model_name(self, model: str) -> str:
-        return expand_model_uri(model, folder_id=self.folder_id) if self.yandex else model
-
-    def check_model(self, model: str) -> None:
-        self.model_name(model)
 
     def complete(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options

@@ -23,8 +23,8 @@ from ychat.api.dialects.ndjson import split_lines
 from ychat.api.dialects.reply import function_json
 from ychat.api.dialects.responses_events import events_from_body, events_from_stream
 from ychat.api.dialects.yandex import (
+    ModelNames,
     YandexWire,
-    expand_model_uri,
     is_yandex,
     yandex_headers,
 )
@@ -143,7 +143,7 @@ class ResponsesWire(YandexWire):
         return events_from_body(b"".join(chunks), kept=self.kept)
 
 
-class Responses:
+class Responses(ModelNames):
     """``--api responses``."""
 
     def __init__(self, *, endpoint: str = DEFAULT_ENDPOINT, folder_id: str | None, data_logging: bool = False) -> None:
@@ -157,12 +157,6 @@ class Responses:
             return {}
         found = yandex_headers(None, data_logging=self.data_logging)
         return found | ({"OpenAI-Project": self.folder_id} if self.folder_id else {})
-
-    def model_name(self, model: str) -> str:
-        return expand_model_uri(model, folder_id=self.folder_id) if self.yandex else model
-
-    def check_model(self, model: str) -> None:
-        self.model_name(model)
 
     def complete(
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options

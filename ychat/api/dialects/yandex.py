@@ -178,3 +178,17 @@ def count_listed(chunks: Iterator[bytes], stream: bool) -> Iterator[int]:
     body = json.loads(b"".join(chunks) or b"{}")
     listed = body.get("tokens", body.get("data", [])) if isinstance(body, dict) else []
     yield len(listed) if isinstance(listed, list) else 0
+
+
+class ModelNames:
+    """Short model names on Yandex's host become ``gpt://<folder>/<name>/latest``; elsewhere
+    (llama.cpp, ``ychat serve``) a name goes as given (the OpenAI and Responses dialects)."""
+
+    yandex: bool
+    folder_id: str | None
+
+    def model_name(self, model: str) -> str:
+        return expand_model_uri(model, folder_id=self.folder_id) if self.yandex else model
+
+    def check_model(self, model: str) -> None:
+        self.model_name(model)

@@ -35,7 +35,8 @@ ERROR_TYPES = {
 }
 
 
-def parse_chat(body: Any) -> CompletionArgs:
+def streamed(body: Any) -> bool:
+    """A JSON object with a model; whether it asks for a stream (the OpenAI and Responses routes)."""
     if not isinstance(body, dict):
         raise BadRequest(400, "request body must be a JSON object")
     if not isinstance(body.get("model"), str) or not body["model"].strip():
@@ -43,6 +44,11 @@ def parse_chat(body: Any) -> CompletionArgs:
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise BadRequest(400, f"stream must be a boolean, got {stream!r}")
+    return stream
+
+
+def parse_chat(body: Any) -> CompletionArgs:
+    stream = streamed(body)
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
         raise BadRequest(400, f"max_tokens must be a positive integer, got {limit!r}")

@@ -22,7 +22,7 @@ from typing import Any
 from ychat.core import FinishReason
 from ychat.server.engine import BadRequest, ChatMessage, Generation
 from ychat.server.routes.base import Frames
-from ychat.server.routes.openai import refusal
+from ychat.server.routes.openai import refusal, streamed
 from ychat.server.routes.v1 import CompletionArgs
 
 KEPT = 1_000  # stored responses remembered (the oldest forgotten first)
@@ -169,13 +169,7 @@ class ResponsesWire:
         self.history: list[ChatMessage] = []
 
     def parse(self, body: Any) -> CompletionArgs:
-        if not isinstance(body, dict):
-            raise BadRequest(400, "request body must be a JSON object")
-        if not isinstance(body.get("model"), str) or not body["model"].strip():
-            raise BadRequest(400, "model must be a non-empty string")
-        stream = body.get("stream", False)
-        if not isinstance(stream, bool):
-            raise BadRequest(400, f"stream must be a boolean, got {stream!r}")
+        stream = streamed(body)
         limit = body.get("max_output_tokens")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
             raise BadRequest(400, f"max_output_tokens must be a positive integer, got {limit!r}")
