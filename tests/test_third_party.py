@@ -83,8 +83,7 @@ def openai_client(base_url: str) -> Any:
 
 
 def test_the_openai_package_streams_a_chat_from_the_local_server() -> None:
-    with serve(LocalAPI()) as api:
-        client = openai_client(api.url + "/v1")
+    with serve(LocalAPI()) as api, openai_client(api.url + "/v1") as client:
         stream = client.chat.completions.create(
             model="echo", messages=[{"role": "user", "content": "Hello there"}], stream=True
         )
@@ -100,7 +99,13 @@ def test_the_openai_package_streams_a_chat_from_the_local_server() -> None:
 @needs_model
 def test_the_openai_package_streams_from_ychat_serve(served) -> None:
     url, _ = served
-    client = openai_client(url + "/v1")
+    with openai_client(url + "/v1") as client:
+        chunks = _streamed_chunks(client)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text.strip() and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens <= 8
+
+
+def _streamed_chunks(client: Any) -> list[Any]:
     stream = client.chat.completions.create(
         model="local",
         messages=[{"role": "user", "content": "Say hello"}],
@@ -108,9 +113,7 @@ def test_the_openai_package_streams_from_ychat_serve(served) -> None:
         max_tokens=8,
         stream_options={"include_usage": True},
     )
-    chunks = list(stream)
-    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert text.strip() and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens <= 8
+    return list(stream)
 
 
 @pytest.fixture
@@ -232,9 +235,8 @@ def test_the_openai_packages_tool_loop_against_the_test_double() -> None:
         ],
         "usage": {"prompt_tokens": 169, "total_tokens": 198, "completion_tokens": 29},
     }
-    with serve(Emulator()) as server:
+    with serve(Emulator()) as server, openai_client(server.url + "/v1") as client:
         server.emulator.enqueue(Raw((json.dumps(body).encode(),)))
-        client = openai_client(server.url + "/v1")
         tools = [
             {
                 "type": "function",
