@@ -285,7 +285,7 @@ def test_debug_log_redacts_authorization(caplog: pytest.LogCaptureFixture) -> No
     assert "test-key" not in caplog.text
     assert "Api-Key <redacted>" in caplog.text
     assert (
-        "FinishReason.STOP, usage Usage(input_tokens=29, completion_tokens=9, reasoning_tokens=0, total_tokens=38), "
+        "FinishReason.STOP, usage Usage(input_tokens=29, completion_tokens=9, reasoning_tokens=0, total_tokens=38, cached_tokens=0), "
         "model version 07.03.2024" in caplog.text
     )
 

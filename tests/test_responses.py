@@ -328,7 +328,11 @@ def test_usage_counts_the_searches_and_their_price(server: RunningServer, tmp_pa
     server.emulator.enqueue(web_search_reply("Пасмурно.", SOURCES, searches=2))
     chat = Dialogue.start(ychat_env(tmp_path, server.url), "--web-search", "--no-save")
     chat.ask("погода?", "Пасмурно.", "[1] Погода Mail")
-    chat.ask("/usage", "Web searches: 2 (≈1.80 ₽ at 0.90 ₽ each, Yandex's price from 2025-11-20)")
+    chat.ask(
+        "/usage",
+        "(624 of the input cached)",
+        "Web searches: 2 (≈1.80 ₽ at 0.90 ₽ each, Yandex's price from 2025-11-20)",
+    )
     assert chat.leave() == 0
 
 

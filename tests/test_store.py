@@ -50,7 +50,13 @@ def test_round_trip_statuses_and_modes(tmp_path: Path) -> None:
         ("user", "ok"),
         ("assistant", "cancelled"),
     ]
-    assert messages[1].usage == {"input_tokens": 3, "completion_tokens": 2, "reasoning_tokens": 0, "total_tokens": 5}
+    assert messages[1].usage == {
+        "input_tokens": 3,
+        "completion_tokens": 2,
+        "reasoning_tokens": 0,
+        "total_tokens": 5,
+        "cached_tokens": 0,
+    }
     _, conversation = load(store, saved.id)
     assert [(e.user, e.assistant) for e in conversation.exchanges] == [
         ("first\nsecond line", "Hello!")

@@ -133,6 +133,7 @@ class Usage:
     completion_tokens: int = 0
     reasoning_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = 0  # of the input, served from the server's cache (the Responses API reports it)
 
 
 class FinishReason(enum.Enum):

@@ -61,6 +61,7 @@ def total(usages: Iterable[Usage]) -> Usage:
         sum(u.completion_tokens for u in found),
         sum(u.reasoning_tokens for u in found),
         sum(u.total_tokens for u in found),
+        sum(u.cached_tokens for u in found),
     )
 
 
@@ -70,6 +71,8 @@ def describe(usage: Usage, roubles: float | None) -> str:
         if usage.reasoning_tokens
         else ""
     )
+    if usage.cached_tokens:  # the input the server had cached (billed as input all the same)
+        reasoning += _(" ({cached:,} of the input cached)").format(cached=usage.cached_tokens)
     money = (
         _(" · ≈{roubles:.4f} ₽").format(roubles=roubles)
         if roubles is not None

@@ -30,13 +30,14 @@ def usage_of(raw: object) -> Usage | None:
     """``usage`` (may be null: §3.1); ``total_tokens`` includes search results' ``tool_tokens``."""
     if not isinstance(raw, Mapping):
         return None
-    details = raw.get("output_tokens_details")
+    details, inputs = raw.get("output_tokens_details"), raw.get("input_tokens_details")
     reasoning = details.get("reasoning_tokens") if isinstance(details, Mapping) else 0
     return Usage(
         input_tokens=_count(raw.get("input_tokens")),
         completion_tokens=_count(raw.get("output_tokens")),
         reasoning_tokens=_count(reasoning),
         total_tokens=_count(raw.get("total_tokens")),
+        cached_tokens=_count(inputs.get("cached_tokens") if isinstance(inputs, Mapping) else 0),
     )
 
 
