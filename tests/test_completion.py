@@ -111,3 +111,10 @@ def test_completion_one_level_down(tmp_path: Path) -> None:
     assert complete_bash(tmp_path, "ychat config set temp") == ["temperature"]
     empty = {"YCHAT_DATA_DIR": str(tmp_path / "none")}
     assert complete_bash(tmp_path, "ychat history show ", **empty) in ([], [""]) and not (tmp_path / "none").exists()
+
+
+def test_completion_knows_every_subcommand() -> None:
+    from ychat.cli import SUBCOMMANDS
+    from ychat.cli.completion import SUBCOMMANDS as COMPLETED
+
+    assert set(COMPLETED) == set(SUBCOMMANDS)

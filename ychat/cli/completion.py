@@ -29,6 +29,20 @@ SUBCOMMANDS: Mapping[str, tuple[str, ...]] = {
     "completion": ("bash", "zsh", "fish"),
     "models": ("--json", "--local", "--api", "--endpoint", "--debug", "-p", "--profile"),
     "tools": ("list", "allow", "forget", "--json", "-p", "--profile"),
+    "mcp": (
+        "add",
+        "remove",
+        "list",
+        "import",
+        "--json",
+        "--env",
+        "--url",
+        "--header",
+        "--sse",
+        "--yandex-auth",
+        "--trust",
+    ),
+    "index": ("create", "list", "add", "delete", "--json", "-p", "--profile"),
 }
 VALUES = CHOICES  # --api, --reasoning: the options schema's choices
 FILES = ("--input", "--local-model", "-o", "--output")
