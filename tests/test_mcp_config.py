@@ -82,6 +82,12 @@ def test_the_policy_keys() -> None:
         ("s", {"command": "x", "timeout": True}, "mcpServers.s.timeout must be a number of seconds"),
         ("s", {"url": "http://h", "type": "websocket"}, "mcpServers.s.type must be one of: sse, http"),
         ("s", {"url": "http://h", "auth": "oauth"}, "mcpServers.s.auth must be one of: yandex"),
+        ("s", {"url": "http://h", "via": "v1"}, "mcpServers.s.via must be one of: responses"),
+        (
+            "s",
+            {"command": "x", "via": "responses"},
+            "mcpServers.s.via: only a remote server (url) can be called by Yandex",
+        ),
         ("a.b", {"command": "x"}, "mcpServers.a.b: a server's name is letters, digits, _ and -"),
         ("s", ["x"], "mcpServers.s must be an object"),
     ],

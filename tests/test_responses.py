@@ -484,3 +484,60 @@ def test_downloaded_names_are_made_safe() -> None:
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name(".bashrc") == "bashrc" and safe_name("a\x1b[31mb.txt") == "a_[31mb.txt"
     assert safe_name("C:\\\\Users\\\\x.csv") == "x.csv" and safe_name("") == "file"
+
+
+# --- hosted MCP: "via": "responses" — Yandex calls the server, ychat asks the user first -----------
+
+
+@pytest.mark.parametrize("approved", [True, False])
+def test_a_hosted_mcp_server_is_called_by_yandex_after_the_users_answer(
+    server: RunningServer, tmp_path: Path, approved: bool
+) -> None:
+    from tests.mcp_helpers import write_servers
+    from ychat.testing.hosted import mcp_approval_reply, mcp_call_reply
+
+    write_servers(tmp_path, {"hub": {"url": "https://hub.example/sse", "via": "responses", "auth": "yandex"}})
+    server.emulator.enqueue(
+        mcp_approval_reply("hub", "create-ticket", {"title": "Broken build"}),
+        mcp_call_reply("hub", "create-ticket", "#42", "Ticket #42 made." if approved else "Not made."),
+    )
+    flags = ["--api", "responses", "-T", "hub", "--no-save", "--debug", *(["--yes"] if approved else [])]
+    result = ychat(server.url, tmp_path, *flags, "make a ticket")
+    assert result.returncode == 0, result.stderr.decode()
+    first, second = (r.body for r in server.emulator.requests[-2:])
+    assert first["tools"] == [
+        {
+            "type": "mcp",
+            "server_label": "hub",
+            "server_url": "https://hub.example/sse",
+            "require_approval": "always",
+            "authorization": "Api-Key AQVN-test-secret-key",  # ychat's own sign-in: auth "yandex"
+        }
+    ]
+    asked = {
+        "type": "mcp_approval_request",
+        "id": "mcpr-1",
+        "server_label": "hub",
+        "name": "create-ticket",
+        "arguments": '{"title": "Broken build"}',
+    }
+    answer = {"type": "mcp_approval_response", "approval_request_id": "mcpr-1", "approve": approved}
+    assert second["input"][-2:] == [asked, answer]
+    stderr = result.stderr.decode()
+    assert (
+        "⚙ hub.create-ticket title=Broken build" in stderr and "AQVN-test-secret-key" not in stderr
+    )  # --debug masks it
+    if approved:
+        assert result.stdout.decode() == "Ticket #42 made.\n" and "⚙ hub.create-ticket → 3 characters" in stderr
+    else:
+        assert "hub.create-ticket was not run: nothing allowed it here" in stderr
+
+
+def test_a_hosted_mcp_server_needs_the_responses_dialect(server: RunningServer, tmp_path: Path) -> None:
+    from tests.mcp_helpers import write_servers
+
+    write_servers(tmp_path, {"hub": {"url": "https://hub.example/sse", "via": "responses"}})
+    result = ychat(server.url, tmp_path, "--api", "v1", "-T", "hub", "q")
+    assert (
+        result.returncode == 2 and 'MCP server hub is called by Yandex ("via": "responses")' in result.stderr.decode()
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
@@ -43,6 +43,7 @@ class ToolCall:
     name: str
     arguments: Mapping[str, Any]
     raw: str = ""
+    approval: str = ""  # a hosted MCP server's label: the server runs it once the user approves
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Options:
     web_search: WebSearch | None = None  # --web-search
     file_search: str | None = None  # --index: the search index (vector store) the model may search
     code_interpreter: bool = False  # --code-interpreter: the hosted code interpreter
+    hosted_mcp: tuple[HostedMcp, ...] = ()  # MCP servers Yandex calls (-T NAME of a "via": "responses" server)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,18 @@ class Source:
 
     url: str
     title: str = ""
+
+
+@dataclass(frozen=True)
+class HostedMcp:
+    """An MCP server that Yandex calls for the model (``"via": "responses"`` in mcp.json)."""
+
+    label: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    tools: tuple[str, ...] | None = None  # only these (includeTools); None: all
+    trust: bool = False  # its calls run without asking
+    authorization: Callable[[], str] | None = None  # auth "yandex": ychat's own, read afresh (the MCP Hub)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class HttpRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     stream: bool = False  # the reply is a stream, decoded as it arrives
     content: bytes | None = None  # ``body`` already encoded (then ``body`` is only for --debug)
+    secrets: tuple[str, ...] = ()  # in the body (a hosted MCP tool's Authorization): masked in --debug
 
 
 class Wire(Protocol):

@@ -16,7 +16,7 @@ from ychat.cli.chat import app
 
 SUBCOMMANDS = ("serve", "operation", "config", "auth", "history", "completion", "models", "tools", "mcp", "index")
 
-__all__ = ["app", "main"]
+__all__ = ["SUBCOMMANDS", "app", "main"]
 
 
 def main() -> None:

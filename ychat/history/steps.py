@@ -21,7 +21,8 @@ def _message(message: Message) -> dict[str, Any]:
         "role": message.role,
         "text": message.text,
         "tool_calls": [
-            {"id": c.id, "name": c.name, "arguments": dict(c.arguments), "raw": c.raw} for c in message.tool_calls
+            {"id": c.id, "name": c.name, "arguments": dict(c.arguments), "raw": c.raw, "approval": c.approval}
+            for c in message.tool_calls
         ],
         "tool_results": [
             {"call_id": r.call_id, "name": r.name, "content": r.content, "status": r.status}
@@ -60,7 +61,10 @@ def load(text: str | None) -> tuple[Message, ...]:
         Message(
             m["role"],
             m["text"],
-            tuple(ToolCall(c["id"], c["name"], c["arguments"], c.get("raw", "")) for c in m["tool_calls"]),
+            tuple(
+                ToolCall(c["id"], c["name"], c["arguments"], c.get("raw", ""), c.get("approval", ""))
+                for c in m["tool_calls"]
+            ),
             tuple(ToolResult(r["call_id"], r["name"], r["content"], r["status"]) for r in m["tool_results"]),
         )
         for m in json.loads(text)

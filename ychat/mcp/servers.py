@@ -24,7 +24,7 @@ from ychat.i18n import _
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a server's name: -T NAME, -T NAME.TOOL
 KEYS = frozenset(
     {"command", "args", "env", "cwd", "url", "httpUrl", "type", "headers"}
-    | {"disabled", "trust", "includeTools", "excludeTools", "timeout", "auth"}
+    | {"disabled", "trust", "includeTools", "excludeTools", "timeout", "auth", "via"}
 )
 TRANSPORTS = {"sse": "sse", "http": "http", "streamable-http": "http", "streamableHttp": "http", "stdio": "stdio"}
 DEFAULT_TIMEOUT = 30.0  # seconds to start and list tools; a call's own limit is --tool-timeout
@@ -49,6 +49,7 @@ class Server:
     exclude: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
     auth: str | None = None  # "yandex": ychat's own Authorization, refreshed
+    via: str | None = None  # "responses": Yandex calls it for the model (a hosted mcp tool)
 
     @property
     def where(self) -> str:
@@ -120,7 +121,15 @@ def parse(name: str, entry: object, path: Path | str) -> Server:
         exclude=read.texts("excludeTools") or (),
         timeout=read.seconds("timeout"),
         auth=read.choice("auth", ("yandex",)),
+        via=_via(read, url, where),
     )
+
+
+def _via(read: _Reader, url: str, where: str) -> str | None:
+    via = read.choice("via", ("responses",))
+    if via and not url:
+        raise ConfigError(_("{where}.via: only a remote server (url) can be called by Yandex").format(where=where))
+    return via
 
 
 def _transport(read: _Reader, url: str, http_url: bool) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ychat.core import ToolSpec
+from ychat.core import HostedMcp, ToolSpec
 from ychat.errors import ConfigError
 from ychat.i18n import _
 from ychat.mcp.names import label, model_name
@@ -133,12 +133,40 @@ def split_names(names: Sequence[str], servers: Mapping[str, Server]) -> tuple[di
 
 def for_names(
     names: Sequence[str], *, env: Mapping[str, str], note: Callable[[str], None], auth: AuthFor | None = None
-) -> tuple[McpTools | None, list[str], list[str]]:
-    """The MCP tools of ``names``, what is neither, and the configured servers' names."""
+) -> tuple[McpTools | None, list[str], list[str], tuple[HostedMcp, ...]]:
+    """The MCP tools of ``names``, what is neither, the configured servers' names, and the
+    servers Yandex calls for the model (``"via": "responses"``)."""
     servers = load(mcp_file(env))
     wanted, unknown = split_names(names, servers)
-    tools = McpTools(servers, wanted, env=env, note=note, auth=auth) if wanted else None
-    return tools, unknown, list(servers)
+    own = _own_authorization(auth)
+    hosted = tuple(hosted_mcp(servers[name], only, env, own) for name, only in wanted.items() if servers[name].via)
+    local = {name: only for name, only in wanted.items() if not servers[name].via}
+    tools = McpTools(servers, local, env=env, note=note, auth=auth) if local else None
+    return tools, unknown, list(servers), hosted
+
+
+def hosted_mcp(
+    server: Server, only: set[str] | None, env: Mapping[str, str], own: Callable[[], str] | None
+) -> HostedMcp:
+    from ychat.mcp.servers import expanded
+
+    headers = expanded(server, "headers", server.headers, env)
+    tools = tuple(sorted(only)) if only is not None else server.include
+    return HostedMcp(server.name, server.url, headers, tools, server.trust, own if server.auth == "yandex" else None)
+
+
+def _own_authorization(auth: AuthFor | None) -> Callable[[], str] | None:
+    """ychat's own ``Authorization`` value, read afresh for every request (an IAM token refreshes)."""
+    if auth is None:
+        return None
+    made: list[Any] = []
+
+    def value() -> str:
+        if not made:
+            made.append(auth(Server("hosted", "http", url="-", auth="yandex")))
+        return str(made[0].credentials.authorization())
+
+    return value
 
 
 def yandex_auth_for(settings: Settings) -> AuthFor:

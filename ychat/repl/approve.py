@@ -14,8 +14,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from ychat.core import ToolCall
-from ychat.errors import YChatError
+from ychat.api.registry import record
+from ychat.core import HostedMcp, ToolCall
+from ychat.errors import UsageError, YChatError
 from ychat.i18n import _
 from ychat.tools.runner import Answer, Ask, Later, Toolbox, shown
 
@@ -41,8 +42,12 @@ def toolbox_for(
     unknown = [name for name in settings.tools if name not in available]
     later: list[Later] = []
     servers: list[str] = []
+    hosted: tuple[HostedMcp, ...] = ()
     if unknown:  # MCP servers (NAME) and their tools (NAME.TOOL): mcp.json is read only now
-        mcp, unknown, servers = _mcp_tools(settings, unknown, note)
+        mcp, unknown, servers, hosted = _mcp_tools(settings, unknown, note)
+        if hosted and not record(settings.api).hosted:
+            hint = _('MCP server {name} is called by Yandex ("via": "responses"): use --api responses')
+            raise UsageError(hint.format(name=hosted[0].label))
         later = [mcp] if mcp is not None else []
         offered -= {name for name in settings.tools if name not in available}
     if unknown:
@@ -60,12 +65,13 @@ def toolbox_for(
         choice=settings.tool_choice,
         parallel=settings.parallel_tools,
         later=later,
+        hosted=hosted,
     )
 
 
 def _mcp_tools(
     settings: Settings, names: list[str], note: Callable[[str], None]
-) -> tuple[Later | None, list[str], list[str]]:
+) -> tuple[Later | None, list[str], list[str], tuple[HostedMcp, ...]]:
     from ychat.mcp.tools import for_names, yandex_auth_for
 
     return for_names(names, env=os.environ, note=note, auth=yandex_auth_for(settings))  # started on first use

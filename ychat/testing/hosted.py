@@ -170,3 +170,59 @@ def code_interpreter_reply(code: str, logs: str, text: str, files: Sequence[tupl
             },
         ]
     )
+
+
+def mcp_approval_reply(label: str, name: str, arguments: dict[str, Any], request_id: str = "mcpr-1") -> Raw:
+    """A stream that ends asking the user to approve ``label``'s tool ``name`` (RESPONSES.md §8.4)."""
+    head: dict[str, Any] = {"id": str(uuid.uuid4()), "object": "response", "status": "in_progress", "output": []}
+    listed = {"id": str(uuid.uuid4()), "type": "mcp_list_tools", "server_label": label, "tools": [{"name": name}]}
+    ask = {"id": request_id, "type": "mcp_approval_request", "server_label": label, "name": name}
+    ask["arguments"] = json.dumps(arguments, ensure_ascii=False)
+    done = head | {"status": "completed", "output": [listed, ask], "usage": None}
+    return _events(
+        [
+            {"type": "response.created", "response": head},
+            {"type": "response.output_item.done", "output_index": 0, "item": listed},
+            {"type": "response.output_item.done", "output_index": 1, "item": ask},
+            {"type": "response.completed", "response": done},
+        ]
+    )
+
+
+def mcp_call_reply(label: str, name: str, output: str, text: str) -> Raw:
+    """A stream in which Yandex called ``label``'s tool (approved), then the model answered ``text``."""
+    head: dict[str, Any] = {"id": str(uuid.uuid4()), "object": "response", "status": "in_progress", "output": []}
+    call = {
+        "id": str(uuid.uuid4()),
+        "type": "mcp_call",
+        "server_label": label,
+        "name": name,
+        "output": output,
+        "error": None,
+    }
+    mid = str(uuid.uuid4())
+    message = {
+        "id": mid,
+        "content": [{"annotations": [], "text": text, "type": "output_text"}],
+        "role": "assistant",
+        "status": "completed",
+        "type": "message",
+    }
+    return _events(
+        [
+            {"type": "response.created", "response": head},
+            {"type": "response.output_item.done", "output_index": 0, "item": call},
+            {
+                "type": "response.output_text.delta",
+                "item_id": mid,
+                "output_index": 1,
+                "content_index": 0,
+                "delta": text,
+            },
+            {"type": "response.output_item.done", "output_index": 1, "item": message},
+            {
+                "type": "response.completed",
+                "response": head | {"status": "completed", "output": [call, message], "usage": None},
+            },
+        ]
+    )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from ychat.core import Options, ToolCall, ToolResult, ToolSpec
+from ychat.core import HostedMcp, Options, ToolCall, ToolResult, ToolSpec
 from ychat.i18n import _
 from ychat.render.safe import for_terminal
 from ychat.tools.builtin import Tool, ToolError
@@ -60,6 +60,7 @@ class Toolbox:
 
     following: bool = False  # a follow-up request, with results: a forced choice is not forced again
     later: list[Later] = field(default_factory=list)  # collected (and enabled) before the first request
+    hosted: tuple[HostedMcp, ...] = ()  # MCP servers Yandex calls; their calls are approved here
 
     def settle(self) -> None:
         """Wait for the tools still arriving; they are enabled, as ``-T`` asked."""
@@ -88,6 +89,7 @@ class Toolbox:
         ``required`` or a tool's name forces the first request only, or the model would call
         again and again until the chain limit."""
         self.settle()
+        options = replace(options, hosted_mcp=self.hosted) if self.hosted else options
         if self.choice == "none" or not self.enabled:
             return options
         choice = "auto" if self.following and self.choice not in (None, "auto") else self.choice
@@ -102,7 +104,9 @@ class Toolbox:
         return tuple(self.run(call) for call in calls)
 
     def run(self, call: ToolCall) -> ToolResult:
-        tool = self.tools.get(call.name) if call.name in self.enabled else None
+        tool = (
+            self._approval(call) if call.approval else self.tools.get(call.name) if call.name in self.enabled else None
+        )
         seen = replace(call, name=tool.label) if tool is not None and tool.label else call  # MCP: server.tool
         self.note("⚙ " + shown(seen))
         if tool is None:
@@ -119,6 +123,20 @@ class Toolbox:
             return self._outcome(seen, ToolResult(call.id, call.name, str(error), "error"))
         brief = tool.brief(text) if tool.brief else ""
         return self._outcome(seen, ToolResult(call.id, call.name, capped(text)), brief)
+
+    def _approval(self, call: ToolCall) -> Tool | None:
+        """A hosted MCP server's call waiting for approval: "running" it approves it (Yandex runs it)."""
+        server = next((h for h in self.hosted if h.label == call.approval), None)
+        if server is None:
+            return None
+        spec = ToolSpec(call.name, "", {"type": "object"})
+        return Tool(
+            spec,
+            lambda arguments, timeout: _("approved"),
+            not server.trust,
+            f"mcp:{server.label}",
+            label=f"{server.label}.{call.name}",
+        )
 
     def _permitted(self, tool: Tool, call: ToolCall) -> Mapping[str, Any] | None:
         """The arguments to run with, or None: declined."""

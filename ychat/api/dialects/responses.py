@@ -29,7 +29,7 @@ from ychat.api.dialects.yandex import (
     yandex_headers,
 )
 from ychat.api.request import HttpRequest
-from ychat.core import Event, Message, Options, Retrying, ToolCall, WebSearch
+from ychat.core import Event, HostedMcp, Message, Options, Retrying, ToolCall, WebSearch
 from ychat.errors import APIError
 from ychat.i18n import _
 
@@ -40,15 +40,19 @@ DEFAULT_ENDPOINT = "https://ai.api.cloud.yandex.net"  # RESPONSES.md §1
 
 
 def input_json(messages: Sequence[Message]) -> tuple[str | None, list[dict[str, Any]]]:
-    """``instructions`` (the system messages) and ``input`` (everything else, in order)."""
+    """``instructions`` (the system messages) and ``input`` (everything else, in order). A hosted
+    MCP server's call the user answered goes back as an ``mcp_approval_response`` (§8.4)."""
     system = [m.text for m in messages if m.role == "system"]
+    approvals = {call.id for m in messages for call in m.tool_calls if call.approval}
     items: list[dict[str, Any]] = []
     for message in messages:
         if message.role == "system":
             continue
         if message.tool_results:
             items += [
-                {"type": "function_call_output", "call_id": r.call_id, "output": r.content}
+                {"type": "mcp_approval_response", "approval_request_id": r.call_id, "approve": r.status == "ok"}
+                if r.call_id in approvals
+                else {"type": "function_call_output", "call_id": r.call_id, "output": r.content}
                 for r in message.tool_results
             ]
             continue
@@ -60,7 +64,29 @@ def input_json(messages: Sequence[Message]) -> tuple[str | None, list[dict[str, 
 
 def _call_json(call: ToolCall) -> dict[str, Any]:
     arguments = call.raw or json.dumps(dict(call.arguments), ensure_ascii=False)
+    if call.approval:
+        return {
+            "type": "mcp_approval_request",
+            "id": call.id,
+            "server_label": call.approval,
+            "name": call.name,
+            "arguments": arguments,
+        }
     return {"type": "function_call", "call_id": call.id, "name": call.name, "arguments": arguments}
+
+
+def mcp_json(server: HostedMcp) -> dict[str, Any]:
+    """A hosted ``mcp`` tool (§8.4): Yandex calls the server; a call waits for the user's approval
+    unless the server is trusted; ``auth: "yandex"`` sends ychat's own Authorization with it."""
+    tool: dict[str, Any] = {"type": "mcp", "server_label": server.label, "server_url": server.url}
+    tool["require_approval"] = "never" if server.trust else "always"
+    if server.headers:
+        tool["headers"] = dict(server.headers)
+    if server.tools is not None:
+        tool["allowed_tools"] = list(server.tools)
+    if server.authorization is not None:
+        tool["authorization"] = server.authorization()
+    return tool
 
 
 def chained(messages: Sequence[Message], options: Options) -> tuple[str | None, Sequence[Message]]:
@@ -74,7 +100,11 @@ def chained(messages: Sequence[Message], options: Options) -> tuple[str | None, 
 
 
 def response_body(
-    model: str, messages: Sequence[Message], options: Options, *, previous: str | None = None
+    model: str,
+    messages: Sequence[Message],
+    options: Options,
+    *,
+    previous: str | None = None,
 ) -> dict[str, Any]:
     """The request; with ``previous``, only the messages after that reply go as ``input``. The
     system prompt is not carried over by the chain (§2): it goes as ``instructions`` each time."""
@@ -113,6 +143,7 @@ def _tools(options: Options) -> dict[str, Any]:
         hosted.append({"type": "file_search", "vector_store_ids": [options.file_search]})
     if options.code_interpreter:  # an automatic container (§8.3)
         hosted.append({"type": "code_interpreter", "container": {"type": "auto"}})
+    hosted += [mcp_json(server) for server in options.hosted_mcp]
     if not options.tools:
         return {"tools": hosted} if hosted else {}
     functions = [{"type": "function", **function_json(spec)} for spec in options.tools]
@@ -174,7 +205,8 @@ class Responses(ModelNames):
         self, transport: Transport, model: str, messages: Sequence[Message], options: Options, previous: str | None
     ) -> Iterator[Event]:
         body = response_body(self.model_name(model), messages, options, previous=previous)
-        request = HttpRequest("POST", self.url, body, self.headers(), stream=options.stream)
+        secrets = tuple(str(tool["authorization"]) for tool in body.get("tools", []) if "authorization" in tool)
+        request = HttpRequest("POST", self.url, body, self.headers(), stream=options.stream, secrets=secrets)
         return transport.exchange(request, ResponsesWire(kept=options.server_state))
 
     def _chain(

@@ -129,6 +129,12 @@ class Reading:
         """A finished output item; ``text``: take a message's text from it (unary replies)."""
         if item.get("type") == "code_interpreter_call":
             return self.interpreted(item, text=text)
+        if item.get("type") == "mcp_approval_request":  # the user decides; the next request answers
+            call = call_of({**item, "call_id": item.get("id")})
+            self.calls.append(replace(call, approval=str(item.get("server_label") or "")))
+        if item.get("type") == "mcp_call":  # Yandex called a hosted MCP server's tool
+            said = str(item.get("error") or _("{n:,} characters").format(n=len(str(item.get("output") or ""))))
+            return [Note(f"⚙ {item.get('server_label')}.{item.get('name')} → {said}")]
         if item.get("type") == "function_call":
             self.calls.append(call_of(item))
         elif item.get("type") == "web_search_call":

@@ -118,7 +118,8 @@ class Transport:
         Failures are retried only while no reply text has been yielded, and never past the deadline.
         """
         if log.isEnabledFor(logging.DEBUG) and request.body is not None:  # not every turn: it serialises it all
-            log.debug("request body: %s", clip_body(request.body))
+            hidden = [*self._secrets(), *request.secrets, *(s.split(" ", 1)[-1] for s in request.secrets)]
+            log.debug("request body: %s", mask(clip_body(request.body), hidden))
         reader: Callable[[Iterator[bytes], bool], Iterator[Any]] = decode or (
             lambda chunks, stream: wire.decode(chunks, stream=stream)
         )
@@ -229,7 +230,8 @@ class Transport:
 
 
 def clip_body(body: dict[str, Any]) -> str:
-    """The request for --debug: everything but long message texts in full (no secrets are in it)."""
+    """The request for --debug: everything but long message texts in full (secrets masked by the caller:
+    a hosted MCP tool carries ychat's Authorization)."""
     messages = [
         {k: _clip(v) if k in ("text", "content") else v for k, v in m.items()} for m in body.get("messages", [])
     ]
