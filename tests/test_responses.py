@@ -541,3 +541,27 @@ def test_a_hosted_mcp_server_needs_the_responses_dialect(server: RunningServer, 
     assert (
         result.returncode == 2 and 'MCP server hub is called by Yandex ("via": "responses")' in result.stderr.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code", "line"),
+    [
+        (401, {"error": {"message": "Unknown api key", "type": "invalid_request_error"}}, 3, "Unknown api key"),
+        (
+            400,
+            {"code": "invalid_prompt", "message": "bad prompt", "param": None, "type": "invalid_request_error"},
+            1,
+            "bad prompt",
+        ),
+    ],
+)
+def test_http_errors_over_responses_are_one_line_with_their_exit_code(
+    server: RunningServer, tmp_path: Path, status: int, body: dict[str, Any], code: int, line: str
+) -> None:
+    from tests.helpers import assert_one_error_line
+    from ychat.testing import HttpError
+
+    server.emulator.enqueue(HttpError(status, body))
+    result = ychat(server.url, tmp_path, "--api", "responses", "--no-save", "hi")
+    assert result.returncode == code
+    assert_one_error_line(result.stderr, line)
