@@ -24,11 +24,10 @@ POLL = 1.0  # seconds between two looks at an index being built
 
 
 def registry_path(env: Mapping[str, str] = os.environ) -> Path:
-    if env.get("YCHAT_DATA_DIR"):
-        return Path(env["YCHAT_DATA_DIR"]).expanduser() / "indexes.json"
-    from platformdirs import user_data_path
+    """Beside the conversation store (``YCHAT_DATA_DIR``, else the user data folder)."""
+    from ychat.history.keeper import store_path
 
-    return user_data_path("ychat") / "indexes.json"
+    return store_path(env).parent / "indexes.json"
 
 
 def known(env: Mapping[str, str] = os.environ) -> dict[str, dict[str, Any]]:

@@ -132,13 +132,17 @@ def split_names(names: Sequence[str], servers: Mapping[str, Server]) -> tuple[di
 
 
 def for_names(
-    names: Sequence[str], *, env: Mapping[str, str], note: Callable[[str], None], auth: AuthFor | None = None
+    names: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    note: Callable[[str], None],
+    auth: AuthFor | None = None,
+    own: Callable[[], str] | None = None,
 ) -> tuple[McpTools | None, list[str], list[str], tuple[HostedMcp, ...]]:
     """The MCP tools of ``names``, what is neither, the configured servers' names, and the
     servers Yandex calls for the model (``"via": "responses"``)."""
     servers = load(mcp_file(env))
     wanted, unknown = split_names(names, servers)
-    own = _own_authorization(auth)
     hosted = tuple(hosted_mcp(servers[name], only, env, own) for name, only in wanted.items() if servers[name].via)
     local = {name: only for name, only in wanted.items() if not servers[name].via}
     tools = McpTools(servers, local, env=env, note=note, auth=auth) if local else None
@@ -155,16 +159,17 @@ def hosted_mcp(
     return HostedMcp(server.name, server.url, headers, tools, server.trust, own if server.auth == "yandex" else None)
 
 
-def _own_authorization(auth: AuthFor | None) -> Callable[[], str] | None:
-    """ychat's own ``Authorization`` value, read afresh for every request (an IAM token refreshes)."""
-    if auth is None:
-        return None
+def own_authorization(settings: Settings) -> Callable[[], str]:
+    """ychat's own ``Authorization`` value for a hosted MCP server (``auth: "yandex"``), read afresh
+    for every request (an IAM token refreshes); the credentials are resolved on first use."""
     made: list[Any] = []
 
     def value() -> str:
         if not made:
-            made.append(auth(Server("hosted", "http", url="-", auth="yandex")))
-        return str(made[0].credentials.authorization())
+            from ychat.config.settings import require_credentials
+
+            made.append(require_credentials(settings))
+        return str(made[0].authorization())
 
     return value
 

@@ -72,9 +72,10 @@ def toolbox_for(
 def _mcp_tools(
     settings: Settings, names: list[str], note: Callable[[str], None]
 ) -> tuple[Later | None, list[str], list[str], tuple[HostedMcp, ...]]:
-    from ychat.mcp.tools import for_names, yandex_auth_for
+    from ychat.mcp.tools import for_names, own_authorization, yandex_auth_for
 
-    return for_names(names, env=os.environ, note=note, auth=yandex_auth_for(settings))  # started on first use
+    auth, own = yandex_auth_for(settings), own_authorization(settings)
+    return for_names(names, env=os.environ, note=note, auth=auth, own=own)  # started on first use
 
 
 def terminal_ask() -> Ask | None:
