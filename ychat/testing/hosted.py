@@ -22,6 +22,12 @@ def _events(events: Sequence[dict[str, Any]]) -> Raw:
     return Raw(tuple(lines), content_type="text/event-stream")
 
 
+def _message(item_id: str, text: str, annotations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The model's finished message item: its text and what it cites."""
+    part = {"annotations": annotations, "text": text, "type": "output_text"}
+    return {"id": item_id, "content": [part], "role": "assistant", "status": "completed", "type": "message"}
+
+
 def web_search_reply(text: str, sources: Sequence[tuple[str, str]], query: str = "query", searches: int = 1) -> Raw:
     """A stream in which the model searched the web ``searches`` times, then answered ``text``
     citing ``sources`` (url, title) as ``url_citation`` annotations on the finished message."""
@@ -52,13 +58,7 @@ def web_search_reply(text: str, sources: Sequence[tuple[str, str]], query: str =
         ]
         calls.append(call)
     notes = [{"end_index": 0, "start_index": 0, "title": t, "type": "url_citation", "url": u} for u, t in sources]
-    message = {
-        "id": mid,
-        "content": [{"annotations": notes, "text": text, "type": "output_text"}],
-        "role": "assistant",
-        "status": "completed",
-        "type": "message",
-    }
+    message = _message(mid, text, notes)
     at = {"item_id": mid, "output_index": searches, "content_index": 0}
     events += [
         {
@@ -88,8 +88,7 @@ def file_search_reply(text: str, files: Sequence[tuple[str, str]]) -> Raw:
     head: dict[str, Any] = {"id": rid, "object": "response", "status": "in_progress", "output": [], "usage": None}
     call = {"id": sid, "type": "file_search_call", "status": "completed", "queries": ["q"], "results": None}
     notes = [{"file_id": f, "filename": n, "index": 0, "type": "file_citation"} for f, n in files]
-    part = {"annotations": notes, "text": text, "type": "output_text"}
-    message = {"id": mid, "content": [part], "role": "assistant", "status": "completed", "type": "message"}
+    message = _message(mid, text, notes)
     usage = {"input_tokens": 120, "output_tokens": 12, "total_tokens": 132}
     return _events(
         [
@@ -132,13 +131,7 @@ def code_interpreter_reply(code: str, logs: str, text: str, files: Sequence[tupl
         }
         for f, n in files
     ]
-    message = {
-        "id": mid,
-        "content": [{"annotations": notes, "text": text, "type": "output_text"}],
-        "role": "assistant",
-        "status": "completed",
-        "type": "message",
-    }
+    message = _message(mid, text, notes)
     at = {"item_id": cid, "output_index": 0}
     half = len(code) // 2
     return _events(
@@ -201,13 +194,7 @@ def mcp_call_reply(label: str, name: str, output: str, text: str) -> Raw:
         "error": None,
     }
     mid = str(uuid.uuid4())
-    message = {
-        "id": mid,
-        "content": [{"annotations": [], "text": text, "type": "output_text"}],
-        "role": "assistant",
-        "status": "completed",
-        "type": "message",
-    }
+    message = _message(mid, text, [])
     return _events(
         [
             {"type": "response.created", "response": head},
