@@ -308,3 +308,9 @@ def test_on_a_terminal_an_mcp_call_is_asked_for_and_always_is_remembered(server:
     assert 'allowed_tools = ["s.echo"]' in config  # the rule names server.tool, as the user sees it
     result = ychat(server.url, tmp_path, "-T", "s", "--no-save", "again")  # no terminal: the rule allows it
     assert result.returncode == 0 and tool_results(server.emulator.requests[-1])[0]["content"] == "approved"
+
+
+def test_a_disabled_server_named_with_t_is_a_clear_error(tmp_path: Path) -> None:
+    write_servers(tmp_path, {"s": scripted(disabled=True)})
+    result = ychat(None, tmp_path, "-T", "s", "--no-save", "hi")
+    assert result.returncode == 2 and "MCP server s is disabled in mcp.json" in result.stderr.decode()

@@ -565,3 +565,11 @@ def test_http_errors_over_responses_are_one_line_with_their_exit_code(
     result = ychat(server.url, tmp_path, "--api", "responses", "--no-save", "hi")
     assert result.returncode == code
     assert_one_error_line(result.stderr, line)
+
+
+@pytest.mark.parametrize("flags", [["--code-interpreter"], ["--index", "docs"], ["--server-state"]])
+def test_hosted_options_with_another_dialect_named_are_a_usage_error(tmp_path: Path, flags: list[str]) -> None:
+    result = ychat(None, tmp_path, "--api", "openai", *flags, "q")
+    assert (
+        result.returncode == 2 and f"{flags[0]} works with --api responses, not with openai" in result.stderr.decode()
+    )
