@@ -743,3 +743,21 @@ def test_a_function_that_raises_tells_the_model_and_the_turn_goes_on(server: Run
     sent_back = server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"][0]["functionResult"]
     assert sent_back["content"] == "ZeroDivisionError: integer division or modulo by zero"
     assert "error: ZeroDivisionError" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_tools_lists_long_server_tool_names_in_one_column(emulator) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from tests.conftest import in_process_client
+    from tests.helpers import Recorder
+    from ychat.conversation import Conversation
+    from ychat.repl.session import ChatOptions, Session
+
+    renderer = Recorder()
+    session = Session(in_process_client(emulator), renderer, Conversation(), ChatOptions())
+    long = replace(BUILTIN["current_time"], label="time.get_current_time")
+    session.tools = Toolbox(
+        {"read_file": BUILTIN["read_file"], "time_get_current_time": long}, {"time_get_current_time"}
+    )
+    session.run(iter(["/tools", "/exit"]).__next__)
+    assert "read_file             off" in renderer.infos() and "time.get_current_time on" in renderer.infos()

@@ -28,9 +28,10 @@ def tools(session: ReplSession, arg: str) -> None:
 
             raise no_such_tool(name, shown)
         (box.enabled.add if action == "on" else box.enabled.discard)(shown[name])
+    width = max(14, *(len(label) for label in shown))  # MCP tools' server.tool names are longer
     for label, name in shown.items():
         state = _("on") if name in box.enabled else _("off")
-        session.renderer.info(f"{label:<14} {state}")
+        session.renderer.info(f"{label:<{width}} {state}")
 
 
 def mcp(session: ReplSession, arg: str) -> None:
