@@ -116,3 +116,18 @@ def test_no_module_starts_a_thread_but_through_interrupts_start() -> None:
         if re.search(r"(_thread|_progress|Thread\(.*\))\.start\(\)", line)
     ]
     assert starts == []
+
+
+def test_the_repl_keeps_its_output_when_ctrl_c_arrives(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """POSIX terminals discard unshown output on Ctrl-C unless NOFLSH is set: the REPL sets it
+    (a burst of Ctrl-C once swallowed a "Cancelled." line, test_a_storm_of_ctrl_c…)."""
+    import termios
+
+    from tests.conftest import ychat_env
+    from tests.helpers import Dialogue
+
+    chat = Dialogue.start(ychat_env(tmp_path, server.url))
+    assert termios.tcgetattr(chat.child.child_fd)[3] & termios.NOFLSH
+    chat.ask("hi", "Echo: hi")
+    assert termios.tcgetattr(chat.child.child_fd)[3] & termios.NOFLSH
+    assert chat.leave() == 0

@@ -100,7 +100,7 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     """The prompt comes first; what the first reply needs is prepared while the user types."""
     from ychat.repl import commands
     from ychat.repl.prefetch import Prefetch
-    from ychat.repl.terminal import CommandCompleter, history_file, make_reader, stop_prompt
+    from ychat.repl.terminal import CommandCompleter, history_file, make_reader, output_kept_on_ctrl_c, stop_prompt
 
     _exit_on_hangup_and_term(stop_prompt)
     renderer.info(
@@ -111,7 +111,8 @@ def _repl(session: Session, backend: Backend, renderer: MarkdownRenderer | Plain
     models = session.catalog.names if session.catalog and not backend.local else ()  # offline: one model
     completer = CommandCompleter(commands.names(), models)
     tools = [session.tools.warm_up] if session.tools else []  # MCP servers start once the prompt is shown
-    with Prefetch(*tools, *backend.warm_up, renderer.prepare) as prefetch:  # the request needs the client first
+    keys = sys.stdin.fileno() if sys.stdin.isatty() else None
+    with output_kept_on_ctrl_c(keys), Prefetch(*tools, *backend.warm_up, renderer.prepare) as prefetch:
         toolbar = session.status_line if status else None
         read_line = make_reader(
             history_file(), on_ready=prefetch.start, completer=completer, note=renderer.info, toolbar=toolbar

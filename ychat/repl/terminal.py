@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from prompt_toolkit import PromptSession, search
@@ -234,3 +236,27 @@ def _once(action: Callable[[], None]) -> Callable[[object], None]:
             action()
 
     return handler
+
+
+@contextmanager
+def output_kept_on_ctrl_c(fd: int | None) -> Iterator[None]:
+    """A terminal discards the output it has not shown yet when Ctrl-C (INTR) arrives, unless
+    NOFLSH is set (POSIX): in a burst of Ctrl-C, the "Cancelled." of one reply could vanish under
+    the next key. For the REPL's run, NOFLSH is set on its terminal, then restored."""
+    import termios
+
+    saved = None
+    if fd is not None:
+        with contextlib.suppress(termios.error, OSError):
+            saved = termios.tcgetattr(fd)
+            kept = list(saved)
+            kept[3] |= termios.NOFLSH
+            termios.tcsetattr(fd, termios.TCSANOW, kept)
+    try:
+        yield
+    finally:
+        if saved is not None and fd is not None:
+            with contextlib.suppress(termios.error, OSError):
+                current = termios.tcgetattr(fd)
+                current[3] = (current[3] & ~termios.NOFLSH) | (saved[3] & termios.NOFLSH)
+                termios.tcsetattr(fd, termios.TCSANOW, current)
