@@ -8,11 +8,12 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from ychat import __version__
 from ychat.errors import UsageError
 from ychat.i18n import _
+from ychat.inputs import one_off_message, read_stdin
 
 if TYPE_CHECKING:
     from ychat.backend import Backend
@@ -59,7 +60,7 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     if flags.get("each_line"):
         return _each_line(flags, prompt, settings, use_local)
     piped = not sys.stdin.isatty()
-    message = one_off_message(prompt, _read_stdin(sys.stdin.buffer) if piped else None)
+    message = one_off_message(prompt, read_stdin(sys.stdin.buffer) if piped else None)
     if flags.get("json") and message is None:
         raise UsageError(_('--json is for a one-off: ychat --json "question"'))
     model_flag, timeout_flag = flags.get("model"), flags.get("timeout")
@@ -271,26 +272,6 @@ def fetch_operation(operation_id: str, profile: str | None = None) -> None:
     with backend:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
         _build_session(settings, backend, renderer).show(backend.client.follow(operation_id))
-
-
-def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
-    """PROMPT; or the stdin text; or both, PROMPT first, a blank line between. None: the REPL."""
-    if stdin_text is not None and stdin_text.strip():
-        return f"{prompt}\n\n{stdin_text}" if prompt else stdin_text
-    if prompt is not None:
-        if not prompt.strip():
-            raise UsageError(_("the prompt is empty"))
-        return prompt
-    if stdin_text is not None:
-        raise UsageError(_("nothing to send: standard input was empty"), hint=_('Pass a prompt: ychat "question".'))
-    return None
-
-
-def _read_stdin(stream: BinaryIO) -> str:
-    try:
-        return stream.read().decode("utf-8").rstrip("\n")
-    except UnicodeDecodeError:
-        raise UsageError(_("standard input is not valid UTF-8 text")) from None
 
 
 def _index(name: str | None) -> str | None:

@@ -1,0 +1,30 @@
+"""What a one-off sends: the prompt and the text piped to stdin (``one_off_message``)."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from ychat.errors import UsageError
+from ychat.i18n import _
+
+__all__ = ["one_off_message", "read_stdin"]
+
+
+def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
+    """PROMPT; or the stdin text; or both, PROMPT first, a blank line between. None: the REPL."""
+    if stdin_text is not None and stdin_text.strip():
+        return f"{prompt}\n\n{stdin_text}" if prompt else stdin_text
+    if prompt is not None:
+        if not prompt.strip():
+            raise UsageError(_("the prompt is empty"))
+        return prompt
+    if stdin_text is not None:
+        raise UsageError(_("nothing to send: standard input was empty"), hint=_('Pass a prompt: ychat "question".'))
+    return None
+
+
+def read_stdin(stream: BinaryIO) -> str:
+    try:
+        return stream.read().decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError:
+        raise UsageError(_("standard input is not valid UTF-8 text")) from None
