@@ -102,6 +102,7 @@ def ychat_env(tmp_path: Path, endpoint: str | None, **extra: str) -> dict[str, s
     }
     if endpoint:
         env["YCHAT_ENDPOINT"] = endpoint
+        env["YCHAT_OCR_ENDPOINT"] = endpoint.removesuffix("/v1")  # the double answers OCR too; never Yandex's host
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}
 

@@ -51,6 +51,7 @@ OWNERS = {
     "uvicorn": {room("ychat.server.http")},
     "llama_cpp": {room("ychat.local.engine")},
     "mcp": {room("ychat.mcp.hub")},  # the official MCP SDK (issue 21)
+    "PIL": {room("ychat.attach.pictures")},  # Pillow: pictures scaled for a model (issue 23)
 }
 
 

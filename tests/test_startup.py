@@ -30,6 +30,10 @@ LAZY += [
     "ychat.tools",
     "mcp",
     "ychat.mcp",
+    "PIL",
+    "ychat.attach.pictures",
+    "ychat.attach.clipboard",
+    "ychat.api.ocr",
 ]  # only for the sources and commands that need them
 SHOW = "import atexit, sys; atexit.register(lambda: print('LOADED', sorted(m for m in {lazy} if m in sys.modules)))"
 

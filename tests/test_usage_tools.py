@@ -124,10 +124,14 @@ def short_dir():  # type: ignore[no-untyped-def]
 
 def test_file_attaches_text_and_refuses_binary(server: RunningServer, tmp_path: Path, short_dir: Path) -> None:
     (short_dir / "notes.txt").write_text("line one\nline two\n")
-    (short_dir / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (short_dir / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # a picture's start, cut short
+    (short_dir / "data.bin").write_bytes(b"\x00\x01binary")
     (short_dir / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
     child = repl(server, tmp_path)
-    child.ask(f"/file {short_dir / 'image.png'}", "looks binary")
+    child.ask(f"/file {short_dir / 'data.bin'}", "looks binary")
+    child.ask(
+        f"/file {short_dir / 'image.png'}", "cannot be read as a picture"
+    )  # issue 23: /file hands pictures to /attach
     child.ask(f"/file {short_dir / 'latin1.txt'}", "is not UTF-8 text")
     child.send(f"/file {short_dir / 'notes.txt'}" + ENTER)
     child.expect_exact("notes.txt (18 characters) goes with your next message")

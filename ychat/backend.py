@@ -29,6 +29,7 @@ from ychat.models.windows import window_of
 
 if TYPE_CHECKING:
     from ychat.api.dialects.deferred import Deferred
+    from ychat.attach.route import Reader
 
 LOCAL_ENDPOINT = "http://ychat.local"
 OFFLINE_BANNER = N_(
@@ -48,6 +49,7 @@ class Backend:
     notes: list[str] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     warm_up: list[Callable[[], object]] = field(default_factory=list)
+    ocr: Callable[[], Reader] | None = None  # Yandex OCR, built when first used; None: offline
 
     def __enter__(self) -> Backend:
         return self
@@ -92,12 +94,29 @@ def _cloud(settings: Settings) -> Backend:
     warm_up: list[Callable[[], object]] = [client.prepare]
     if credentials is not None and credentials.refreshable:
         warm_up.append(credentials.authorization)  # the token exchange, while the user types
-    return Backend(client, settings.model, warm_up=warm_up)
+    ocr = functools.cache(functools.partial(_ocr, settings, transport))
+    return Backend(client, settings.model, warm_up=warm_up, ocr=ocr)
 
 
 def _needs_yandex(settings: Settings) -> bool:
     """Yandex's hosts need Yandex credentials; another OpenAI-compatible server may need none."""
     return not record(settings.api).any_server or is_yandex(settings.endpoint)
+
+
+def _ocr(settings: Settings, transport: Transport) -> Reader:
+    """Yandex Vision OCR with Yandex's credentials: the chat's own transport when it talks to
+    Yandex; else (another OpenAI-compatible server) its own, which needs them (a clear error)."""
+    from ychat.api.ocr import DEFAULT_OCR_ENDPOINT, Ocr
+
+    if not _needs_yandex(settings):
+        transport = Transport(
+            functools.partial(build_http_client, timeout=settings.timeout),
+            credentials=require_credentials(settings),
+            max_time=settings.max_time,
+        )
+    endpoint = settings.ocr_endpoint or DEFAULT_OCR_ENDPOINT
+    ocr = Ocr(transport, endpoint=endpoint, folder_id=settings.folder_id, data_logging=settings.data_logging)
+    return ocr.recognize
 
 
 def credentials_for(settings: Settings) -> Credentials | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from ychat.core import Done, Message, Source
+from ychat.core import Done, Image, Message, Source
 
 __all__ = ["Conversation", "Exchange", "Message"]
 
@@ -28,12 +28,13 @@ class Exchange:
     steps: tuple[Message, ...] = ()
     response_id: str = ""  # the server keeps the reply (--server-state)
     sources: tuple[Source, ...] = ()  # the pages the reply cites (web search)
+    images: tuple[Image, ...] = ()  # the pictures the user message showed the model
 
     @functools.cached_property
     def messages(self) -> tuple[Message, ...]:
         """The same objects every turn (the request encoder keeps their JSON by identity)."""
         return (
-            Message("user", self.user),
+            Message("user", self.user, images=self.images),
             *self.steps,
             Message("assistant", self.assistant, response_id=self.response_id),
         )
@@ -55,23 +56,25 @@ class Conversation:
         marked = f"{SUMMARY_MARK}\n{self.summary}"
         return f"{self.system}\n\n{marked}" if self.system else marked
 
-    def messages_for(self, user_text: str, *, leave_out: int = 0) -> list[Message]:
+    def messages_for(self, user_text: str, *, leave_out: int = 0, images: tuple[Image, ...] = ()) -> list[Message]:
         """Everything to send: system, then user/assistant pairs (but the ``leave_out`` oldest),
-        then the new user message."""
+        then the new user message (with its pictures)."""
         messages: list[Message] = []
         system = self.system_text()
         if system:
             messages.append(Message("system", system))
         messages += [message for exchange in self.exchanges[leave_out:] for message in exchange.messages]
-        messages.append(Message("user", user_text))
+        messages.append(Message("user", user_text, images=images))
         return messages
 
-    def record(self, user_text: str, reply: Done | str, steps: tuple[Message, ...] = ()) -> None:
+    def record(
+        self, user_text: str, reply: Done | str, steps: tuple[Message, ...] = (), images: tuple[Image, ...] = ()
+    ) -> None:
         """The exchange; ``reply``: the Done (its id and sources are kept too), or just its text."""
         if isinstance(reply, str):
-            self.exchanges.append(Exchange(user_text, reply, steps))
+            self.exchanges.append(Exchange(user_text, reply, steps, images=images))
         else:
-            self.exchanges.append(Exchange(user_text, reply.text, steps, reply.response_id, reply.sources))
+            self.exchanges.append(Exchange(user_text, reply.text, steps, reply.response_id, reply.sources, images))
 
     def undo(self) -> Exchange | None:
         """Drop and return the last exchange (None when there is none)."""

@@ -57,15 +57,41 @@ class ToolResult:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture the model sees (``-a``, ``/attach``, ``/paste``), as it is sent: already scaled
+    to the model's size and encoded (``mime``: image/png, image/jpeg, image/webp)."""
+
+    name: str
+    mime: str
+    data: bytes = field(repr=False)
+
+    @property
+    def digest(self) -> str:
+        """Its SHA-256, hex: the store keeps each picture once by it."""
+        import hashlib
+
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def data_url(self) -> str:
+        """``data:image/png;base64,…``, as the OpenAI-compatible and Responses APIs take it."""
+        import base64
+
+        return f"data:{self.mime};base64," + base64.b64encode(self.data).decode("ascii")
+
+
+@dataclass(frozen=True)
 class Message:
     """``tool_calls``: an assistant message that asked for calls; ``tool_results``: the
-    results sent back (a user message on the native API, one tool message each on OpenAI's)."""
+    results sent back (a user message on the native API, one tool message each on OpenAI's);
+    ``images``: pictures a user message shows a model that sees (text-only dialects send none)."""
 
     role: Role
     text: str
     tool_calls: tuple[ToolCall, ...] = ()
     tool_results: tuple[ToolResult, ...] = ()
     response_id: str = ""  # an assistant reply the server keeps (--server-state): later turns chain on it
+    images: tuple[Image, ...] = ()
 
 
 class Reasoning(enum.Enum):

@@ -1,13 +1,18 @@
-"""What a one-off sends: the prompt and the text piped to stdin (``one_off_message``)."""
+"""What a one-off sends: the prompt and the text piped to stdin (``one_off_message``), and the
+files ``-a`` attaches (``attachments``)."""
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from ychat.attach.files import STDIN
 from ychat.errors import UsageError
 from ychat.i18n import _
 
-__all__ = ["one_off_message", "read_stdin"]
+if TYPE_CHECKING:
+    from ychat.attach.files import Attachment
+
+__all__ = ["STDIN", "attachments", "one_off_message", "read_stdin"]
 
 
 def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
@@ -28,3 +33,13 @@ def read_stdin(stream: BinaryIO) -> str:
         return stream.read().decode("utf-8").rstrip("\n")
     except UnicodeDecodeError:
         raise UsageError(_("standard input is not valid UTF-8 text")) from None
+
+
+def attachments(paths: object, stdin: BinaryIO, *, piped: bool) -> list[Attachment]:
+    """``-a PATH`` each read and recognised now, before any request (``-``: stdin's bytes)."""
+    from ychat.attach.files import read
+
+    listed = [str(path) for path in paths] if isinstance(paths, tuple) else []
+    if "-" in listed and not piped:
+        raise UsageError(_("-a - reads a picture from stdin, but stdin is a terminal"))
+    return [read(path, stdin) for path in listed]

@@ -23,7 +23,7 @@ from ychat.i18n import _
 __all__ = ["NotRegularFile", "read_regular", "write_private"]
 
 
-def write_private(path: Path, text: str, *, follow_link: bool = False, make_folder: bool = False) -> None:
+def write_private(path: Path, text: str | bytes, *, follow_link: bool = False, make_folder: bool = False) -> None:
     target = _target(path, follow_link=follow_link)
     if make_folder:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -36,8 +36,9 @@ def write_private(path: Path, text: str, *, follow_link: bool = False, make_fold
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        raw = text if isinstance(text, bytes) else text.encode("utf-8")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)

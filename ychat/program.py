@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ychat import __version__
 from ychat.errors import UsageError
 from ychat.i18n import _
-from ychat.inputs import one_off_message, read_stdin
+from ychat.inputs import STDIN, attachments, one_off_message, read_stdin
 
 if TYPE_CHECKING:
     from ychat.backend import Backend
@@ -60,7 +60,12 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     if flags.get("each_line"):
         return _each_line(flags, prompt, settings, use_local)
     piped = not sys.stdin.isatty()
-    message = one_off_message(prompt, read_stdin(sys.stdin.buffer) if piped else None)
+    attached = attachments(flags.get("attach"), sys.stdin.buffer, piped=piped)
+    stdin_taken = any(attachment.name == STDIN for attachment in attached)  # -a -: stdin is the picture
+    stdin_text = read_stdin(sys.stdin.buffer) if piped and not stdin_taken else None
+    message = one_off_message(prompt, stdin_text)
+    if message is None and piped and attached:
+        raise UsageError(_('-a - needs a prompt: ychat -a - "What is on this picture?" < photo.png'))
     if flags.get("json") and message is None:
         raise UsageError(_('--json is for a one-off: ychat --json "question"'))
     model_flag, timeout_flag = flags.get("model"), flags.get("timeout")
@@ -74,11 +79,18 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
     with backend, contextlib.ExitStack() as stack:
         renderer = make_renderer(sys.stdout, sys.stderr, markdown=sys.stdout.isatty())
         session = _build_session(settings, backend, renderer, ConfigProfiles(flags, env))
+        session.ocr, session.pending = backend.ocr, attached  # -a: with the first message
         session.make_tools = lambda: _tools(settings, flags, renderer)
         session.tools = session.make_tools() if settings.tools or flags.get("functions") else None
         stack.callback(lambda: session.tools.close() if session.tools else None)  # MCP servers stop, always
         for note in backend.notes:
             renderer.info(note)
+        if message is None:  # ychat -a PATH: the chat's first message carries them
+            from ychat.repl.attaching import add
+
+            session.pending = []
+            for attachment in attached:
+                add(session, attachment)
         _keep(session, settings, flags, stack)
         structured = _structured(session, flags)
         if message is not None:
@@ -242,6 +254,8 @@ def _build_session(
         web_search=settings.web_search,
         file_search=_index(settings.index),
         code_interpreter=settings.code_interpreter,
+        vision_models=settings.vision_models,
+        ocr=settings.ocr,
     )
     session = Session(backend.client, renderer, Conversation(system=settings.system), options, profiles)
     session.profile = settings.profile

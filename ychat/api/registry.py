@@ -21,7 +21,20 @@ if TYPE_CHECKING:
     from ychat.api.dialects import Dialect
     from ychat.api.http.transport import Transport
 
-__all__ = ["DEFAULT_ENDPOINT", "NAMES", "OPENAI", "REGISTRY", "RESPONSES", "V1", "V1ALPHA", "DialectRecord", "record"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "NAMES",
+    "OPENAI",
+    "REGISTRY",
+    "RESPONSES",
+    "V1",
+    "V1ALPHA",
+    "VISION",
+    "DialectRecord",
+    "Vision",
+    "record",
+    "vision",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class DialectRecord:
     tools: bool = True  # takes function tools (-T)
     temperature: tuple[float, float] = (0.0, 1.0)  # the range its requests may carry (ychat serve checks it too)
     hosted: bool = False  # Yandex's hosted tools and server-side state (--web-search, --index, --server-state)
+    images: bool = False  # a message may carry pictures, for the models that see (VISION)
 
     def build(self, *, endpoint: str, folder_id: str | None, data_logging: bool = False) -> Dialect:
         """The dialect, talking to ``endpoint`` (its base URL)."""
@@ -76,6 +90,7 @@ OPENAI = DialectRecord(
     probe="models",
     local_path="/v1",
     temperature=(0.0, 2.0),  # OpenAI's range: ychat serve's route takes it, clamped to the engines' 0..1
+    images=True,
 )  # §5: Yandex's OpenAI-compatible /v1, or llama.cpp, vLLM, Ollama
 RESPONSES = DialectRecord(
     "responses",
@@ -87,6 +102,7 @@ RESPONSES = DialectRecord(
     models_path="/v1",
     probe="models",
     hosted=True,
+    images=True,
 )  # RESPONSES.md: POST {endpoint}/v1/responses; the history as input, or chained on the server
 REGISTRY = {dialect.name: dialect for dialect in (V1, V1ALPHA, OPENAI, RESPONSES)}
 NAMES = tuple(REGISTRY)  # the --api choices, in --help's order
@@ -94,3 +110,28 @@ NAMES = tuple(REGISTRY)  # the --api choices, in --help's order
 
 def record(name: str) -> DialectRecord:
     return REGISTRY[name]
+
+
+@dataclass(frozen=True)
+class Vision:
+    """How a model that sees takes a picture: the long side it scales one to, and the context
+    tokens each one takes (TOOLS.md §5)."""
+
+    side: int = 896
+    tokens: int = 256
+
+
+VISION = {"gemma-3-27b-it": Vision()}  # the one model of Yandex's common instance that sees (TOOLS.md §5)
+
+
+def vision(dialect: str, model: str, more: tuple[str, ...] = ()) -> Vision | None:
+    """How ``model`` takes pictures in ``dialect``; None: it reads text only (or the dialect
+    carries none). ``more``: config ``vision_models``, names of other models that see (a local
+    server's). A name matches a ``gpt://folder/NAME/latest`` URI too."""
+    if not record(dialect).images:
+        return None
+    parts = model.replace("://", "/").split("/")
+    for name in (*more, *VISION):
+        if name == model or name in parts:
+            return VISION.get(name, Vision())
+    return None

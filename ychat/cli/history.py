@@ -14,6 +14,7 @@ import typer
 
 from ychat.cli.common import Json, Limit, guarded, say, typer_app
 from ychat.errors import UsageError
+from ychat.history.export import files_beside
 from ychat.history.keeper import existing_store, export_json, export_markdown, held, store_path
 from ychat.history.store import Saved, Store
 from ychat.i18n import N_, _
@@ -73,11 +74,12 @@ def export(say: Say, prefix: str, output: str | None) -> None:
         cid = store.resolve(prefix)
         saved, messages = store.get(cid), store.messages(cid)
         as_json = output is not None and output.endswith(".json")
-        text = export_json(saved, messages) if as_json else export_markdown(saved, messages)
         if output is None:
-            say(text.rstrip("\n"))
+            say(export_markdown(saved, messages).rstrip("\n"))
             return
-        write_private(Path(output).expanduser(), text)
+        path = Path(output).expanduser()
+        link = files_beside(path, messages)  # the pictures, in a folder beside it
+        write_private(path, export_json(saved, messages) if as_json else export_markdown(saved, messages, link))
         say(_("Exported {cid} to {output}").format(cid=cid[:8], output=output))
     finally:
         store.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ychat.api.registry import NAMES, REGISTRY, V1
 from ychat.config import values as v
+from ychat.config.attach import ATTACH_OPTIONS
 from ychat.config.hosted import HOSTED_OPTIONS
 from ychat.config.opt import Opt
 from ychat.i18n import N_
@@ -240,6 +241,7 @@ SCHEMA: tuple[Opt, ...] = (
         float,
         0.001,
     ),
+    *ATTACH_OPTIONS,  # -a/--attach, --ocr/--no-ocr, ocr_endpoint, vision_models
     Opt("save", v.boolean, ("--no-save",), N_("Keep this session out of the history store."), kind=bool, switch=False),
     Opt(
         "profile",

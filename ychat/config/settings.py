@@ -65,6 +65,9 @@ class Settings:
     web_search: WebSearch | None = None  # --web-search, or [web_search] enabled = true
     index: str | None = None  # --index NAME: a search index the model may search (file_search)
     code_interpreter: bool = False  # --code-interpreter: the hosted code interpreter
+    ocr: bool | None = None  # --ocr / --no-ocr; None: OCR for a model that reads text only
+    ocr_endpoint: str | None = None  # Yandex Vision OCR's host (YCHAT_OCR_ENDPOINT); None: Yandex's
+    vision_models: tuple[str, ...] = ()  # more models that see pictures
     profile: str | None = None
     auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     credentials: Credentials | None = None

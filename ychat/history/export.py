@@ -1,16 +1,40 @@
-"""``/save [FILE]``: the current conversation as Markdown, or JSON when FILE ends in ``.json``."""
+"""``/save [FILE]``: the current conversation as Markdown, or JSON when FILE ends in ``.json``;
+its pictures in a folder beside it (``files_beside``, also for ``ychat history export -o``)."""
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ychat.attach.files import EXTENSIONS
 from ychat.conversation import Conversation
+from ychat.core import Image
 from ychat.history.keeper import export_json, export_markdown, title_of
+from ychat.history.records import SavedAttachment
 from ychat.history.store import Saved, SavedMessage
 from ychat.i18n import _
 from ychat.privatefile import write_private
+
+if TYPE_CHECKING:
+    from ychat.history.keeper import Link
+
+
+def files_beside(path: Path, messages: Sequence[SavedMessage]) -> Link:
+    """Each attachment written (0600) into a folder beside the export (``chat.md`` ->
+    ``chat_files/``), named by its digest and name; the link to it, relative to the export."""
+    folder = path.with_name(path.stem + "_files")
+    written: dict[str, str] = {}
+    for attachment in (a for message in messages for a in message.attachments):
+        if attachment.digest in written:
+            continue
+        stem = re.sub(r"[^\w.-]+", "-", Path(attachment.name).stem).strip("-.")[:40] or "file"
+        name = f"{attachment.digest[:8]}-{stem}.{EXTENSIONS.get(attachment.mime, 'bin')}"
+        write_private(folder / name, attachment.data, make_folder=True)
+        written[attachment.digest] = f"{folder.name}/{name}"
+    return lambda attachment: written[attachment.digest]
 
 
 def write(conversation: Conversation, name: str | None, *, model: str, cid: str | None, title: str | None) -> Path:
@@ -20,14 +44,22 @@ def write(conversation: Conversation, name: str | None, *, model: str, cid: str 
     first = conversation.exchanges[0].user if conversation.exchanges else _("empty conversation")
     saved = Saved(cid or "unsaved", title or title_of(first), "", model, conversation.system, {}, now, now)
     messages = [
-        SavedMessage(role, text, "ok", None, "", None, now)
+        SavedMessage(role, text, "ok", None, "", None, now, attachments=kept)
         for exchange in conversation.exchanges
-        for role, text in (("user", exchange.user), ("assistant", exchange.assistant))
+        for role, text, kept in (
+            ("user", exchange.user, tuple(_kept(image) for image in exchange.images)),
+            ("assistant", exchange.assistant, ()),
+        )
     ]
     path = Path(name).expanduser() if name else Path(_file_name(title, cid))
-    text = export_json(saved, messages) if path.suffix == ".json" else export_markdown(saved, messages)
+    link = files_beside(path, messages)
+    text = export_json(saved, messages) if path.suffix == ".json" else export_markdown(saved, messages, link)
     write_private(path, text)
     return path
+
+
+def _kept(image: Image) -> SavedAttachment:
+    return SavedAttachment(image.name, image.mime, image.digest, "image", image.data)
 
 
 def _file_name(title: str | None, cid: str | None) -> str:

@@ -14,14 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ychat.conversation import Conversation, Exchange
-from ychat.core import Done, Message, Source
+from ychat.core import Done, Image, Message, Source
 from ychat.history.steps import dump as dump_steps
 from ychat.history.steps import load as load_steps
 from ychat.history.steps import markdown as tool_steps_markdown
 from ychat.i18n import _
 
 if TYPE_CHECKING:  # sqlite3 is imported when the store is first opened, not before the prompt
+    from ychat.history.blobs import Kept
+    from ychat.history.records import SavedAttachment
     from ychat.history.store import Saved, SavedMessage, Store
+
+    Link = Callable[[SavedAttachment], str]  # an attachment -> the path its file was written to
 
 TITLE_LENGTH = 60
 
@@ -66,13 +70,14 @@ class Keeper:
         if self._store is not None:
             self._store.close()
 
-    def sent(self, text: str, *, system: str | None, model: str) -> None:
+    def sent(self, text: str, *, system: str | None, model: str, attachments: Sequence[Kept] = ()) -> None:
+        """The user's message, with the pictures and pages it carries (``attachments``)."""
         if self.cid is None:
             title = self._title or title_of(text)
             self.cid = self.store.create(title=title, dialect=self.dialect, model=model, system=system, options={})
-            self.store.add(self.cid, "user", text)
+            self.store.add(self.cid, "user", text, attachments=attachments)
             return
-        self.store.add(self.cid, "user", text, system=system, model=model)
+        self.store.add(self.cid, "user", text, system=system, model=model, attachments=attachments)
 
     def replied(self, done: Done, steps: tuple[Message, ...] = ()) -> None:
         if self.cid is not None:
@@ -139,7 +144,7 @@ class Keeper:
         if conversation.summary is not None:
             self.store.add(cid, "system", conversation.summary, status="summary", finish="0")
         for exchange in conversation.exchanges:
-            self.store.add(cid, "user", exchange.user)
+            self.store.add(cid, "user", exchange.user, attachments=[(image, "image") for image in exchange.images])
             self.store.add(cid, "assistant", exchange.assistant)
         self.cid, self._title = cid, title[:TITLE_LENGTH]
         return cid
@@ -158,8 +163,9 @@ def exchanges(messages: Sequence[SavedMessage]) -> list[Exchange]:
         if _answered(question, answer):
             meta = answer.meta or {}
             sources = tuple(Source(str(s.get("url")), str(s.get("title", ""))) for s in meta.get("sources", []))
+            images = tuple(Image(a.name, a.mime, a.data) for a in question.attachments if a.via == "image")
             exchange = Exchange(
-                question.text, answer.text, load_steps(answer.steps), meta.get("response_id", ""), sources
+                question.text, answer.text, load_steps(answer.steps), meta.get("response_id", ""), sources, images
             )
             found.append(exchange)
     return found
@@ -191,12 +197,38 @@ def load(store: Store, cid: str) -> tuple[Saved, Conversation]:
 
 
 def export_json(saved: Saved, messages: Sequence[SavedMessage]) -> str:
-    listed = [{**asdict(m), "steps": json.loads(m.steps) if m.steps else []} for m in messages]
+    listed = [
+        {
+            **asdict(m),
+            "steps": json.loads(m.steps) if m.steps else [],
+            "attachments": [attachment_json(a) for a in m.attachments],
+        }
+        for m in messages
+    ]
     record: dict[str, Any] = {**asdict(saved), "messages": listed}
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_markdown(saved: Saved, messages: Sequence[SavedMessage]) -> str:
+def attachment_json(attachment: SavedAttachment) -> dict[str, Any]:
+    """An attachment in a JSON export: what it is, without its bytes."""
+    return {k: v for k, v in asdict(attachment).items() if k != "data"} | {"bytes": len(attachment.data)}
+
+
+def attachment_lines(attachments: Sequence[SavedAttachment], link: Link | None) -> list[str]:
+    """One line each: a link to its file written beside the export, else its name and size."""
+    lines = []
+    for a in attachments:
+        how = _("seen by the model") if a.via == "image" else _("read by OCR")
+        if link is not None:
+            target = link(a)
+            lines.append(f"- {'!' if a.mime.startswith('image/') else ''}[{a.name}]({target}) ({how})")
+        else:
+            lines.append(f"- {a.name} ({a.mime}, {len(a.data):,} bytes, {how})")
+    return [*lines, ""] if lines else []
+
+
+def export_markdown(saved: Saved, messages: Sequence[SavedMessage], link: Link | None = None) -> str:
+    """The conversation as Markdown; ``link``: where an attachment's file was written (else listed by name)."""
     when = datetime.fromtimestamp(saved.created).strftime("%Y-%m-%d %H:%M")
     parts = [f"# {saved.title}", "", f"*{saved.id} · {saved.model} · {when}*", ""]
     if saved.system:
@@ -205,6 +237,7 @@ def export_markdown(saved: Saved, messages: Sequence[SavedMessage]) -> str:
         parts += tool_steps_markdown(load_steps(message.steps))
         mark = "" if message.status == "ok" else f" ({message.status})"
         parts += [f"## {message.role.capitalize()}{mark}", "", message.text, ""]
+        parts += attachment_lines(message.attachments, link)
         sources = (message.meta or {}).get("sources", [])
         parts += [
             f"[{n}] {s.get('title') or s.get('url')}" + (f" — <{s['url']}>" if s.get("url") else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -20,6 +20,18 @@ class Saved:
 
 
 @dataclass(frozen=True)
+class SavedAttachment:
+    """A picture or page a user message carried: ``via`` ``image`` (the model saw it) or ``ocr``
+    (its text is in the message); ``digest``: its SHA-256, the name it is kept under."""
+
+    name: str
+    mime: str
+    digest: str
+    via: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class SavedMessage:
     role: str
     text: str
@@ -30,6 +42,7 @@ class SavedMessage:
     created: float
     steps: str | None = None  # a reply's tool round trips, as JSON (history/keeper.py)
     meta: dict[str, Any] | None = None  # a reply's response_id (--server-state), sources and searches
+    attachments: tuple[SavedAttachment, ...] = ()
 
 
 def loaded(text: str | None) -> Any:

@@ -20,12 +20,14 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ychat.errors import ConfigError, StoreDamaged, StoreError, UsageError
+from ychat.history import blobs
+from ychat.history.blobs import Kept
 from ychat.history.records import Saved, SavedMessage, loaded, saved
 from ychat.history.schema import FTS, MIGRATIONS, SCHEMA_VERSION
 from ychat.i18n import _
@@ -153,9 +155,10 @@ class Store:
         model: str | None = None,
         steps: str | None = None,
         meta: dict[str, Any] | None = None,
+        attachments: Sequence[Kept] = (),
     ) -> None:
         """One message, in one transaction (one fsync) with the conversation's ``system``/``model``
-        when given (a message sent with a changed system prompt or model)."""
+        when given (a message sent with a changed system prompt or model), and its attachments."""
         now, extra = time.time(), (steps, json.dumps(meta, ensure_ascii=False) if meta else None)
         with self._write() as db:
             if model is not None:
@@ -167,6 +170,7 @@ class Store:
             )
             if self.fts:
                 db.execute("INSERT INTO messages_fts(rowid, text) VALUES (?, ?)", (cursor.lastrowid, text))
+            blobs.put(db, cursor.lastrowid or 0, attachments)
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, cid))
 
     def retract(self, cid: str, status: str, *, skip: int = 0) -> bool:
@@ -220,11 +224,15 @@ class Store:
 
     def messages(self, cid: str) -> list[SavedMessage]:
         rows = self._db.execute(
-            "SELECT role, text, status, usage, model_version, finish, created, steps, meta FROM messages"
+            "SELECT role, text, status, usage, model_version, finish, created, steps, meta, id FROM messages"
             " WHERE conversation_id = ? ORDER BY id",
             (cid,),
-        )
-        return [SavedMessage(r[0], r[1], r[2], loaded(r[3]), r[4], r[5], r[6], r[7], loaded(r[8])) for r in rows]
+        ).fetchall()
+        files = blobs.of(self._db, [r[9] for r in rows if r[0] == "user"])
+        return [
+            SavedMessage(r[0], r[1], r[2], loaded(r[3]), r[4], r[5], r[6], r[7], loaded(r[8]), files.get(r[9], ()))
+            for r in rows
+        ]
 
     def recent(self, limit: int = 20) -> list[Saved]:
         rows = self._db.execute("SELECT * FROM conversations ORDER BY updated DESC LIMIT ?", (limit,))
@@ -238,6 +246,7 @@ class Store:
                         "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES('delete', ?, ?)", (rowid, text)
                     )
             db.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+            blobs.forget_unused(db)
 
     def search(self, text: str, limit: int = 20) -> list[tuple[Saved, str]]:
         """Conversations with a message matching ``text`` (FTS5 words, else a substring), newest first."""

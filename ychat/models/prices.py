@@ -20,6 +20,7 @@ BASE_RUB = 0.20  # ₽ per 1 000 tokens, VAT included
 PRICES_AS_OF = "2026-12-01"
 WEB_SEARCH_RUB = 0.90  # ₽ per hosted web search call, VAT included (900 ₽ per 1 000: RESPONSES.md §8.1)
 WEB_SEARCH_FROM = "2025-11-20"  # the date that price applies from
+OCR_RUB = 0.12  # ₽ per Yandex Vision OCR recognition (a picture or a page), VAT included (TOOLS.md §6.1)
 # model -> (prompt, reply) multiples of the base, synchronous (REFERENCE.md §2)
 MULTIPLES = {
     "yandexgpt-lite": (1.0, 1.0),

@@ -71,11 +71,17 @@ def plan(
     reply: int,
     measured: int | None = None,
     new_tokens: int | None = None,
+    pictures: Sequence[int] = (),
+    new_pictures: int = 0,
 ) -> Plan:
     """``measured``: the previous reply's input + completion tokens for all of ``exchanges``;
-    ``new_tokens``: the new text counted by the server's tokenizer (else estimated)."""
-    sizes = [estimate(user) + estimate(answer) for user, answer in exchanges]
+    ``new_tokens``: the new text counted by the server's tokenizer (else estimated);
+    ``pictures``, ``new_pictures``: the tokens the pictures of each exchange and of the new
+    message take (the model's per-picture tokens, TOOLS.md §5)."""
+    shown = [*pictures, *[0] * (len(exchanges) - len(pictures))]
+    sizes = [estimate(user) + estimate(answer) + extra for (user, answer), extra in zip(exchanges, shown, strict=True)]
     fixed = (estimate(system) if system else 0) + (new_tokens if new_tokens is not None else estimate(new_text))
+    fixed += new_pictures
     if measured is not None and sizes:  # the server's count wins: hidden parts (tool results, images) count too
         scale = max(0.0, measured - (estimate(system) if system else 0)) / max(1, sum(sizes))
         sizes = [math.ceil(size * scale) for size in sizes]

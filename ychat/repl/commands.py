@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ychat.i18n import N_, _, current
+from ychat.repl import attaching, tooling
 from ychat.repl import handlers as slash
-from ychat.repl import tooling
 
 if TYPE_CHECKING:
     from ychat.repl.ports import ReplSession
@@ -59,6 +59,8 @@ TABLE: dict[str, Row] = {
     "edit": Row("", N_("write the message in $EDITOR (also Ctrl-X Ctrl-E)"), slash.edit),
     "copy": Row("[code]", N_("copy the last reply (or its last code block)"), slash.copy, "копия"),
     "file": Row("PATH", N_("attach a text file to your next message"), slash.file, "файл"),
+    "attach": Row("PATH", N_("attach a picture or a PDF to your next message"), attaching.attach, "вложить"),
+    "paste": Row("", N_("attach the picture on the clipboard (a screenshot)"), attaching.paste, "вставить"),
     "compact": Row("", N_("replace the oldest exchanges by the model's summary"), slash.compact),
     "usage": Row("", N_("tokens and estimated cost (₽) of the last reply and session"), slash.usage, "расход"),
     "tools": Row("on|off NAME", N_("the model's tools (alone: list them)"), tooling.tools, "инструменты"),

@@ -14,20 +14,47 @@ def window(options: ChatOptions) -> int | None:
     return options.window or window_of(options.model, dialect=options.dialect)
 
 
+def picture_tokens(options: ChatOptions) -> int:
+    """The context tokens one picture takes with this model (0: it sees none)."""
+    from ychat.api.registry import vision
+
+    seeing = vision(options.dialect, options.model, options.vision_models)
+    return seeing.tokens if seeing else 0
+
+
 def left_out(
-    conversation: Conversation, options: ChatOptions, client: ChatClient, measured: int | None, text: str
+    conversation: Conversation,
+    options: ChatOptions,
+    client: ChatClient,
+    measured: int | None,
+    text: str,
+    pictures: int = 0,
 ) -> int:
-    """How many of the oldest exchanges the request with ``text`` must leave out (0: none)."""
+    """How many of the oldest exchanges the request with ``text`` (and ``pictures`` pictures)
+    must leave out (0: none)."""
     from ychat.models.windows import DEFAULT_REPLY, plan
 
     size = window(options)
     if size is None:
         return 0
     pairs = [(e.user, e.assistant) for e in conversation.exchanges]
+    each = picture_tokens(options)
+    shown = [len(e.images) * each for e in conversation.exchanges]
     reply = options.max_tokens or DEFAULT_REPLY
     system = conversation.system_text()
     counted = _counted(client, options.model, text)
-    return plan(pairs, text, system=system, window=size, reply=reply, measured=measured, new_tokens=counted).dropped
+    found = plan(
+        pairs,
+        text,
+        system=system,
+        window=size,
+        reply=reply,
+        measured=measured,
+        new_tokens=counted,
+        pictures=shown,
+        new_pictures=pictures * each,
+    )
+    return found.dropped
 
 
 def _counted(client: ChatClient, model: str, text: str) -> int | None:

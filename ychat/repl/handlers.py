@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ychat.config.options import TEMPERATURE
 from ychat.errors import UsageError
 from ychat.i18n import _, ngettext
+from ychat.repl import attaching
 
 if TYPE_CHECKING:
     from ychat.repl.ports import Keeper, ReplSession
@@ -105,7 +106,7 @@ def usage(session: ReplSession, arg: str) -> None:
 
     if not session.spent:
         session.renderer.info(_("No reply with token counts yet in this session."))
-        return
+        return attaching.ocr_usage(session)
     usage, roubles = session.spent[-1]
     known = [r for _, r in session.spent if r is not None]
     spent = sum(known) if len(known) == len(session.spent) else None
@@ -117,6 +118,7 @@ def usage(session: ReplSession, arg: str) -> None:
     )
     last, overall = describe(usage, roubles), describe(whole, spent)
     session.renderer.info(text.format(last=last, replies=replies, session=overall, date=PRICES_AS_OF))
+    attaching.ocr_usage(session)
     if session.searches:  # counted in the ₽ above
         searched = _("Web searches: {n} (≈{rub:.2f} ₽ at {each:.2f} ₽ each, Yandex's price from {date})")
         session.renderer.info(
@@ -165,6 +167,8 @@ def file(session: ReplSession, arg: str) -> None:
 
     if not arg:
         raise UsageError(_("/file needs a path: /file PATH"))
+    if attaching.is_picture(arg):  # a picture given to /file goes as /attach would take it
+        return attaching.attach(session, arg)
     name, text = read_attachment(arg)
     session.attachments.append((name, text))
     session.renderer.info(

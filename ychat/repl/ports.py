@@ -8,8 +8,9 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ychat.attach.files import Attachment
 from ychat.conversation import Conversation
-from ychat.core import Done, Event, Message, Options, Pending, Reasoning, Retrying, Usage, WebSearch
+from ychat.core import Done, Event, Image, Message, Options, Pending, Reasoning, Retrying, Usage, WebSearch
 from ychat.errors import YChatError
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ class Keeper(Protocol):
 
     cid: str | None
 
-    def sent(self, text: str, *, system: str | None, model: str) -> None: ...
+    def sent(
+        self, text: str, *, system: str | None, model: str, attachments: Sequence[tuple[Image, str]] = ()
+    ) -> None: ...
     def replied(self, done: Done, steps: tuple[Message, ...] = ()) -> None: ...
     def failed(self, partial: str, status: str) -> None: ...
     def undone(self) -> None: ...
@@ -94,6 +97,8 @@ class ChatOptions:
     web_search: WebSearch | None = None  # --web-search
     file_search: str | None = None  # --index / /index: the search index's id
     code_interpreter: bool = False  # --code-interpreter
+    vision_models: tuple[str, ...] = ()  # config vision_models: more models that see pictures
+    ocr: bool | None = None  # --ocr: pictures read by OCR for every model; --no-ocr: never; None: for text-only ones
 
     @property
     def names_from(self) -> str:
@@ -130,6 +135,8 @@ class ReplSession(Protocol):
     spent: list[tuple[Usage, float | None]]
     searches: int  # hosted web searches (--web-search), priced per call
     attachments: list[tuple[str, str]]
+    pending: list[Attachment]  # pictures and pages for the next message (/attach, /paste, -a)
+    ocr_calls: int  # OCR recognitions, priced per call
     keeper: Keeper | None
     catalog: ModelCatalog | None
     tools: Toolbox | None

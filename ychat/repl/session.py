@@ -8,16 +8,19 @@ API a ChatClient, so tests drive it with a list of lines and a fake client.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 from ychat import interrupts
+from ychat.attach.files import Attachment
+from ychat.attach.route import Reader, Routed, Router, Target
 from ychat.conversation import Conversation
-from ychat.core import Delta, Done, Event, Message, Note, Options, Pending, Replace, Retrying, Usage, drain
+from ychat.core import Delta, Done, Event, Image, Message, Note, Options, Pending, Replace, Retrying, Usage, drain
 from ychat.errors import ContextTooLong, MessageTooLong, StoreError, StreamInterrupted, UnsupportedReply, YChatError
 from ychat.hosted import downloads
 from ychat.i18n import _, ngettext
-from ychat.repl import fitting
+from ychat.repl import fitting, spending
+from ychat.repl.attaching import with_attachments
 from ychat.repl.commands import TABLE, ChatText, Command, UnknownCommand, parse
 from ychat.repl.ports import ChatClient, ChatOptions, Keeper, Profiles, Renderer
 
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from ychat.models.catalog import ModelCatalog
     from ychat.tools.runner import Toolbox
 
-__all__ = ["ChatOptions", "Session", "with_attachments"]
+__all__ = ["ChatOptions", "Session"]
 
 
 class Session:
@@ -46,9 +49,11 @@ class Session:
         self._measured: tuple[int, int] | None = None  # the last reply's input+completion, and its leave_out
         self.spent: list[tuple[Usage, float | None]] = []
         self.searches = 0  # hosted web searches in this session (--web-search)
-        self.attachments: list[
-            tuple[str, str]
-        ] = []  # /file: (name, text) for the next message  # each reply's usage and estimated cost, ₽
+        self.attachments: list[tuple[str, str]] = []  # /file: (name, text) for the next message
+        self.pending: list[Attachment] = []  # -a, /attach, /paste: pictures and pages for the next message
+        self.ocr: Callable[[], Reader] | None = None  # Yandex OCR, for a model that reads text only
+        self.ocr_calls = 0  # recognitions in this session, priced per call
+        self.router = Router(lambda: self.ocr() if self.ocr else None, lambda text: self.renderer.info(text))
         self.profiles = profiles
         self.profile: str | None = None
         self.renderer = renderer
@@ -61,17 +66,20 @@ class Session:
 
     def send(self, text: str) -> Done:
         """One request with the whole history; the exchange is recorded only when it completes.
-        Files attached with /file go with it, and stay attached if it fails (for /retry)."""
-        text = with_attachments(text, self.attachments)
-        leave_out = self._fit(text)  # a message that cannot fit fails here, before any request
+        Files attached with /file, /attach, /paste go with it, and stay attached if it fails (for /retry)."""
+        routed = self._route()  # pictures scaled, pages read by OCR: their errors come before the chat request
+        text, images = with_attachments(text, [*self.attachments, *routed.texts]), tuple(routed.shown)
+        kept = [*((image, "image") for image in images), *((page, "ocr") for page in routed.read)]
+        leave_out = self._fit(text, len(images))  # a message that cannot fit fails here, before any request
         if leave_out and self.options.context == "summarize":
             self.compact(leave_out)
-            leave_out = self._fit(text)
+            leave_out = self._fit(text, len(images))
         if leave_out:
             self._note_left_out(leave_out, _("the {window:,}-token window").format(window=self._window()))
-        self.saving(lambda keeper: keeper.sent(text, system=self.conversation.system, model=self.options.model))
+        system, model = self.conversation.system, self.options.model
+        self.saving(lambda keeper: keeper.sent(text, system=system, model=model, attachments=kept))
         try:
-            done, leave_out, steps = self._request(text, leave_out)
+            done, leave_out, steps = self._request(text, leave_out, images)
         except BaseException as error:
             status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
             self.saving(lambda keeper: keeper.failed(self._partial, status))
@@ -79,18 +87,25 @@ class Session:
         self.saving(lambda keeper: keeper.replied(done, steps))
         if done.usage is not None:
             self._measured = (done.usage.input_tokens + done.usage.completion_tokens, leave_out)
-            self._count(done.usage, done.searches)
-        self.conversation.record(text, done, steps)
-        self.unsent, self.attachments = None, []
+            spending.count(self, done.usage, done.searches)
+        self.conversation.record(text, done, steps, images)
+        self.unsent, self.attachments, self.pending = None, [], []
         self.renderer.end_reply(done)
         if done.files:  # the code interpreter's files: downloaded beside the user, never over one
             downloads.fetch(done.files, self.client, self.renderer.info, self.renderer.error)
         return done
 
-    def _request(self, text: str, leave_out: int) -> tuple[Done, int, tuple[Message, ...]]:
+    def _route(self) -> Routed:
+        options = self.options
+        target = Target(options.dialect, options.model, options.vision_models, options.ocr, options.local)
+        routed = self.router.route(self.pending, target)
+        self.ocr_calls += routed.ocr_calls
+        return routed
+
+    def _request(self, text: str, leave_out: int, images: tuple[Image, ...]) -> tuple[Done, int, tuple[Message, ...]]:
         """A token-limit error from the server is not the user's to solve: shrink once and retry."""
         for retry in (False, True):
-            messages = self.conversation.messages_for(text, leave_out=leave_out)
+            messages = self.conversation.messages_for(text, leave_out=leave_out, images=images)
             try:
                 done, steps = self._exchange(messages)
                 return done, leave_out, steps
@@ -150,17 +165,9 @@ class Session:
             self.renderer.error(error)
             self.renderer.info(_("This conversation goes on unsaved (what was saved before stays)."))
 
-    def _count(self, usage: Usage, searches: int = 0) -> None:
-        from ychat.models.prices import WEB_SEARCH_RUB, cost, price_of
-
-        price = None if self.options.local else price_of(self.options.model, override=self.options.price_per_1k)
-        roubles = 0.0 if self.options.local else cost(usage, price, deferred=self.options.deferred)
-        self.searches += searches  # billed per call, on top of the tokens
-        self.spent.append((usage, roubles + searches * WEB_SEARCH_RUB if roubles is not None else None))
-
-    def _fit(self, text: str) -> int:
+    def _fit(self, text: str, pictures: int = 0) -> int:
         measured = self._measured[0] if self._measured and self._measured[1] == 0 else None
-        return fitting.left_out(self.conversation, self.options, self.client, measured, text)
+        return fitting.left_out(self.conversation, self.options, self.client, measured, text, pictures)
 
     def _window(self) -> int | None:
         return fitting.window(self.options)
@@ -209,17 +216,7 @@ class Session:
         raise YChatError(_("the reply ended without a final status"))  # pragma: no cover - client always ends with Done
 
     def status_line(self) -> str:
-        """The bottom toolbar (--status): model, dialect, context used of the window, cost so far."""
-        window = self._window()
-        used = self.spent[-1][0].total_tokens if self.spent else 0
-        context = (
-            _("context {used:,}/{window:,}").format(used=used, window=window)
-            if window
-            else _("context {used:,}").format(used=used)
-        )
-        known = [r for _, r in self.spent if r is not None]
-        money = f" · ≈{sum(known):.2f} ₽" if known else ""
-        return f" {self.options.model} · {self.options.dialect} · {context}{money} "
+        return spending.status_line(self)
 
     def run(self, read_line: Callable[[], str]) -> None:
         """The REPL: until /exit or end of input (Ctrl-D). Ctrl-C at the prompt just clears it.
@@ -284,9 +281,3 @@ class Session:
         except KeyboardInterrupt:
             self.renderer.info(_("Cancelled."))
         return True
-
-
-def with_attachments(text: str, attachments: Sequence[tuple[str, str]]) -> str:
-    """The message with each /file after it, fenced and named (the window check then counts them)."""
-    parts = [text, *(f"File {name}:\n```\n{body.rstrip()}\n```" for name, body in attachments)]
-    return "\n\n".join(parts)

@@ -21,16 +21,20 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ychat.api.dialects.v1 import FINISH_OF_STATUS, STATUS_PARTIAL
+from ychat.api.registry import VISION
 from ychat.core import FinishReason
+from ychat.models.catalog import short_name
 from ychat.server.app import LocalAPI
 from ychat.server.engine import BadRequest, Generation
 from ychat.server.request import API, OPENAI, Request, chat_wire, read_request
 from ychat.server.routes import openai
 from ychat.server.routes.base import ChatWire, Frames, V1Wire
+from ychat.server.routes.responses import ResponsesWire
 from ychat.server.routes.v1 import CompletionArgs, completion_args, validate_completion
 from ychat.server.wire import StartResponse, error_body, json_response, line, start_stream, status_line, unary_error
 from ychat.testing.files import FilesDouble
 from ychat.testing.iam import METADATA_PATH, TOKENS_PATH, IamDouble
+from ychat.testing.ocr import OcrDouble
 from ychat.testing.script import HttpError, Raw, Reply, Scripted, Silent
 
 RecordedRequest = Request
@@ -41,9 +45,9 @@ class Emulator:
     """A LocalAPI that logs every request and answers from a queue of scripted replies first."""
 
     def __init__(self, *, iam: IamDouble | None = None, **options: Any) -> None:
-        files = (OPENAI + "files", OPENAI + "vector_stores")
+        claimed = (OPENAI + "files", OPENAI + "vector_stores", "/ocr/v1/")
         self.api = LocalAPI(
-            observer=self._log, intercept=self._intercept, claims=lambda m, p: p.startswith(files), **options
+            observer=self._log, intercept=self._intercept, claims=lambda m, p: p.startswith(claimed), **options
         )
         self.iam = iam  # when set: /iam/v1/tokens, the metadata endpoint, and Bearer tokens checked
         self.requests: list[Request] = []
@@ -52,6 +56,8 @@ class Emulator:
         self.client_left = threading.Event()  # set when a client closed a reply before its end
         self.models: list[str] | None = None  # GET /v1/models lists these (default: the engine's model)
         self.files = FilesDouble()  # /v1/files and /v1/vector_stores (search indexes)
+        self.ocr = OcrDouble()  # Yandex Vision OCR's recognizeText
+        self.vision = set(VISION)  # models whose requests may carry pictures (scripted replies)
         self._operations: dict[str, dict[str, Any]] = {}  # scripted deferred replies, by operation id
 
     @property
@@ -105,6 +111,8 @@ class Emulator:
             return json_response(start_response, 200, openai.models(self.models))
         if request.path.startswith((OPENAI + "files", OPENAI + "vector_stores")):
             return self.files.answer(request, start_response)
+        if request.path.startswith("/ocr/v1/"):
+            return self.ocr.answer(request, start_response)
         wire = chat_wire(request.method, request.path, request.body)
         if wire is not None:
             return self._chat(wire, request.body, start_response)
@@ -135,6 +143,8 @@ class Emulator:
             item = self._queue.popleft() if self._queue else None
         if item is None:
             return None
+        if isinstance(wire, (openai.OpenAIWire, ResponsesWire)):
+            wire.sees = short_name(str(body.get("model", ""))) in self.vision
         if isinstance(item, Reply) and item.tool_calls and isinstance(wire, openai.OpenAIWire):
             return _openai_calls(item, wire.parse(body).stream, start_response)
         if isinstance(wire, V1Wire) or not isinstance(item, Reply):

@@ -47,6 +47,14 @@ def format_json(options: Options) -> dict[str, Any]:
     return {"response_format": {"type": "json_object"}} if options.json_object else {}
 
 
+def content_json(message: Message) -> str | list[dict[str, Any]]:
+    """The text, or with pictures a list of parts: the text, then each picture as a data URL (TOOLS.md §5)."""
+    if not message.images:
+        return message.text
+    pictures = [{"type": "image_url", "image_url": {"url": image.data_url}} for image in message.images]
+    return [{"type": "text", "text": message.text}, *pictures]
+
+
 def messages_json(messages: Sequence[Message]) -> list[dict[str, Any]]:
     """Each message as the endpoint takes it; results become one ``tool`` message per call."""
     found: list[dict[str, Any]] = []
@@ -57,7 +65,7 @@ def messages_json(messages: Sequence[Message]) -> list[dict[str, Any]]:
         elif message.tool_results:
             found += [{"role": "tool", "tool_call_id": r.call_id, "content": r.content} for r in message.tool_results]
         else:
-            found.append({"role": message.role, "content": message.text})
+            found.append({"role": message.role, "content": content_json(message)})
     return found
 
 

@@ -56,10 +56,18 @@ def input_json(messages: Sequence[Message]) -> tuple[str | None, list[dict[str, 
                 for r in message.tool_results
             ]
             continue
-        if message.text or not message.tool_calls:
+        if message.images:
+            items.append({"role": message.role, "content": _parts(message)})
+        elif message.text or not message.tool_calls:
             items.append({"role": message.role, "content": message.text})
         items += [_call_json(call) for call in message.tool_calls]
     return ("\n\n".join(system) if system else None), items
+
+
+def _parts(message: Message) -> list[dict[str, Any]]:
+    """A message with pictures: ``input_text``, then an ``input_image`` (a data URL) each."""
+    pictures = [{"type": "input_image", "image_url": image.data_url} for image in message.images]
+    return [{"type": "input_text", "text": message.text}, *pictures]
 
 
 def _call_json(call: ToolCall) -> dict[str, Any]:

@@ -230,12 +230,21 @@ class Transport:
 
 
 def clip_body(body: dict[str, Any]) -> str:
-    """The request for --debug: everything but long message texts in full (secrets masked by the caller:
-    a hosted MCP tool carries ychat's Authorization)."""
-    messages = [
-        {k: _clip(v) if k in ("text", "content") else v for k, v in m.items()} for m in body.get("messages", [])
-    ]
-    return json.dumps({**body, "messages": messages} if messages else body, ensure_ascii=False)
+    """The request for --debug: everything but long texts in full — message texts, pictures' data
+    URLs, an OCR request's content (secrets masked by the caller: a hosted MCP tool carries
+    ychat's Authorization)."""
+    return json.dumps(_clipped(body), ensure_ascii=False)
+
+
+def _clipped(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _clipped(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clipped(item, key) for item in value]
+    return _clip(value) if key in CLIPPED else value
+
+
+CLIPPED = frozenset({"text", "content", "url", "image_url", "input"})
 
 
 def _clip(text: object, limit: int = 200) -> object:

@@ -21,6 +21,7 @@ from ychat.server.routes.base import Frames
 from ychat.server.routes.v1 import CompletionArgs
 
 ROLES = frozenset({"system", "user", "assistant", "developer"})
+PARTS = frozenset({"text", "image_url"})
 FINISH = {
     FinishReason.STOP: "stop",
     FinishReason.LENGTH: "length",
@@ -47,7 +48,8 @@ def streamed(body: Any) -> bool:
     return stream
 
 
-def parse_chat(body: Any) -> CompletionArgs:
+def parse_chat(body: Any, *, sees: bool = False) -> CompletionArgs:
+    """``sees``: the model takes pictures (``image_url`` parts); a text-only one answers 400."""
     stream = streamed(body)
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
@@ -55,9 +57,8 @@ def parse_chat(body: Any) -> CompletionArgs:
     offered = tuple(
         t["function"] for t in body.get("tools") or [] if isinstance(t, dict) and isinstance(t.get("function"), dict)
     )
-    return CompletionArgs(
-        _messages(body.get("messages")), _temperature(body.get("temperature")), limit, stream, offered
-    )
+    messages = _messages(body.get("messages"), body["model"] if not sees else None)
+    return CompletionArgs(messages, _temperature(body.get("temperature")), limit, stream, offered)
 
 
 def include_usage(body: Any) -> bool:
@@ -65,14 +66,15 @@ def include_usage(body: Any) -> bool:
     return isinstance(options, dict) and options.get("include_usage") is True
 
 
-def _messages(raw: Any) -> list[dict[str, str]]:
+def _messages(raw: Any, blind: str | None) -> list[dict[str, str]]:
+    """``blind``: the name of a model that reads text only (its messages may carry no picture)."""
     if not isinstance(raw, list) or not raw:
         raise BadRequest(400, "messages must be a non-empty array")
     messages = []
     for message in raw:
         role = message.get("role") if isinstance(message, dict) else None
         if role == "tool":  # a tool's result (TOOLS.md §2.5): the engine reads it as the user's words
-            messages.append({"role": "user", "text": _content(message.get("content"))})
+            messages.append({"role": "user", "text": _content(message.get("content"), blind)})
             continue
         if role not in ROLES:
             raise BadRequest(400, f"invalid message role {role!r}")
@@ -80,17 +82,30 @@ def _messages(raw: Any) -> list[dict[str, str]]:
         if role == "assistant" and isinstance(calls, list) and calls:
             messages.append({"role": "assistant", "text": json.dumps(calls, ensure_ascii=False)})
             continue
-        messages.append({"role": "system" if role == "developer" else role, "text": _content(message.get("content"))})
+        text = _content(message.get("content"), blind)
+        messages.append({"role": "system" if role == "developer" else role, "text": text})
     return messages
 
 
-def _content(content: Any) -> str:
-    """A string, or a list of ``{"type": "text", "text": …}`` parts."""
+def _content(content: Any, blind: str | None) -> str:
+    """A string, or a list of ``{"type": "text", "text": …}`` and ``image_url`` parts (TOOLS.md
+    §5); a picture reaches the engine as ``[image]``, and a model that reads text only refuses it."""
     if isinstance(content, str):
         return content
-    if isinstance(content, list) and all(isinstance(p, dict) and p.get("type") == "text" for p in content):
-        return "".join(str(p.get("text", "")) for p in content)
-    raise BadRequest(400, "message content must be a string or a list of text parts")
+    if isinstance(content, list) and all(isinstance(p, dict) and p.get("type") in PARTS for p in content):
+        pictures = [_picture(p) for p in content if p.get("type") == "image_url"]
+        if pictures and blind is not None:
+            raise BadRequest(400, f"the model {blind!r} does not accept images (image_url parts): it reads text only")
+        return "".join(str(p.get("text", "")) if p["type"] == "text" else "[image]" for p in content)
+    raise BadRequest(400, "message content must be a string or a list of text and image_url parts")
+
+
+def _picture(part: dict[str, Any]) -> str:
+    image = part.get("image_url")
+    url = image.get("url") if isinstance(image, dict) else None
+    if not isinstance(url, str) or not url.startswith(("data:image/", "https://", "http://")):
+        raise BadRequest(400, "image_url.url must be a data:image/… URL or an http(s) URL")
+    return url
 
 
 def _temperature(value: Any) -> float | None:
@@ -175,9 +190,10 @@ class OpenAIWire:
     def __init__(self, body: Any = None) -> None:
         self.with_usage = include_usage(body)
         self.model = str(body.get("model")) if isinstance(body, dict) else ""
+        self.sees = False  # the engines read text only; the test double lets a model that sees take pictures
 
     def parse(self, body: Any) -> CompletionArgs:
-        return parse_chat(body)
+        return parse_chat(body, sees=self.sees)
 
     def whole(self, last: Generation, model_version: str) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": last.text}

@@ -46,18 +46,23 @@ def recall(response_id: str) -> list[ChatMessage]:
     return list(found)
 
 
-def _text(content: Any) -> str:
-    """A string, or parts of ``input_text`` / ``output_text`` / ``text``."""
+def _text(content: Any, blind: str | None = None) -> str:
+    """A string, or parts of ``input_text`` / ``output_text`` / ``text`` and ``input_image`` (as
+    ``[image]``); ``blind``: a model that reads text only, which refuses a picture."""
     if isinstance(content, str):
         return content
     if isinstance(content, list) and all(isinstance(p, dict) for p in content):
+        if blind is not None and any(p.get("type") == "input_image" for p in content):
+            raise BadRequest(400, f"the model {blind!r} does not accept images (input_image parts): it reads text only")
         return "".join(
-            str(p.get("text", "")) for p in content if p.get("type") in ("input_text", "output_text", "text")
+            str(p.get("text", "")) if p.get("type") in ("input_text", "output_text", "text") else "[image]"
+            for p in content
+            if p.get("type") in ("input_text", "output_text", "text", "input_image")
         )
     raise BadRequest(400, "content must be a string or a list of text parts")
 
 
-def _item(item: Any) -> ChatMessage:
+def _item(item: Any, blind: str | None) -> ChatMessage:
     if not isinstance(item, dict):
         raise BadRequest(400, "input items must be objects")
     kind = item.get("type", "message")
@@ -69,15 +74,15 @@ def _item(item: Any) -> ChatMessage:
     role = ROLES.get(str(item.get("role")))
     if kind != "message" or role is None:
         raise BadRequest(400, f"unsupported input item {kind!r} with role {item.get('role')!r}")
-    return {"role": role, "text": _text(item.get("content"))}
+    return {"role": role, "text": _text(item.get("content"), blind)}
 
 
-def _input(raw: Any) -> list[ChatMessage]:
+def _input(raw: Any, blind: str | None) -> list[ChatMessage]:
     if isinstance(raw, str):
         return [{"role": "user", "text": raw}]
     if not isinstance(raw, list) or not raw:
         raise BadRequest(400, "input must be a string or a non-empty list of items")
-    return [_item(item) for item in raw]
+    return [_item(item, blind) for item in raw]
 
 
 def _number(body: dict[str, Any], key: str, low: float, high: float) -> float | None:
@@ -167,6 +172,7 @@ class ResponsesWire:
         self.instructions = body.get("instructions") if isinstance(body.get("instructions"), str) else None
         self.previous = body.get("previous_response_id")
         self.history: list[ChatMessage] = []
+        self.sees = False  # the engines read text only; the test double lets a model that sees take pictures
 
     def parse(self, body: Any) -> CompletionArgs:
         stream = streamed(body)
@@ -174,7 +180,7 @@ class ResponsesWire:
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
             raise BadRequest(400, f"max_output_tokens must be a positive integer, got {limit!r}")
         earlier = recall(str(self.previous)) if self.previous else []
-        self.history = earlier + _input(body.get("input"))
+        self.history = earlier + _input(body.get("input"), None if self.sees else self.model)
         system = [{"role": "system", "text": self.instructions}] if self.instructions else []
         offered = tuple(
             {k: t.get(k) for k in ("name", "description", "parameters")}
@@ -227,7 +233,7 @@ class ResponsesWire:
             found["incomplete_details"] = {"reason": reason}
         if self.store:
             said = [{"role": "assistant", "text": last.text}] if last.text or not calls else []
-            remember(self.id, self.history + said + [_item(call) for call in calls])
+            remember(self.id, self.history + said + [_item(call, None) for call in calls])
         return found | {"output": [message, *calls]}
 
     def frames(self, args: CompletionArgs, model_version: str) -> Frames:
