@@ -163,3 +163,16 @@ def test_offline_an_attachment_is_an_error_that_says_why(tmp_path: Path) -> None
     result = ychat(None, tmp_path, "--local", "-a", str(tmp_path / "a.png"), "What is it?", YC_API_KEY="")
     assert result.returncode == 2
     assert_one_error_line(result.stderr, "the embedded model reads no pictures")
+
+
+def test_the_responses_api_gets_an_input_image(server: RunningServer, tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(picture("PNG", (1200, 900)))
+    server.emulator.enqueue(Reply.of("Seen."))
+    argv = ("--api", "responses", "-m", "gemma-3-27b-it", "-a", str(tmp_path / "a.png"), "What is it?")
+    result = ychat(server.url, tmp_path, *argv)
+    assert result.returncode == 0 and result.stdout.decode() == "Seen.\n", result.stderr
+    body = next(r.body for r in server.emulator.requests if r.path == "/v1/responses")
+    text, image = body["input"][-1]["content"]
+    assert text == {"type": "input_text", "text": "What is it?"} and image["type"] == "input_image"
+    head, data = image["image_url"].split(",", 1)
+    assert head == "data:image/png;base64" and size_of(base64.b64decode(data)) == (896, 672)

@@ -118,3 +118,38 @@ def test_the_openai_package_sending_a_picture_to_ychat_serve_gets_the_400() -> N
         pytest.raises(openai.BadRequestError, match="does not accept images"),
     ):
         client.chat.completions.create(model="echo", messages=[{"role": "user", "content": parts}])
+
+
+def openai_session(emulator: Any) -> Any:
+    import httpx
+
+    from tests.helpers import Recorder
+    from ychat.api.auth import ApiKey
+    from ychat.api.client import ApiClient, dialect_for
+    from ychat.api.http.transport import Transport
+    from ychat.api.retry import RetryPolicy
+    from ychat.repl.session import ChatOptions, Session
+
+    http = httpx.Client(transport=httpx.WSGITransport(app=emulator), timeout=5.0)
+    transport = Transport(http, credentials=ApiKey("k"), retry=RetryPolicy(attempts=1, jitter=0.0))
+    client = ApiClient(transport, dialect_for("openai", endpoint="http://api.test/v1", folder_id=None))
+    options = ChatOptions(model="gemma-3-27b-it", dialect="openai")
+    return Session(client, Recorder(), Conversation(), options)
+
+
+def test_a_failed_reply_keeps_the_picture_for_retry_and_the_next_turn_sends_it_again() -> None:
+    from ychat.attach.files import Attachment
+    from ychat.testing import Emulator, HttpError, Reply
+
+    emulator = Emulator()
+    emulator.enqueue(HttpError(400, "bad"), Reply.of("A cat."), Reply.of("Grey."))
+    session = openai_session(emulator)
+    session.pending = [Attachment("cat.png", "image/png", picture("PNG", (50, 40)))]
+    assert not session.turn("What is it?")  # fails: the picture stays attached
+    assert session.pending and session.unsent == "What is it?"
+    assert session.turn("What is it?") and not session.pending
+    session.turn("Which colour?")
+    bodies = [r.body for r in emulator.requests]
+    assert bodies[0]["messages"][-1]["content"][1] == bodies[1]["messages"][-1]["content"][1]  # the same picture
+    first, _answer, last = bodies[2]["messages"]
+    assert first["content"][1]["type"] == "image_url" and last == {"role": "user", "content": "Which colour?"}
