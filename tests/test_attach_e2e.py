@@ -87,6 +87,8 @@ def test_what_cannot_be_attached_fails_before_any_request(server: RunningServer,
         assert_one_error_line(result.stderr, fragment)
     no_ocr = ychat(server.url, tmp_path, "--no-ocr", "-a", str(tmp_path / "broken.png"), "hi")
     assert no_ocr.returncode == 2 and "--no-ocr" in no_ocr.stderr.decode()
+    each = ychat(server.url, tmp_path, "--each-line", "-a", str(tmp_path / "broken.png"), stdin=b"q\n")
+    assert each.returncode == 2 and "not for --each-line" in each.stderr.decode()
     assert not server.emulator.requests  # nothing was sent
 
 

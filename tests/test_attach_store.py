@@ -142,7 +142,7 @@ def test_a_failed_reply_keeps_the_picture_for_retry_and_the_next_turn_sends_it_a
     from ychat.testing import Emulator, HttpError, Reply
 
     emulator = Emulator()
-    emulator.enqueue(HttpError(400, "bad"), Reply.of("A cat."), Reply.of("Grey."))
+    emulator.enqueue(HttpError(400, "bad"), Reply.of("A cat."), Reply.of("Grey."), Reply.of("Still grey."))
     session = openai_session(emulator)
     session.pending = [Attachment("cat.png", "image/png", picture("PNG", (50, 40)))]
     assert not session.turn("What is it?")  # fails: the picture stays attached
@@ -153,3 +153,6 @@ def test_a_failed_reply_keeps_the_picture_for_retry_and_the_next_turn_sends_it_a
     assert bodies[0]["messages"][-1]["content"][1] == bodies[1]["messages"][-1]["content"][1]  # the same picture
     first, _answer, last = bodies[2]["messages"]
     assert first["content"][1]["type"] == "image_url" and last == {"role": "user", "content": "Which colour?"}
+    session.options.model = "yandexgpt"  # /model: a model that reads text only gets no earlier picture
+    assert session.turn("Sure?")
+    assert emulator.requests[-1].body["messages"][0] == {"role": "user", "content": "What is it?"}

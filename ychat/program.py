@@ -137,6 +137,8 @@ def _each_line(flags: Mapping[str, object], prompt: str | None, settings: Settin
     from ychat.backend import choose
     from ychat.batch.run import run_each_line
 
+    if flags.get("attach"):
+        raise UsageError(_("-a/--attach goes with one message: it is not for --each-line"))
     backend = choose(settings, local_requested=use_local, interactive=False, model_flag=None)
     options = settings.request_options(stream=False)
     if flags.get("schema") or flags.get("json_object"):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ychat.api.registry import vision
 from ychat.attach.files import Attachment
-from ychat.core import Image
+from ychat.core import Image, Message
 from ychat.errors import UsageError
 from ychat.i18n import _
 
@@ -51,6 +51,15 @@ class Router:
     def __init__(self, reader: Callable[[], Reader | None], note: Callable[[str], None]) -> None:
         self._reader, self._note = reader, note
         self._read: dict[str, str] = {}
+        self.target: Target | None = None  # the model of the message being sent
+
+    def visible(self, messages: list[Message]) -> list[Message]:
+        """The history as the target model takes it: pictures of earlier messages are left out
+        for a model that reads text only (after /model switched away from one that sees)."""
+        target = self.target
+        if target is None or vision(target.dialect, target.model, target.vision_models) is not None:
+            return messages
+        return [replace(message, images=()) if message.images else message for message in messages]
 
     def route(self, attachments: Sequence[Attachment], options: Target) -> Routed:
         routed = Routed()

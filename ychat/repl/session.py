@@ -98,6 +98,7 @@ class Session:
     def _route(self) -> Routed:
         options = self.options
         target = Target(options.dialect, options.model, options.vision_models, options.ocr, options.local)
+        self.router.target = target
         routed = self.router.route(self.pending, target)
         self.ocr_calls += routed.ocr_calls
         return routed
@@ -105,7 +106,7 @@ class Session:
     def _request(self, text: str, leave_out: int, images: tuple[Image, ...]) -> tuple[Done, int, tuple[Message, ...]]:
         """A token-limit error from the server is not the user's to solve: shrink once and retry."""
         for retry in (False, True):
-            messages = self.conversation.messages_for(text, leave_out=leave_out, images=images)
+            messages = self.router.visible(self.conversation.messages_for(text, leave_out=leave_out, images=images))
             try:
                 done, steps = self._exchange(messages)
                 return done, leave_out, steps
