@@ -161,8 +161,8 @@ def test_offline_an_attachment_is_an_error_that_says_why() -> None:
 
 
 def test_a_retry_does_not_pay_for_the_same_recognition_twice() -> None:
-    ocr, shared = FakeOcr(), router(FakeOcr(), [])
-    shared._reader = lambda: ocr  # the same router for both sends, as a session keeps it
+    ocr = FakeOcr()
+    shared = router(ocr, [])  # the same router for both sends, as a session keeps it
     shot = [Attachment("shot.png", "image/png", picture("PNG"))]
     first, again = shared.route(shot, Target("v1", "yandexgpt")), shared.route(shot, Target("v1", "yandexgpt"))
     assert len(ocr.calls) == 1 and (first.ocr_calls, again.ocr_calls) == (1, 0) and again.texts == first.texts

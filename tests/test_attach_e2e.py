@@ -178,3 +178,18 @@ def test_the_responses_api_gets_an_input_image(server: RunningServer, tmp_path: 
     assert text == {"type": "input_text", "text": "What is it?"} and image["type"] == "input_image"
     head, data = image["image_url"].split(",", 1)
     assert head == "data:image/png;base64" and size_of(base64.b64decode(data)) == (896, 672)
+
+
+def test_an_unreachable_ocr_host_is_one_line_and_the_chat_goes_on(server: RunningServer, tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(picture("PNG"))
+    nowhere = {"YCHAT_OCR_ENDPOINT": "http://127.0.0.1:1"}
+    result = ychat(server.url, tmp_path, "-a", str(tmp_path / "a.png"), "hi", **nowhere)
+    assert result.returncode == 5
+    assert_one_error_line(result.stderr, "127.0.0.1:1")
+    server.emulator.enqueue(Reply.of("Still here."))
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, **nowhere))
+    chat.ask(f"/attach {tmp_path / 'a.png'}", "a.png (")
+    chat.ask("what is it?", "ychat: error:", "Your message is kept")
+    chat.ask("/undo", "Dropped the unsent message.")  # and the picture with it
+    chat.ask("hello", "Still here.")
+    assert chat.leave() == 0

@@ -12,6 +12,7 @@ at a reduced scale straight from its DCT (``Image.draft``), which is what keeps 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from typing import TYPE_CHECKING
 
@@ -68,8 +69,10 @@ def _open(attachment: Attachment, side: int | None) -> Picture:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PIL.DecompressionBombWarning)
             picture = PIL.open(io.BytesIO(attachment.data))
-            if side is not None and picture.format == "JPEG":
-                picture.draft("RGB", (side, side))
+            if side is not None and picture.format == "JPEG":  # the smallest DCT scale still covering the target
+                width, height = picture.size
+                scale = min(1.0, side / max(width, height))
+                picture.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
             picture.seek(0)  # a GIF's (or an animated WebP's) first frame
             picture.load()
             return ImageOps.exif_transpose(picture) or picture

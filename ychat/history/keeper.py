@@ -219,11 +219,12 @@ def attachment_lines(attachments: Sequence[SavedAttachment], link: Link | None) 
     lines = []
     for a in attachments:
         how = _("seen by the model") if a.via == "image" else _("read by OCR")
+        name = "".join("_" if c in "[]()\r\n" else c for c in a.name)  # a file's name cannot break its link
         if link is not None:
             target = link(a)
-            lines.append(f"- {'!' if a.mime.startswith('image/') else ''}[{a.name}]({target}) ({how})")
+            lines.append(f"- {'!' if a.mime.startswith('image/') else ''}[{name}]({target}) ({how})")
         else:
-            lines.append(f"- {a.name} ({a.mime}, {len(a.data):,} bytes, {how})")
+            lines.append(f"- {name} ({a.mime}, {len(a.data):,} bytes, {how})")
     return [*lines, ""] if lines else []
 
 

@@ -24,7 +24,7 @@ def clear(session: ReplSession, arg: str) -> None:
     if session.keeper is not None:
         session.keeper.new()  # the old conversation stays saved
     session.conversation.clear()
-    session.unsent = None
+    session.unsent, session.attachments, session.pending = None, [], []
     session.renderer.info(
         _("New conversation.") + (_(" The system prompt stays.") if session.conversation.system else "")
     )
@@ -257,8 +257,8 @@ def retry(session: ReplSession, arg: str) -> None:
 
 
 def undo(session: ReplSession, arg: str) -> None:
-    if session.unsent is not None:
-        session.unsent = None
+    if session.unsent is not None:  # and the files that were to go with it
+        session.unsent, session.attachments, session.pending = None, [], []
         session.renderer.info(_("Dropped the unsent message."))
         return
     dropped = session.conversation.undo()
