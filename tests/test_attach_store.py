@@ -137,22 +137,26 @@ def openai_session(emulator: Any) -> Any:
     return Session(client, Recorder(), Conversation(), options)
 
 
-def test_a_failed_reply_keeps_the_picture_for_retry_and_the_next_turn_sends_it_again() -> None:
+def test_a_picture_stays_for_retry_goes_again_with_a_regenerated_reply_and_each_turn() -> None:
     from ychat.attach.files import Attachment
     from ychat.testing import Emulator, HttpError, Reply
 
     emulator = Emulator()
-    emulator.enqueue(HttpError(400, "bad"), Reply.of("A cat."), Reply.of("Grey."), Reply.of("Still grey."))
+    emulator.enqueue(HttpError(400, "bad"), Reply.of("A cat."), Reply.of("A kitten."), Reply.of("Grey."))
     session = openai_session(emulator)
     session.pending = [Attachment("cat.png", "image/png", picture("PNG", (50, 40)))]
     assert not session.turn("What is it?")  # fails: the picture stays attached
     assert session.pending and session.unsent == "What is it?"
     assert session.turn("What is it?") and not session.pending
+    session.handle("/retry")  # a new reply to the same question: its picture goes again
     session.turn("Which colour?")
     bodies = [r.body for r in emulator.requests]
-    assert bodies[0]["messages"][-1]["content"][1] == bodies[1]["messages"][-1]["content"][1]  # the same picture
-    first, _answer, last = bodies[2]["messages"]
-    assert first["content"][1]["type"] == "image_url" and last == {"role": "user", "content": "Which colour?"}
+    assert bodies[0]["messages"][-1] == bodies[1]["messages"][-1] == bodies[2]["messages"][-1]
+    assert bodies[1]["messages"][-1]["content"][1]["type"] == "image_url"
+    assert [e.assistant for e in session.conversation.exchanges] == ["A kitten.", "Grey."]
+    first, _answer, last = bodies[3]["messages"]
+    assert first == bodies[1]["messages"][-1] and last == {"role": "user", "content": "Which colour?"}
+    emulator.enqueue(Reply.of("Sure."))
     session.options.model = "yandexgpt"  # /model: a model that reads text only gets no earlier picture
     assert session.turn("Sure?")
     assert emulator.requests[-1].body["messages"][0] == {"role": "user", "content": "What is it?"}

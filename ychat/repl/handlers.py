@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ychat.attach.files import Attachment
 from ychat.config.options import TEMPERATURE
 from ychat.errors import UsageError
 from ychat.i18n import _, ngettext
@@ -246,6 +247,8 @@ def retry(session: ReplSession, arg: str) -> None:
         session.turn(session.unsent)
         return
     last = session.conversation.undo()
+    if last is not None:  # the pictures the model saw go again with the question
+        session.pending = [Attachment(image.name, image.mime, image.data) for image in last.images]
     if last is None:
         session.renderer.info(_("Nothing to retry."))
     elif session.turn(last.user, keep_note=False):
