@@ -51,13 +51,11 @@ class Router:
     def __init__(self, reader: Callable[[], Reader | None], note: Callable[[str], None]) -> None:
         self._reader, self._note = reader, note
         self._read: dict[str, str] = {}
-        self.target: Target | None = None  # the model of the message being sent
 
-    def visible(self, messages: list[Message]) -> list[Message]:
+    def visible(self, messages: list[Message], target: Target) -> list[Message]:
         """The history as the target model takes it: pictures of earlier messages are left out
         for a model that reads text only (after /model switched away from one that sees)."""
-        target = self.target
-        if target is None or vision(target.dialect, target.model, target.vision_models) is not None:
+        if vision(target.dialect, target.model, target.vision_models) is not None:
             return messages
         return [replace(message, images=()) if message.images else message for message in messages]
 

@@ -96,17 +96,19 @@ class Session:
         return done
 
     def _route(self) -> Routed:
-        options = self.options
-        target = Target(options.dialect, options.model, options.vision_models, options.ocr, options.local)
-        self.router.target = target
-        routed = self.router.route(self.pending, target)
+        routed = self.router.route(self.pending, self._target())
         self.ocr_calls += routed.ocr_calls
         return routed
+
+    def _target(self) -> Target:
+        options = self.options
+        return Target(options.dialect, options.model, options.vision_models, options.ocr, options.local)
 
     def _request(self, text: str, leave_out: int, images: tuple[Image, ...]) -> tuple[Done, int, tuple[Message, ...]]:
         """A token-limit error from the server is not the user's to solve: shrink once and retry."""
         for retry in (False, True):
-            messages = self.router.visible(self.conversation.messages_for(text, leave_out=leave_out, images=images))
+            messages = self.conversation.messages_for(text, leave_out=leave_out, images=images)
+            messages = self.router.visible(messages, self._target())
             try:
                 done, steps = self._exchange(messages)
                 return done, leave_out, steps
