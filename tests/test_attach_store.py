@@ -160,3 +160,22 @@ def test_a_picture_stays_for_retry_goes_again_with_a_regenerated_reply_and_each_
     session.options.model = "yandexgpt"  # /model: a model that reads text only gets no earlier picture
     assert session.turn("Sure?")
     assert emulator.requests[-1].body["messages"][0] == {"role": "user", "content": "What is it?"}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "folder"])
+def test_file_and_attach_refuse_what_is_no_regular_file_without_waiting(tmp_path: Path, kind: str) -> None:
+    """/file first looks whether a file is a picture: that look must not wait on a FIFO either."""
+    import os
+
+    from tests.helpers import Recorder
+    from ychat.errors import UsageError
+    from ychat.repl import attaching, handlers
+    from ychat.repl.session import ChatOptions, Session
+
+    path = str(tmp_path / "fifo") if kind == "fifo" else str(tmp_path) if kind == "folder" else kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    session = Session(None, Recorder(), Conversation(), ChatOptions())  # type: ignore[arg-type]
+    for command in (handlers.file, attaching.attach):
+        with pytest.raises(UsageError, match=r"not a regular file|Is a directory"):
+            command(session, path)

@@ -56,11 +56,11 @@ def is_picture(path: str) -> bool:
     from pathlib import Path
 
     from ychat.attach.files import sniff
+    from ychat.privatefile import NotRegularFile, read_regular
 
-    try:
-        with Path(path).expanduser().open("rb") as handle:
-            return sniff(handle.read(16)) is not None
-    except OSError:
+    try:  # never waits on a FIFO: /file then refuses it as it always did
+        return sniff(read_regular(Path(path).expanduser(), 15)) is not None
+    except (NotRegularFile, OSError):
         return False
 
 
