@@ -193,3 +193,16 @@ def test_an_unreachable_ocr_host_is_one_line_and_the_chat_goes_on(server: Runnin
     chat.ask("/undo", "Dropped the unsent message.")  # and the picture with it
     chat.ask("hello", "Still here.")
     assert chat.leave() == 0
+
+
+def test_escape_sequences_in_ocr_text_never_reach_the_terminal_raw(server: RunningServer, tmp_path: Path) -> None:
+    """Text OCR read off a picture is text from a server: /history shows it neutralised."""
+    path = fake_clipboard(tmp_path / "bin", picture("PNG"))
+    server.emulator.ocr.enqueue(OcrReply(markdown="ok\x1b]0;pwned\x07\x1b[2J\x1b[31mred"))
+    server.emulator.enqueue(Reply.of("Fine."))
+    chat = Dialogue.start(ychat_env(tmp_path, server.url, PATH=path))
+    chat.ask("/paste", "goes with your next message.")
+    chat.ask("what is it?", "Fine.")
+    chat.ask("/history", "red")
+    assert chat.leave() == 0
+    assert "\x1b]0;pwned" not in chat.shown and "\x1b[2J" not in chat.shown and "\x1b[31mred" not in chat.shown
