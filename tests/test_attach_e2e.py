@@ -206,3 +206,11 @@ def test_escape_sequences_in_ocr_text_never_reach_the_terminal_raw(server: Runni
     chat.ask("/history", "red")
     assert chat.leave() == 0
     assert "\x1b]0;pwned" not in chat.shown and "\x1b[2J" not in chat.shown and "\x1b[31mred" not in chat.shown
+
+
+def test_a_file_named_stdin_leaves_piped_text_to_the_message(server: RunningServer, tmp_path: Path) -> None:
+    (tmp_path / "stdin").write_bytes(picture("PNG"))
+    server.emulator.enqueue(Reply.of("Seen."))
+    result = ychat(server.url + "/v1", tmp_path, *GEMMA, "-a", str(tmp_path / "stdin"), "Compare", stdin=b"my notes")
+    assert result.returncode == 0, result.stderr
+    assert chat_requests(server)[-1]["messages"][-1]["content"][0]["text"] == "Compare\n\nmy notes"

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, BinaryIO
 
-from ychat.attach.files import STDIN
 from ychat.errors import UsageError
 from ychat.i18n import _
 
 if TYPE_CHECKING:
     from ychat.attach.files import Attachment
 
-__all__ = ["STDIN", "attachments", "one_off_message", "read_stdin"]
+__all__ = ["attachments", "one_off_message", "read_stdin", "reads_stdin"]
 
 
 def one_off_message(prompt: str | None, stdin_text: str | None) -> str | None:
@@ -35,11 +34,20 @@ def read_stdin(stream: BinaryIO) -> str:
         raise UsageError(_("standard input is not valid UTF-8 text")) from None
 
 
+def _listed(paths: object) -> list[str]:
+    return [str(path) for path in paths] if isinstance(paths, tuple) else []
+
+
+def reads_stdin(paths: object) -> bool:
+    """``-a -``: stdin holds a picture, not the message's text."""
+    return "-" in _listed(paths)
+
+
 def attachments(paths: object, stdin: BinaryIO, *, piped: bool) -> list[Attachment]:
     """``-a PATH`` each read and recognised now, before any request (``-``: stdin's bytes)."""
     from ychat.attach.files import read
 
-    listed = [str(path) for path in paths] if isinstance(paths, tuple) else []
+    listed = _listed(paths)
     if "-" in listed and not piped:
         raise UsageError(_("-a - reads a picture from stdin, but stdin is a terminal"))
     return [read(path, stdin) for path in listed]

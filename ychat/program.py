@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ychat import __version__
 from ychat.errors import UsageError
 from ychat.i18n import _
-from ychat.inputs import STDIN, attachments, one_off_message, read_stdin
+from ychat.inputs import attachments, one_off_message, read_stdin, reads_stdin
 
 if TYPE_CHECKING:
     from ychat.backend import Backend
@@ -61,7 +61,7 @@ def run(flags: Mapping[str, object], prompt: str | None, use_local: bool) -> Non
         return _each_line(flags, prompt, settings, use_local)
     piped = not sys.stdin.isatty()
     attached = attachments(flags.get("attach"), sys.stdin.buffer, piped=piped)
-    stdin_taken = any(attachment.name == STDIN for attachment in attached)  # -a -: stdin is the picture
+    stdin_taken = reads_stdin(flags.get("attach"))  # -a -: stdin is the picture
     stdin_text = read_stdin(sys.stdin.buffer) if piped and not stdin_taken else None
     message = one_off_message(prompt, stdin_text)
     if message is None and piped and attached:
