@@ -179,3 +179,17 @@ def test_file_and_attach_refuse_what_is_no_regular_file_without_waiting(tmp_path
     for command in (handlers.file, attaching.attach):
         with pytest.raises(UsageError, match=r"not a regular file|Is a directory"):
             command(session, path)
+
+
+def test_ocr_for_another_servers_chat_has_its_own_transport_closed_with_the_backend() -> None:
+    from ychat.backend import choose
+    from ychat.config.settings import load_settings
+
+    flags = {"api": "openai", "endpoint": "http://127.0.0.1:9/v1"}  # llama.cpp's, say: not Yandex's
+    settings = load_settings(flags, env={"YC_API_KEY": "k", "YC_FOLDER_ID": "b1g"}, config_file=None)
+    with choose(settings, local_requested=False, interactive=False, model_flag=None) as backend:
+        assert backend.ocr is not None
+        own = backend.ocr().__self__.transport  # type: ignore[attr-defined]
+        assert own is not backend.client.transport and own.credentials is not None  # Yandex's key, for OCR
+        own.prepare()
+    assert own._http.is_closed

@@ -94,8 +94,9 @@ def _cloud(settings: Settings) -> Backend:
     warm_up: list[Callable[[], object]] = [client.prepare]
     if credentials is not None and credentials.refreshable:
         warm_up.append(credentials.authorization)  # the token exchange, while the user types
-    ocr = functools.cache(functools.partial(_ocr, settings, transport))
-    return Backend(client, settings.model, warm_up=warm_up, ocr=ocr)
+    made: list[Transport] = []  # OCR's own transport, when it needs one: closed with the backend
+    ocr = functools.cache(functools.partial(_ocr, settings, transport, made))
+    return Backend(client, settings.model, warm_up=warm_up, ocr=ocr, closers=[functools.partial(_close, made)])
 
 
 def _needs_yandex(settings: Settings) -> bool:
@@ -103,7 +104,12 @@ def _needs_yandex(settings: Settings) -> bool:
     return not record(settings.api).any_server or is_yandex(settings.endpoint)
 
 
-def _ocr(settings: Settings, transport: Transport) -> Reader:
+def _close(transports: list[Transport]) -> None:
+    for transport in transports:
+        transport.close()
+
+
+def _ocr(settings: Settings, transport: Transport, made: list[Transport]) -> Reader:
     """Yandex Vision OCR with Yandex's credentials: the chat's own transport when it talks to
     Yandex; else (another OpenAI-compatible server) its own, which needs them (a clear error)."""
     from ychat.api.ocr import DEFAULT_OCR_ENDPOINT, Ocr
@@ -114,6 +120,7 @@ def _ocr(settings: Settings, transport: Transport) -> Reader:
             credentials=require_credentials(settings),
             max_time=settings.max_time,
         )
+        made.append(transport)
     endpoint = settings.ocr_endpoint or DEFAULT_OCR_ENDPOINT
     ocr = Ocr(transport, endpoint=endpoint, folder_id=settings.folder_id, data_logging=settings.data_logging)
     return ocr.recognize
