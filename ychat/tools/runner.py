@@ -120,7 +120,7 @@ class Toolbox:
         try:
             text = tool.run(checked(tool.spec, arguments), self.timeout)
         except ToolError as error:
-            return self._outcome(seen, ToolResult(call.id, call.name, str(error), "error"))
+            return self._outcome(seen, ToolResult(call.id, call.name, capped(str(error)), "error"))
         brief = tool.brief(text) if tool.brief else ""
         return self._outcome(seen, ToolResult(call.id, call.name, capped(text)), brief)
 

@@ -1,0 +1,79 @@
+"""Issue 20, the edges a point-by-point audit found without a test: ``--tool-choice none``, the
+caps on what a tool gives back, a declined call in the store, and ``--schema`` on a terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.conftest import ychat_env
+from tests.helpers import spawn, ychat
+from tests.test_tools import v1_tool_call
+from ychat.core import ToolCall, ToolSpec
+from ychat.server.http import RunningServer
+from ychat.testing import Raw, Reply
+from ychat.tools.builtin import BUILTIN, READ_LIMIT, Tool, ToolError
+from ychat.tools.runner import RESULT_CAP, Toolbox
+
+TOOL_KEYS = {"tools", "toolChoice", "parallelToolCalls", "tool_choice", "parallel_tool_calls"}
+
+
+@pytest.mark.parametrize("api", ["v1", "openai"])
+def test_tool_choice_none_sends_no_tools_at_all(server: RunningServer, tmp_path: Path, api: str) -> None:
+    """Never ``toolChoice: NONE``: with it the model writes fake calls as text (TOOLS.md §1.7)."""
+    url = server.url + ("/v1" if api == "openai" else "")
+    result = ychat(url, tmp_path, "--api", api, "-T", "current_time", "--tool-choice", "none", "--no-save", "hi")
+    assert result.returncode == 0 and result.stdout.decode() == "Echo: hi\n", result.stderr.decode()
+    assert not TOOL_KEYS & set(server.emulator.requests[-1].body)
+
+
+def big(arguments: object, timeout: float) -> str:
+    return "x" * (2 * RESULT_CAP)
+
+
+def failing(arguments: object, timeout: float) -> str:
+    raise ToolError("y" * (2 * RESULT_CAP))
+
+
+@pytest.mark.parametrize("run", [big, failing])
+def test_what_the_model_gets_back_is_capped_and_it_is_told(run) -> None:  # type: ignore[no-untyped-def]
+    tool = Tool(ToolSpec("big", "", {"type": "object"}), run, asks=False)
+    result = Toolbox({"big": tool}, {"big"}).run(ToolCall("c", "big", {}))
+    assert len(result.content) < RESULT_CAP + 100
+    assert result.content.endswith(f"[the result was cut at {RESULT_CAP:,} characters]")
+
+
+def test_read_file_reads_a_capped_amount_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"a" * (READ_LIMIT + 5000))
+    text = BUILTIN["read_file"].run({"path": str(path)}, 10)
+    assert text == "a" * READ_LIMIT + f"\n[cut at {READ_LIMIT:,} bytes]"
+    path.write_bytes(b"a" * READ_LIMIT)
+    assert BUILTIN["read_file"].run({"path": str(path)}, 10) == "a" * READ_LIMIT  # exactly the cap: whole
+
+
+def test_a_declined_call_is_saved_as_declined(server: RunningServer, tmp_path: Path) -> None:
+    data = {"YCHAT_DATA_DIR": str(tmp_path / "data")}
+    server.emulator.enqueue(Raw((v1_tool_call("run_command", {"command": "rm -rf ~"}),)), Reply.of("Understood."))
+    result = ychat(server.url, tmp_path, "-T", "run_command", "--json", "clean up", **data)
+    record = json.loads(result.stdout)
+    assert [(c["name"], c["status"]) for c in record["tool_calls"]] == [("run_command", "declined")]
+    shown = ychat(None, tmp_path, "history", "show", record["conversation_id"], **data).stdout.decode()
+    assert "### Result of run_command (declined)" in shown and "the user declined to run this call" in shown
+    server.emulator.enqueue(Reply.of("Fine."))
+    assert ychat(server.url, tmp_path, "-c", "ok?", **data).returncode == 0
+    resent = server.emulator.requests[-1].body["messages"][2]["toolResultList"]["toolResults"]
+    assert resent == [{"functionResult": {"name": "run_command", "content": "the user declined to run this call"}}]
+
+
+def test_schema_output_is_indented_on_a_terminal(server: RunningServer, tmp_path: Path) -> None:
+    server.emulator.enqueue(Reply.of('{"name":"Ann","age":7}'))
+    child = spawn(ychat_env(tmp_path, server.url), "--schema", "name, age int", "--no-save", "who?")
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.logfile_read.getvalue().replace("\r\n", "\n")
+    assert child.exitstatus == 0 and '{\n  "name": "Ann",\n  "age": 7\n}' in shown, shown
+    assert '{"name":"Ann","age":7}' not in shown  # not also printed raw as it streamed
