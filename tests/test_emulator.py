@@ -263,3 +263,13 @@ def test_python_m_emulator_without_uvicorn_says_which_extra() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert result.returncode == 1 and b"Traceback" not in result.stderr
     assert b"needs uvicorn" in result.stderr and b"ychat-cli[local]" in result.stderr
+
+
+@pytest.mark.parametrize(("argv", "status", "said"), [(["--help"], 0, b"usage:"), (["x"], 2, b"PORT must be")])
+def test_python_m_emulator_reads_its_argument_without_a_traceback(argv: list[str], status: int, said: bytes) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ychat.testing", *argv], capture_output=True, timeout=60)
+    assert result.returncode == status and b"Traceback" not in result.stderr
+    assert said in result.stdout + result.stderr
