@@ -77,3 +77,23 @@ def test_schema_output_is_indented_on_a_terminal(server: RunningServer, tmp_path
     shown = child.logfile_read.getvalue().replace("\r\n", "\n")
     assert child.exitstatus == 0 and '{\n  "name": "Ann",\n  "age": 7\n}' in shown, shown
     assert '{"name":"Ann","age":7}' not in shown  # not also printed raw as it streamed
+
+
+def test_tools_list_names_the_functions_of_a_file_in_aligned_columns(tmp_path: Path) -> None:
+    fns = tmp_path / "fns.py"
+    fns.write_text('def add_two_numbers_together(a: int, b: int) -> int:\n    """Add a and b."""\n    return a + b\n')
+    listed = ychat(None, tmp_path, "tools", "list", "--functions", str(fns), "--json")
+    assert listed.returncode == 0, listed.stderr.decode()
+    rows = {row["name"]: row for row in map(json.loads, listed.stdout.decode().splitlines())}
+    assert rows["add_two_numbers_together"] == {
+        "name": "add_two_numbers_together",
+        "source": "functions: fns.py",
+        "enabled": True,
+        "approval": "asked",
+        "description": "Add a and b.",
+    }
+    lines = ychat(None, tmp_path, "tools", "list", "--functions", str(fns)).stdout.decode().splitlines()
+    starts = {line.index("built-in") if "built-in" in line else line.index("functions:") for line in lines}
+    assert len(lines) == 6 and len(starts) == 1  # the source column starts at one place on every line
+    bad = ychat(None, tmp_path, "tools", "list", "--functions", str(tmp_path / "missing.py"))
+    assert bad.returncode == 2 and b"missing.py" in bad.stderr and b"Traceback" not in bad.stderr

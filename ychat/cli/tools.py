@@ -20,9 +20,17 @@ from ychat.tools.rules import allow, forget
 app = typer_app(commands=True, help=N_("The model's tools: list, allow NAME, forget [NAME]."))
 
 
-def rows(profile: str | None) -> list[dict[str, Any]]:
-    """The built-in tools, then each MCP server's (``server.tool``; the servers are started)."""
+Functions = Annotated[
+    Optional[list[str]],
+    typer.Option("--functions", metavar="FILE.py", help=N_("Also list the functions of this file (repeatable).")),
+]
+
+
+def rows(profile: str | None, functions: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The built-in tools, the functions of ``--functions`` files, then each MCP server's
+    (``server.tool``; the servers are started)."""
     from ychat.tools.builtin import BUILTIN
+    from ychat.tools.functions import load
 
     settings = load_settings({"profile": profile}, env=os.environ, config_file=default_config_file(os.environ))
     built_in = [
@@ -35,7 +43,22 @@ def rows(profile: str | None) -> list[dict[str, Any]]:
         }
         for name, tool in BUILTIN.items()
     ]
+    for path in functions:  # enabled for the run that names the file, asked for like the built-ins
+        built_in += [
+            _row(name, tool.source, True, name in settings.allowed_tools, tool) for name, tool in load(path).items()
+        ]
     return built_in + _mcp_rows(settings.tools, settings.allowed_tools)
+
+
+def _row(name: str, source: str, enabled: bool, allowed: bool, tool: Any) -> dict[str, Any]:
+    approval = "allowed" if allowed else "asked"
+    return {
+        "name": name,
+        "source": source,
+        "enabled": enabled,
+        "approval": approval,
+        "description": tool.spec.description,
+    }
 
 
 def _mcp_rows(enabled: Sequence[str], allowed: Sequence[str]) -> list[dict[str, Any]]:
@@ -60,21 +83,40 @@ def _mcp_rows(enabled: Sequence[str], allowed: Sequence[str]) -> list[dict[str, 
 
 
 @app.command("list")
-def tools_list(as_json: Json = False, profile: Profile = None) -> None:
+def tools_list(as_json: Json = False, profile: Profile = None, functions: Functions = None) -> None:
     """Every tool: where it comes from, enabled (-T, config tools) or not, and its approval rule."""
 
     def action() -> None:
-        from ychat.mcp.tools import summary
-
-        for row in rows(profile):
-            enabled, about = _("enabled") if row["enabled"] else "-", summary(row["description"])
-            say(
-                json.dumps(row)
-                if as_json
-                else f"{row['name']:<14} {row['source']:<9} {enabled:<8} {row['approval']:<12} {about}"
-            )
+        found = rows(profile, functions or ())
+        if as_json:
+            for row in found:
+                say(json.dumps(row))
+        else:
+            for line in table(found):
+                say(line)
 
     raise typer.Exit(guarded(action, debug=False))
+
+
+def table(found: Sequence[dict[str, Any]]) -> list[str]:
+    """One line a tool, its columns as wide as their longest value (MCP's ``server.tool`` names)."""
+    from ychat.mcp.tools import summary
+
+    cells = [
+        (
+            row["name"],
+            row["source"],
+            _("enabled") if row["enabled"] else "-",
+            row["approval"],
+            summary(row["description"]),
+        )
+        for row in found
+    ]
+    widths = [max((len(cell[i]) for cell in cells), default=0) for i in range(4)]
+    return [
+        "  ".join(value.ljust(width) for value, width in zip(cell[:4], widths, strict=True)) + "  " + cell[4]
+        for cell in cells
+    ]
 
 
 @app.command("allow")
