@@ -97,3 +97,49 @@ def test_tools_list_names_the_functions_of_a_file_in_aligned_columns(tmp_path: P
     assert len(lines) == 6 and len(starts) == 1  # the source column starts at one place on every line
     bad = ychat(None, tmp_path, "tools", "list", "--functions", str(tmp_path / "missing.py"))
     assert bad.returncode == 2 and b"missing.py" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+ADD = 'def add(a: int, b: int) -> int:\n    """Add a and b."""\n    return a + b\n'
+
+
+def test_always_for_a_function_is_remembered_and_asks_no_more(server: RunningServer, tmp_path: Path) -> None:
+    """``a`` on a ``--functions`` function's call wrote no rule but ended the turn ("no tool named
+    add"): the rule was checked against the built-ins only."""
+    from tests.helpers import Dialogue
+
+    fns = tmp_path / "fns.py"
+    fns.write_text(ADD)
+    server.emulator.enqueue(Raw((v1_tool_call("add", {"a": 2.0, "b": 3.0}),)), Reply.of("Five."))
+    chat = Dialogue.start(
+        ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tmp_path / "data")), "--functions", str(fns)
+    )
+    chat.type("sum", "Run add a=2.0 b=3.0?")
+    chat.ask("a", "Five.")
+    assert chat.leave() == 0
+    assert 'allowed_tools = ["add"]' in (tmp_path / "config" / "ychat" / "config.toml").read_text()
+    server.emulator.enqueue(Raw((v1_tool_call("add", {"a": 1.0, "b": 1.0}),)), Reply.of("Two."))
+    result = ychat(server.url, tmp_path, "--functions", str(fns), "--no-save", "sum")  # no terminal to ask on
+    assert result.returncode == 0 and result.stdout.decode() == "Two.\n", result.stderr.decode()
+    assert (
+        server.emulator.requests[-1].body["messages"][-1]["toolResultList"]["toolResults"][0]["functionResult"][
+            "content"
+        ]
+        == "2"
+    )
+
+
+def test_a_functions_rule_is_made_and_forgotten_from_the_command_line(server: RunningServer, tmp_path: Path) -> None:
+    fns = tmp_path / "fns.py"
+    fns.write_text(ADD)
+    server.emulator.enqueue(Raw((v1_tool_call("add", {"a": 1.0, "b": 1.0}),)), Reply.of("Declined."))
+    declined = ychat(server.url, tmp_path, "--functions", str(fns), "--no-save", "sum")
+    assert f"ychat tools allow add --functions {fns})" in declined.stderr.decode()  # the note's command works:
+    unknown = ychat(None, tmp_path, "tools", "allow", "add")
+    assert unknown.returncode == 2 and b"no tool named add" in unknown.stderr
+    assert ychat(None, tmp_path, "tools", "allow", "add", "--functions", str(fns)).returncode == 0
+    listed = ychat(None, tmp_path, "tools", "list", "--functions", str(fns), "--json").stdout.decode().splitlines()
+    assert {row["name"]: row["approval"] for row in map(json.loads, listed)}["add"] == "allowed"
+    forgot = ychat(None, tmp_path, "tools", "forget", "add")  # in the rules: forgotten by its name alone
+    assert forgot.returncode == 0, forgot.stderr.decode()
+    assert "allowed_tools = []" in (tmp_path / "config" / "ychat" / "config.toml").read_text()
+    assert ychat(None, tmp_path, "tools", "forget", "nonesuch").returncode == 2

@@ -120,9 +120,9 @@ def table(found: Sequence[dict[str, Any]]) -> list[str]:
 
 
 @app.command("allow")
-def tools_allow(name: str) -> None:
+def tools_allow(name: str, functions: Functions = None) -> None:
     """Let NAME run without asking (kept in the config file)."""
-    raise typer.Exit(guarded(lambda: say(allow(name)), debug=False))
+    raise typer.Exit(guarded(lambda: say(allow(name, functions or ())), debug=False))
 
 
 @app.command("forget")

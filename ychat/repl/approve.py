@@ -119,6 +119,6 @@ def _edited(call: ToolCall, tty: IO[str]) -> Mapping[str, Any] | None:
 
 def remember(name: str) -> None:
     """``a``: the tool runs without asking from now on (``allowed_tools`` in the config file)."""
-    from ychat.tools.rules import allow
+    from ychat.tools.rules import keep
 
-    allow(name)
+    keep(name)

@@ -45,6 +45,7 @@ class Tool:
     source: str = "built-in"
     brief: Callable[[str], str] | None = None  # what the outcome line says of a result besides its size
     label: str = ""  # what the user sees and rules name, when not the model's name (MCP: server.tool)
+    origin: str = ""  # a --functions function's file, as given (``ychat tools allow`` needs it to know NAME)
 
     @property
     def shown_as(self) -> str:

@@ -39,7 +39,9 @@ def load(path: str) -> dict[str, Tool]:
     for name, function in vars(module).items():
         if name.startswith("_") or not inspect.isfunction(function) or function.__module__ != module.__name__:
             continue
-        found[name] = Tool(_spec(path, function), _runner(function), source=f"functions: {Path(path).name}")
+        found[name] = Tool(
+            _spec(path, function), _runner(function), source=f"functions: {Path(path).name}", origin=path
+        )
     if not found:
         raise UsageError(_("{path}: no top-level function to offer as a tool").format(path=path))
     return found

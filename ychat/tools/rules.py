@@ -5,6 +5,7 @@ answer write them."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from ychat.config.edit import edit
@@ -12,11 +13,13 @@ from ychat.config.file import default_config_file
 from ychat.i18n import _
 
 
-def _known(name: str) -> None:
-    """A built-in tool, or SERVER.TOOL of an MCP server in mcp.json (not started to check TOOL)."""
+def _known(name: str, functions: Sequence[str]) -> None:
+    """A built-in tool, a function of a ``--functions`` file named, or SERVER.TOOL of an MCP
+    server in mcp.json (not started to check TOOL)."""
     from ychat.tools.builtin import BUILTIN, no_such_tool
+    from ychat.tools.functions import load as functions_of
 
-    if name in BUILTIN:
+    if name in BUILTIN or any(name in functions_of(path) for path in functions):
         return
     server, dot, tool = name.partition(".")
     if dot and tool:
@@ -27,8 +30,14 @@ def _known(name: str) -> None:
     raise no_such_tool(name, BUILTIN)
 
 
-def allow(name: str) -> str:
-    _known(name)
+def allow(name: str, functions: Sequence[str] = ()) -> str:
+    """``ychat tools allow NAME``: NAME must name a tool (a typo would be a rule nothing matches)."""
+    _known(name, functions)
+    return keep(name)
+
+
+def keep(name: str) -> str:
+    """The rule for NAME written, unchecked: the ``a`` answer, given for a tool that just ran."""
 
     def add(table: Any) -> None:
         names = list(table.get("allowed_tools", []))
@@ -38,10 +47,9 @@ def allow(name: str) -> str:
 
 
 def forget(name: str | None) -> str:
-    if name is not None:
-        _known(name)
-
     def remove(table: Any) -> None:
+        if name is not None and name not in table.get("allowed_tools", []):
+            _known(name, ())  # a rule of a --functions function is forgotten by its name alone
         kept = [n for n in table.get("allowed_tools", []) if name is not None and n != name]
         table["allowed_tools"] = kept
 

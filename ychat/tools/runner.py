@@ -143,9 +143,10 @@ class Toolbox:
         if not tool.asks or self.yes or tool.shown_as in self.allowed:
             return call.arguments
         if self.ask is None:
+            rule = tool.shown_as + (f" --functions {tool.origin}" if tool.origin else "")
             self.note(
-                _("{name} was not run: nothing allowed it here (use --yes, or: ychat tools allow {name})").format(
-                    name=call.name
+                _("{name} was not run: nothing allowed it here (use --yes, or: ychat tools allow {rule})").format(
+                    name=tool.shown_as, rule=rule
                 )
             )
             return None
