@@ -143,3 +143,33 @@ def test_a_functions_rule_is_made_and_forgotten_from_the_command_line(server: Ru
     assert forgot.returncode == 0, forgot.stderr.decode()
     assert "allowed_tools = []" in (tmp_path / "config" / "ychat" / "config.toml").read_text()
     assert ychat(None, tmp_path, "tools", "forget", "nonesuch").returncode == 2
+
+
+def test_save_writes_the_tool_round_trips_as_history_export_does(emulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``/save`` dropped the tool calls and results that the REPL showed and the store kept."""
+    from tests.conftest import in_process_client
+    from tests.helpers import Recorder
+    from ychat.conversation import Conversation
+    from ychat.repl.session import ChatOptions, Session
+
+    emulator.enqueue(Raw((v1_tool_call("current_time", {}),)), Reply.of("It is noon."))
+    session = Session(in_process_client(emulator), Recorder(), Conversation(), ChatOptions())
+    session.tools = Toolbox(dict(BUILTIN), {"current_time"})
+    saved = tmp_path / "chat.md"
+    session.run(iter(["time?", f"/save {saved}", f"/save {saved.with_suffix('.json')}", "/exit"]).__next__)
+    text = saved.read_text()
+    assert "### Tool call: current_time" in text and "### Result of current_time (ok)" in text
+    assert text.index("time?") < text.index("### Tool call") < text.index("It is noon.")
+    steps = json.loads(saved.with_suffix(".json").read_text())["messages"][-1]["steps"]
+    assert steps[0]["tool_calls"][0]["name"] == "current_time" and steps[1]["tool_results"][0]["status"] == "ok"
+
+
+def test_save_keeps_the_pages_a_reply_cites(tmp_path: Path) -> None:
+    from ychat.conversation import Conversation, Exchange
+    from ychat.core import Source
+    from ychat.history.export import write
+
+    conversation = Conversation()
+    conversation.exchanges.append(Exchange("news?", "Rain [1].", sources=(Source("https://e.ru/a", "Weather"),)))
+    text = write(conversation, str(tmp_path / "c.md"), model="m", cid=None, title=None).read_text()
+    assert "https://e.ru/a" in text and "Weather" in text

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ychat.attach.files import EXTENSIONS
-from ychat.conversation import Conversation
+from ychat.conversation import Conversation, Exchange
 from ychat.core import Image
 from ychat.history.keeper import export_json, export_markdown, title_of
 from ychat.history.records import SavedAttachment
+from ychat.history.steps import dump
 from ychat.history.store import Saved, SavedMessage
 from ychat.i18n import _
 from ychat.privatefile import write_private
@@ -44,11 +45,11 @@ def write(conversation: Conversation, name: str | None, *, model: str, cid: str 
     first = conversation.exchanges[0].user if conversation.exchanges else _("empty conversation")
     saved = Saved(cid or "unsaved", title or title_of(first), "", model, conversation.system, {}, now, now)
     messages = [
-        SavedMessage(role, text, "ok", None, "", None, now, attachments=kept)
+        message
         for exchange in conversation.exchanges
-        for role, text, kept in (
-            ("user", exchange.user, tuple(_kept(image) for image in exchange.images)),
-            ("assistant", exchange.assistant, ()),
+        for message in (
+            SavedMessage("user", exchange.user, "ok", None, "", None, now, attachments=_kept_all(exchange.images)),
+            _reply(exchange, now),
         )
     ]
     path = Path(name).expanduser() if name else Path(_file_name(title, cid))
@@ -56,6 +57,17 @@ def write(conversation: Conversation, name: str | None, *, model: str, cid: str 
     text = export_json(saved, messages) if path.suffix == ".json" else export_markdown(saved, messages, link)
     write_private(path, text)
     return path
+
+
+def _reply(exchange: Exchange, now: float) -> SavedMessage:
+    """The reply with its tool round trips and the pages it cites, as the store keeps them."""
+    sources = [{"url": s.url, "title": s.title} for s in exchange.sources]
+    meta = {"sources": sources} if sources else None
+    return SavedMessage("assistant", exchange.assistant, "ok", None, "", None, now, dump(exchange.steps), meta)
+
+
+def _kept_all(images: Sequence[Image]) -> tuple[SavedAttachment, ...]:
+    return tuple(_kept(image) for image in images)
 
 
 def _kept(image: Image) -> SavedAttachment:
