@@ -173,3 +173,27 @@ def test_save_keeps_the_pages_a_reply_cites(tmp_path: Path) -> None:
     conversation.exchanges.append(Exchange("news?", "Rain [1].", sources=(Source("https://e.ru/a", "Weather"),)))
     text = write(conversation, str(tmp_path / "c.md"), model="m", cid=None, title=None).read_text()
     assert "https://e.ru/a" in text and "Weather" in text
+
+
+def test_fork_copies_the_tool_round_trips_and_continues_with_them(server: RunningServer, tmp_path: Path) -> None:
+    """``/fork`` copied each reply's text alone: the copy, resumed, sent the model an answer
+    without the calls and results it was based on."""
+    from tests.test_trust import session_on
+    from ychat.history.keeper import load
+    from ychat.history.store import Store
+
+    store = Store(tmp_path / "data" / "ychat.db")
+    session, _, keeper = session_on(server, store)
+    session.tools = Toolbox(dict(BUILTIN), {"current_time"})
+    server.emulator.enqueue(Raw((v1_tool_call("current_time", {}),)), Reply.of("It is noon."))
+    session.handle("time?")
+    original = keeper.cid
+    session.handle("/fork")
+    assert keeper.cid != original
+    _, forked = load(store, keeper.cid or "")
+    _, kept = load(store, original or "")
+    assert forked.exchanges == kept.exchanges and forked.exchanges[0].steps
+    session.handle("and now?")
+    roles = [sorted(set(m) - {"role"}) for m in server.emulator.requests[-1].body["messages"]]
+    assert roles == [["text"], ["text"], ["toolCallList"], ["toolResultList"], ["text"], ["text"]]
+    store.close()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ychat.attach.files import EXTENSIONS
 from ychat.conversation import Conversation, Exchange
 from ychat.core import Image
-from ychat.history.keeper import export_json, export_markdown, title_of
+from ychat.history.keeper import exchange_meta, export_json, export_markdown, title_of
 from ychat.history.records import SavedAttachment
 from ychat.history.steps import dump
 from ychat.history.store import Saved, SavedMessage
@@ -61,8 +61,7 @@ def write(conversation: Conversation, name: str | None, *, model: str, cid: str 
 
 def _reply(exchange: Exchange, now: float) -> SavedMessage:
     """The reply with its tool round trips and the pages it cites, as the store keeps them."""
-    sources = [{"url": s.url, "title": s.title} for s in exchange.sources]
-    meta = {"sources": sources} if sources else None
+    meta = exchange_meta(exchange)
     return SavedMessage("assistant", exchange.assistant, "ok", None, "", None, now, dump(exchange.steps), meta)
 
 

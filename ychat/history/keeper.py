@@ -145,7 +145,9 @@ class Keeper:
             self.store.add(cid, "system", conversation.summary, status="summary", finish="0")
         for exchange in conversation.exchanges:
             self.store.add(cid, "user", exchange.user, attachments=[(image, "image") for image in exchange.images])
-            self.store.add(cid, "assistant", exchange.assistant)
+            self.store.add(
+                cid, "assistant", exchange.assistant, steps=dump_steps(exchange.steps), meta=exchange_meta(exchange)
+            )
         self.cid, self._title = cid, title[:TITLE_LENGTH]
         return cid
 
@@ -246,6 +248,14 @@ def export_markdown(saved: Saved, messages: Sequence[SavedMessage], link: Link |
         ]
         parts += [""] if sources else []
     return "\n".join(parts)
+
+
+def exchange_meta(exchange: Exchange) -> dict[str, Any] | None:
+    """What ``reply_meta`` kept of a reply, from the exchange it became (/fork, /save)."""
+    meta: dict[str, Any] = {"response_id": exchange.response_id} if exchange.response_id else {}
+    if exchange.sources:
+        meta["sources"] = [{"url": s.url, "title": s.title} for s in exchange.sources]
+    return meta or None
 
 
 def reply_meta(done: Done) -> dict[str, Any] | None:
