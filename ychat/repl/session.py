@@ -134,7 +134,7 @@ class Session:
     def _send_once(self, messages: list[Message]) -> Done:
         options = self.options.completion()
         if self.tools is not None:
-            options = self.tools.options(options)
+            options = self.tools.options(options, following=bool(messages and messages[-1].tool_results))
         done = self._receive(self.client.complete(self.options.model, messages, options))
         if done.tool_calls:
             self.renderer.abort_reply()  # the calls are shown as notes, then the answer streams

@@ -20,19 +20,14 @@ def round_trips(
     for calls (kept as received) and a user message with their results, in call order."""
     steps: tuple[Message, ...] = ()
     done = send(list(messages))
-    try:
-        while done.tool_calls and toolbox is not None:
-            if len(steps) // 2 >= limit:
-                raise ToolChainTooLong(
-                    _("the model asked for tools again after {n} round trips: the turn ends here").format(n=limit),
-                    hint=_("Raise the limit with --chain-limit."),
-                )
-            results = toolbox.run_all(done.tool_calls)
-            asked = Message("assistant", done.text, tool_calls=done.tool_calls, response_id=done.response_id)
-            steps += (asked, Message("user", "", tool_results=results))
-            toolbox.following = True
-            done = send([*messages, *steps])
-    finally:
-        if toolbox is not None:
-            toolbox.following = False
+    while done.tool_calls and toolbox is not None:
+        if len(steps) // 2 >= limit:
+            raise ToolChainTooLong(
+                _("the model asked for tools again after {n} round trips: the turn ends here").format(n=limit),
+                hint=_("Raise the limit with --chain-limit."),
+            )
+        results = toolbox.run_all(done.tool_calls)
+        asked = Message("assistant", done.text, tool_calls=done.tool_calls, response_id=done.response_id)
+        steps += (asked, Message("user", "", tool_results=results))
+        done = send([*messages, *steps])
     return done, steps

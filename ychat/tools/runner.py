@@ -58,7 +58,6 @@ class Toolbox:
     choice: str | None = None  # --tool-choice: auto, required, none or a tool's name
     parallel: bool | None = None
 
-    following: bool = False  # a follow-up request, with results: a forced choice is not forced again
     later: list[Later] = field(default_factory=list)  # collected (and enabled) before the first request
     hosted: tuple[HostedMcp, ...] = ()  # MCP servers Yandex calls; their calls are approved here
 
@@ -84,15 +83,15 @@ class Toolbox:
 
     closing: list[Later] = field(default_factory=list)
 
-    def options(self, options: Options) -> Options:
+    def options(self, options: Options, *, following: bool = False) -> Options:
         """The request's options with the tools; ``none`` sends none at all (TOOLS.md §1.7).
-        ``required`` or a tool's name forces the first request only, or the model would call
-        again and again until the chain limit."""
+        ``required`` or a tool's name forces the first request only (not one ``following`` with
+        results), or the model would call again and again until the chain limit."""
         self.settle()
         options = replace(options, hosted_mcp=self.hosted) if self.hosted else options
         if self.choice == "none" or not self.enabled:
             return options
-        choice = "auto" if self.following and self.choice not in (None, "auto") else self.choice
+        choice = "auto" if following and self.choice not in (None, "auto") else self.choice
         return replace(options, tools=self.specs(), tool_choice=choice, parallel_tools=self.parallel)
 
     def specs(self) -> tuple[ToolSpec, ...]:
