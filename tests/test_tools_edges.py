@@ -113,7 +113,7 @@ def test_always_for_a_function_is_remembered_and_asks_no_more(server: RunningSer
     chat = Dialogue.start(
         ychat_env(tmp_path, server.url, YCHAT_DATA_DIR=str(tmp_path / "data")), "--functions", str(fns)
     )
-    chat.type("sum", "Run add a=2.0 b=3.0?")
+    chat.type("sum", "Run add a=2 b=3?")  # as it runs: the wire sent 2.0
     chat.ask("a", "Five.")
     assert chat.leave() == 0
     assert 'allowed_tools = ["add"]' in (tmp_path / "config" / "ychat" / "config.toml").read_text()

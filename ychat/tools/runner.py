@@ -7,6 +7,7 @@ and what happens is told through ``note`` (a renderer's dim line).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 from collections.abc import Callable, Mapping
@@ -107,6 +108,9 @@ class Toolbox:
             self._approval(call) if call.approval else self.tools.get(call.name) if call.name in self.enabled else None
         )
         seen = replace(call, name=tool.label) if tool is not None and tool.label else call  # MCP: server.tool
+        if tool is not None:  # asked about with the values it would run with (2, not the wire's 2.0)
+            with contextlib.suppress(ToolError):
+                seen = replace(seen, arguments=checked(tool.spec, seen.arguments))
         self.note("⚙ " + shown(seen))
         if tool is None:
             return self._outcome(
