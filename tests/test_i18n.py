@@ -349,3 +349,38 @@ def test_tab_completes_the_russian_words_only_in_russian(russian: None) -> None:
     assert "/помощь" in names() and "/help" in names()
     i18n.use("en")
     assert "/помощь" not in names() and "/help" in names()
+
+
+def _help_texts(command: object, path: str) -> Iterator[tuple[str, str]]:
+    for name in ("help", "short_help"):
+        text = getattr(command, name, None)
+        if text:
+            yield f"{path} {name}", text
+    for param in getattr(command, "params", []):
+        if getattr(param, "help", None):
+            yield f"{path} {param.name}", param.help
+    for word, sub in getattr(command, "commands", {}).items():
+        yield from _help_texts(sub, f"{path} {word}")
+
+
+def test_every_commands_help_is_translated_and_the_chat_lists_every_subcommand() -> None:
+    """The chat's help (its docstring is one msgid) lost its Russian when a line was added to it,
+    and its list of commands left out ychat mcp and ychat index."""
+    import importlib
+
+    import typer.main
+
+    from ychat.cli import SUBCOMMANDS
+    from ychat.cli.chat import app
+
+    known = catalog()
+    commands = [("ychat", typer.main.get_command(app))] + [
+        (f"ychat {word}", typer.main.get_command(importlib.import_module(f"ychat.cli.{word}").app))
+        for word in SUBCOMMANDS
+    ]
+    untranslated = [
+        where for path, command in commands for where, text in _help_texts(command, path) if text not in known
+    ]
+    assert not untranslated
+    chat_help = typer.main.get_command(app).help or ""
+    assert [word for word in SUBCOMMANDS if f"\n  ychat {word} " not in chat_help] == []

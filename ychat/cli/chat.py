@@ -106,6 +106,8 @@ def chat(prompt: Optional[str] = None, **given: Any) -> None:
       ychat config         the config file: path, show, set KEY VALUE, unset KEY
       ychat auth           credentials: status, login
       ychat tools          the model's tools: list, allow NAME, forget [NAME]
+      ychat mcp            MCP servers: add, remove, list, import
+      ychat index          search indexes over your files: create, list, add, delete
       ychat completion     a shell completion script: bash, zsh or fish
     """
     flags = flags_of(given)
