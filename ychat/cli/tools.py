@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -16,6 +16,9 @@ from ychat.config.file import default_config_file
 from ychat.config.settings import load_settings
 from ychat.i18n import N_, _
 from ychat.tools.rules import allow, forget
+
+if TYPE_CHECKING:
+    from ychat.tools.builtin import Tool
 
 app = typer_app(commands=True, help=N_("The model's tools: list, allow NAME, forget [NAME]."))
 
@@ -33,32 +36,19 @@ def rows(profile: str | None, functions: Sequence[str] = ()) -> list[dict[str, A
     from ychat.tools.functions import load
 
     settings = load_settings({"profile": profile}, env=os.environ, config_file=default_config_file(os.environ))
-    built_in = [
-        {
-            "name": name,
-            "source": tool.source,
-            "enabled": name in settings.tools,
-            "approval": "never asked" if not tool.asks else "allowed" if name in settings.allowed_tools else "asked",
-            "description": tool.spec.description,
-        }
-        for name, tool in BUILTIN.items()
+    allowed = set(settings.allowed_tools)
+    found = [
+        _row(name, tool, enabled=name in settings.tools, allowed=name in allowed) for name, tool in BUILTIN.items()
     ]
     for path in functions:  # enabled for the run that names the file, asked for like the built-ins
-        built_in += [
-            _row(name, tool.source, True, name in settings.allowed_tools, tool) for name, tool in load(path).items()
-        ]
-    return built_in + _mcp_rows(settings.tools, settings.allowed_tools)
+        found += [_row(name, tool, enabled=True, allowed=name in allowed) for name, tool in load(path).items()]
+    return found + _mcp_rows(settings.tools, settings.allowed_tools)
 
 
-def _row(name: str, source: str, enabled: bool, allowed: bool, tool: Any) -> dict[str, Any]:
-    approval = "allowed" if allowed else "asked"
-    return {
-        "name": name,
-        "source": source,
-        "enabled": enabled,
-        "approval": approval,
-        "description": tool.spec.description,
-    }
+def _row(name: str, tool: Tool, *, enabled: bool, allowed: bool) -> dict[str, Any]:
+    approval = "never asked" if not tool.asks else "allowed" if allowed else "asked"
+    row = {"name": name, "source": tool.source, "enabled": enabled, "approval": approval}
+    return row | {"description": tool.spec.description}
 
 
 def _mcp_rows(enabled: Sequence[str], allowed: Sequence[str]) -> list[dict[str, Any]]:
