@@ -28,6 +28,19 @@ def _message(item_id: str, text: str, annotations: list[dict[str, Any]]) -> dict
     return {"id": item_id, "content": [part], "role": "assistant", "status": "completed", "type": "message"}
 
 
+def _answered(
+    head: dict[str, Any], call: dict[str, Any], mid: str, message: dict[str, Any], text: str, usage: Any
+) -> list[dict[str, Any]]:
+    """How each scripted stream ends after its one tool call: the answer's text, its message item,
+    and the completed response holding both."""
+    done = head | {"status": "completed", "output": [call, message], "usage": usage}
+    return [
+        {"type": "response.output_text.delta", "item_id": mid, "output_index": 1, "content_index": 0, "delta": text},
+        {"type": "response.output_item.done", "output_index": 1, "item": message},
+        {"type": "response.completed", "response": done},
+    ]
+
+
 def web_search_reply(text: str, sources: Sequence[tuple[str, str]], query: str = "query", searches: int = 1) -> Raw:
     """A stream in which the model searched the web ``searches`` times, then answered ``text``
     citing ``sources`` (url, title) as ``url_citation`` annotations on the finished message."""
@@ -96,18 +109,7 @@ def file_search_reply(text: str, files: Sequence[tuple[str, str]]) -> Raw:
             {"type": "response.output_item.added", "output_index": 0, "item": call | {"status": "in_progress"}},
             {"type": "response.file_search_call.searching", "item_id": sid, "output_index": 0},
             {"type": "response.output_item.done", "output_index": 0, "item": call},
-            {
-                "type": "response.output_text.delta",
-                "item_id": mid,
-                "output_index": 1,
-                "content_index": 0,
-                "delta": text,
-            },
-            {"type": "response.output_item.done", "output_index": 1, "item": message},
-            {
-                "type": "response.completed",
-                "response": head | {"status": "completed", "output": [call, message], "usage": usage},
-            },
+            *_answered(head, call, mid, message, text, usage),
         ]
     )
 
@@ -149,18 +151,7 @@ def code_interpreter_reply(code: str, logs: str, text: str, files: Sequence[tupl
             {"type": "response.code_interpreter_call.interpreting", **at},
             {"type": "response.code_interpreter_call.completed", **at},
             {"type": "response.output_item.done", "output_index": 0, "item": call},
-            {
-                "type": "response.output_text.delta",
-                "item_id": mid,
-                "output_index": 1,
-                "content_index": 0,
-                "delta": text,
-            },
-            {"type": "response.output_item.done", "output_index": 1, "item": message},
-            {
-                "type": "response.completed",
-                "response": head | {"status": "completed", "output": [call, message], "usage": None},
-            },
+            *_answered(head, call, mid, message, text, None),
         ]
     )
 
@@ -199,17 +190,6 @@ def mcp_call_reply(label: str, name: str, output: str, text: str) -> Raw:
         [
             {"type": "response.created", "response": head},
             {"type": "response.output_item.done", "output_index": 0, "item": call},
-            {
-                "type": "response.output_text.delta",
-                "item_id": mid,
-                "output_index": 1,
-                "content_index": 0,
-                "delta": text,
-            },
-            {"type": "response.output_item.done", "output_index": 1, "item": message},
-            {
-                "type": "response.completed",
-                "response": head | {"status": "completed", "output": [call, message], "usage": None},
-            },
+            *_answered(head, call, mid, message, text, None),
         ]
     )
